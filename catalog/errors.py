@@ -1,0 +1,135 @@
+"""Domain errors: every channel turns these into a spoken or printed explanation.
+
+They carry data (never prose) so that `intents/` can word them per locale, and they are raised before
+anything is written, so a caught error always means "nothing changed".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class VoiceshopError(Exception):
+    """Base class, so adapters can catch every domain refusal in one place."""
+
+
+@dataclass
+class UnknownProduct(VoiceshopError):
+    """The sku or spoken name matches nothing the shop sells."""
+
+    query: str
+
+
+@dataclass
+class InvalidQuantity(VoiceshopError):
+    """A quantity outside the allowed range (1..max per line)."""
+
+    quantity: int
+    maximum: int
+
+
+@dataclass
+class NotEnoughStock(VoiceshopError):
+    """The shop cannot supply what was asked; `alternatives` are in-stock skus a channel can offer."""
+
+    sku: str
+    name: str
+    requested: int
+    available: int
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass
+class LinesUnavailable(VoiceshopError):
+    """Checkout could not fill these lines; nothing was ordered and no stock moved."""
+
+    lines: tuple[NotEnoughStock, ...]
+
+
+@dataclass
+class EmptyCart(VoiceshopError):
+    """Checkout or a cart change needs lines that are not there."""
+
+    customer_id: str
+
+
+@dataclass
+class NotInCart(VoiceshopError):
+    """A remove or set-quantity named a product the cart does not hold."""
+
+    sku: str
+
+
+@dataclass
+class QuoteNotFound(VoiceshopError):
+    """The quote id is unknown, expired or belongs to another customer."""
+
+    quote_id: str
+
+
+@dataclass
+class ConfirmationRequired(VoiceshopError):
+    """A purchase was attempted without the customer's explicit yes."""
+
+    quote_id: str
+
+
+@dataclass
+class PurchaseCodeRequired(VoiceshopError):
+    """The customer protected purchases with a code and none was given."""
+
+    customer_id: str
+
+
+@dataclass
+class WrongPurchaseCode(VoiceshopError):
+    """The code did not match; `attempts_left` before purchases lock."""
+
+    attempts_left: int
+
+
+@dataclass
+class PurchasesLocked(VoiceshopError):
+    """Too many wrong codes: purchases are refused until `until`."""
+
+    until: datetime
+
+
+@dataclass
+class InvalidPurchaseCode(VoiceshopError):
+    """A new purchase code must be exactly four digits."""
+
+    reason: str = "four digits"
+
+
+@dataclass
+class OrderNotFound(VoiceshopError):
+    """No order with that id or number for this customer."""
+
+    reference: str
+
+
+@dataclass
+class IllegalTransition(VoiceshopError):
+    """An order cannot move from its status to the one asked (e.g. cancel after shipping)."""
+
+    order_number: str
+    current: str
+    requested: str
+
+
+@dataclass
+class StoreUnavailable(VoiceshopError):
+    """DynamoDB could not be reached or kept throttling after retries; nothing was half-written."""
+
+    detail: str = ""
+
+
+@dataclass
+class CatalogRowError(VoiceshopError):
+    """One row of an import file is malformed; the rest of the file still imports."""
+
+    line: int
+    reason: str
+    errors: list[str] = field(default_factory=list)

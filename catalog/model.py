@@ -1,0 +1,249 @@
+"""Plain domain objects with their rules; storage lives in `repository.py`, never here.
+
+Keeping PynamoDB out of these classes is what lets the rules be tested without a database and read
+like the business (cosmicpython's `model.py`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from catalog.errors import IllegalTransition, InvalidQuantity, NotEnoughStock, NotInCart
+
+DEFAULT_MAX_QUANTITY = 20
+DELIVERY_DAYS = 2
+
+
+def utcnow() -> datetime:
+    """One clock for the domain, timezone-aware so stored timestamps compare correctly."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Product:
+    """A catalog entry; `price` is a Decimal so sums never drift."""
+
+    sku: str
+    name: str
+    brand: str
+    category: str
+    size: str
+    price: Decimal
+    currency: str
+    stock: int
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def in_stock(self) -> bool:
+        """Whether at least one unit can be sold now."""
+        return self.stock > 0
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """A product and quantity as the customer sees it in the cart, priced at today's price."""
+
+    sku: str
+    name: str
+    unit_price: Decimal
+    quantity: int
+
+    @property
+    def line_total(self) -> Decimal:
+        """Unit price times quantity, exact."""
+        return self.unit_price * self.quantity
+
+
+def check_quantity(quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> None:
+    """Refuse quantities a voice misrecognition could produce ("two hundred" for "two")."""
+    if not 1 <= quantity <= maximum:
+        raise InvalidQuantity(quantity=quantity, maximum=maximum)
+
+
+@dataclass
+class Cart:
+    """One customer's cart; the rules here run before anything is stored."""
+
+    customer_id: str
+    lines: list[CartLine] = field(default_factory=list)
+    version: int = 0
+
+    def line_for(self, sku: str) -> CartLine | None:
+        """The line holding `sku`, if any."""
+        return next((line for line in self.lines if line.sku == sku), None)
+
+    def add(self, product: Product, quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
+        """Add units; the same product again raises its quantity rather than adding a line."""
+        check_quantity(quantity, maximum)
+        existing = self.line_for(product.sku)
+        new_quantity = quantity + (existing.quantity if existing else 0)
+        check_quantity(new_quantity, maximum)
+        ensure_stock(product, new_quantity)
+        line = CartLine(product.sku, product.name, product.price, new_quantity)
+        self._put(line)
+        return line
+
+    def set_quantity(self, product: Product, quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
+        """Replace a line's quantity (the product must already be in the cart)."""
+        if self.line_for(product.sku) is None:
+            raise NotInCart(product.sku)
+        check_quantity(quantity, maximum)
+        ensure_stock(product, quantity)
+        line = CartLine(product.sku, product.name, product.price, quantity)
+        self._put(line)
+        return line
+
+    def remove(self, sku: str) -> CartLine:
+        """Drop a line; removing what is not there is an error the customer should hear."""
+        line = self.line_for(sku)
+        if line is None:
+            raise NotInCart(sku)
+        self.lines = [other for other in self.lines if other.sku != sku]
+        return line
+
+    def clear(self) -> None:
+        """Empty the cart."""
+        self.lines = []
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of line totals."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
+
+    @property
+    def item_count(self) -> int:
+        """Number of units across lines."""
+        return sum(line.quantity for line in self.lines)
+
+    def _put(self, line: CartLine) -> None:
+        for index, other in enumerate(self.lines):
+            if other.sku == line.sku:
+                self.lines[index] = line
+                return
+        self.lines.append(line)
+
+
+def ensure_stock(product: Product, quantity: int) -> None:
+    """Refuse more than the shop holds; alternatives are filled in by the service, which can search."""
+    if quantity > product.stock:
+        raise NotEnoughStock(product.sku, product.name, quantity, max(product.stock, 0))
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """A priced line frozen at quote time: the order keeps this snapshot."""
+
+    sku: str
+    name: str
+    unit_price: Decimal
+    quantity: int
+
+    @property
+    def line_total(self) -> Decimal:
+        """Unit price times quantity, exact."""
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the customer is asked to confirm; placing it is idempotent by `quote_id`."""
+
+    quote_id: str
+    customer_id: str
+    lines: tuple[QuoteLine, ...]
+    currency: str
+    created_at: datetime
+    expires_at: datetime
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of line totals."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
+
+
+class OrderStatus(enum.StrEnum):
+    """Lifecycle of an order; the values are what ops type and what is stored."""
+
+    RECEIVED = "received"
+    PREPARING = "preparing"
+    SHIPPED = "shipped"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.RECEIVED: frozenset({OrderStatus.PREPARING, OrderStatus.CANCELLED}),
+    OrderStatus.PREPARING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.OUT_FOR_DELIVERY}),
+    OrderStatus.OUT_FOR_DELIVERY: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+CANCELLABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.PREPARING})
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One step in an order's history, kept forever for support questions."""
+
+    status: OrderStatus
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Order:
+    """A placed order with its price snapshot; `order_number` is what people say aloud."""
+
+    order_id: str
+    order_number: str
+    customer_id: str
+    quote_id: str
+    lines: tuple[QuoteLine, ...]
+    currency: str
+    status: OrderStatus
+    history: tuple[StatusChange, ...]
+    created_at: datetime
+    expected_delivery: date
+    payment: str = "pay_on_delivery"
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of line totals at the prices the customer confirmed."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
+
+    @property
+    def cancellable(self) -> bool:
+        """Only orders that have not left the shop can be cancelled."""
+        return self.status in CANCELLABLE
+
+    def advanced_to(self, status: OrderStatus, at: datetime) -> Order:
+        """The order after a legal transition; illegal ones raise and leave it as it was."""
+        if status not in ALLOWED_TRANSITIONS[self.status]:
+            raise IllegalTransition(self.order_number, self.status.value, status.value)
+        return replace(self, status=status, history=(*self.history, StatusChange(status, at)))
+
+
+def expected_delivery_for(created_at: datetime) -> date:
+    """Delivery promise: a fixed number of days after ordering."""
+    return (created_at + timedelta(days=DELIVERY_DAYS)).date()
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A shopper known by a channel identity; the purchase code is only ever stored hashed."""
+
+    customer_id: str
+    display_name: str = ""
+    address: str = ""
+    code_hash: str = ""
+    failed_code_attempts: int = 0
+    locked_until: datetime | None = None
+
+    @property
+    def has_purchase_code(self) -> bool:
+        """Whether `place` must ask for the code."""
+        return bool(self.code_hash)

@@ -1,0 +1,1 @@
+"""The offline kiosk adapter: Vosk hears, pyttsx3 speaks, `intents` decides."""

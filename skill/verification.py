@@ -44,6 +44,7 @@ from cryptography.x509 import verification as x509_verification
 
 __all__ = [
     "ALEXA_SAN",
+    "MAX_CHAIN_BYTES",
     "AlexaRequestVerifier",
     "CachingChainFetcher",
     "VerificationError",

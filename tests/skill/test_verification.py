@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import socket
+import threading
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from alexa_test_pki import CERT_URL, NOW, FakeChainHost, SigningChain, envelope_body, make_chain, sign
 
 from skill.verification import (
+    MAX_CHAIN_BYTES,
     AlexaRequestVerifier,
     CachingChainFetcher,
     VerificationError,
+    download_chain,
     normalise_cert_url,
 )
 
@@ -289,3 +294,65 @@ def test_the_default_verifier_trusts_the_system_roots_and_refuses_before_fetchin
     headers = {"SignatureCertChainUrl": "https://evil.example/echo.api/x.pem", "Signature-256": "AAAA"}
     with pytest.raises(VerificationError, match="host"):
         AlexaRequestVerifier().verify(headers, body)
+
+
+# --- the default download, against a server on the loopback interface ---
+
+
+class _ChainServer(BaseHTTPRequestHandler):
+    def do_GET(self):
+        routes = {
+            "/chain.pem": (200, {}, b"-----BEGIN CERTIFICATE-----"),
+            "/missing.pem": (404, {}, b"no such key"),
+            "/moved.pem": (302, {"Location": "/chain.pem"}, b""),
+            "/huge.pem": (200, {}, b"x" * (MAX_CHAIN_BYTES + 1)),
+        }
+        status, headers, body = routes[self.path]
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def loopback() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ChainServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _bypass_proxies_for_loopback(monkeypatch):
+    """A CI proxy must never see these requests: they are for 127.0.0.1 only."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
+def test_download_returns_the_served_bytes(loopback):
+    assert download_chain(f"{loopback}/chain.pem", timeout=5) == b"-----BEGIN CERTIFICATE-----"
+
+
+@pytest.mark.parametrize("path", ["/missing.pem", "/moved.pem"])
+def test_download_refuses_errors_and_does_not_follow_redirects(loopback, path):
+    with pytest.raises(VerificationError, match="not retrievable"):
+        download_chain(f"{loopback}{path}", timeout=5)
+
+
+def test_download_refuses_an_oversized_chain(loopback):
+    with pytest.raises(VerificationError, match="too large"):
+        download_chain(f"{loopback}/huge.pem", timeout=5)
+
+
+def test_download_turns_a_refused_connection_into_a_verification_error():
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    with pytest.raises(VerificationError, match="not retrievable"):
+        download_chain(f"http://127.0.0.1:{port}/chain.pem", timeout=2)

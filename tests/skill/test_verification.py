@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from alexa_test_pki import CERT_URL, NOW, FakeChainHost, SigningChain, envelope_body, make_chain, sign
+from hypothesis import given
+from hypothesis import strategies as st
 
 from skill.verification import (
     MAX_CHAIN_BYTES,
@@ -74,6 +76,19 @@ def test_timestamps_up_to_150_seconds_away_are_accepted(chain, skew):
 @pytest.mark.parametrize("url", VALID_CERT_URLS)
 def test_amazon_s_examples_of_valid_cert_urls_are_accepted(url):
     assert normalise_cert_url(url) == "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
+
+
+@given(
+    st.lists(st.sampled_from(["echo.api", "..", ".", "", "%2e%2e", "EcHo.aPi", "x", "%2f"]), max_size=6),
+    st.sampled_from(["https://s3.amazonaws.com", "https://S3.amazonaws.com:443", "https://evil.example"]),
+)
+def test_any_url_that_passes_normalises_into_amazon_s_echo_api_folder(segments, origin):
+    try:
+        canonical = normalise_cert_url(origin + "/" + "/".join(segments))
+    except VerificationError:
+        return
+    assert canonical.startswith("https://s3.amazonaws.com/echo.api/")
+    assert "/../" not in canonical and "/./" not in canonical
 
 
 # --- headers and signature ---

@@ -1,0 +1,144 @@
+"""Lint template.yaml and pin the security properties a reviewer cares about."""
+
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from cfnlint.decode.cfn_yaml import load
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "template.yaml"
+
+ALLOWED_ACTIONS = {
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+}
+
+
+@cache
+def _template() -> dict:
+    # cfn-lint's loader understands the short-form intrinsics (!Ref, !GetAtt, !Sub) and
+    # turns them into their long form ({"Ref": ...}, {"Fn::GetAtt": [...]}, {"Fn::Sub": ...}).
+    return load(str(TEMPLATE))
+
+
+def _one(resource_type: str) -> tuple[str, dict]:
+    found = [(name, r) for name, r in _template()["Resources"].items() if r["Type"] == resource_type]
+    assert len(found) == 1, f"expected exactly one {resource_type}, found {[n for n, _ in found]}"
+    return found[0]
+
+
+def _table() -> dict:
+    return _one("AWS::DynamoDB::Table")[1]
+
+
+def _function_props() -> dict:
+    return _one("AWS::Serverless::Function")[1]["Properties"]
+
+
+def _statements() -> list[dict]:
+    statements = []
+    for policy in _function_props()["Policies"]:
+        # Only inline policy documents: a SAM policy template (DynamoDBCrudPolicy, ...) or a
+        # managed policy name would grant actions this test cannot see.
+        assert isinstance(policy, dict) and "Statement" in policy, f"not an inline policy: {policy!r}"
+        statements.extend(policy["Statement"])
+    return statements
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _actions() -> list[str]:
+    return [a for s in _statements() for a in _as_list(s.get("Action", []))]
+
+
+def _cfn_lint_command() -> list[str]:
+    exe = shutil.which("cfn-lint")
+    if exe:
+        return [exe]
+    # `python -m cfnlint` does not work (the package has no __main__), so call the console entry point.
+    return [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
+
+
+def test_cfn_lint_passes():
+    result = subprocess.run(
+        [*_cfn_lint_command(), "--regions", "us-east-1", "--", str(TEMPLATE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, f"cfn-lint exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+
+
+def test_policy_actions_are_exactly_the_item_level_allow_list():
+    assert set(_actions()) == ALLOWED_ACTIONS
+
+
+def test_no_wildcard_actions():
+    assert not [a for a in _actions() if "*" in a]
+
+
+def test_no_scan_action():
+    assert not [a for a in _actions() if a.lower() == "dynamodb:scan"]
+
+
+def test_no_not_action_or_not_resource():
+    assert not [s for s in _statements() if "NotAction" in s or "NotResource" in s]
+
+
+def test_every_policy_resource_is_the_table_or_its_gsi1_index():
+    table_name = _one("AWS::DynamoDB::Table")[0]
+    allowed = [
+        {"Fn::GetAtt": [table_name, "Arn"]},
+        {"Fn::Sub": f"${{{table_name}.Arn}}/index/gsi1"},
+    ]
+    resources = [r for s in _statements() for r in _as_list(s["Resource"])]
+    assert resources
+    assert [r for r in resources if r not in allowed] == []
+
+
+def test_table_point_in_time_recovery_enabled():
+    spec = _table()["Properties"]["PointInTimeRecoverySpecification"]
+    assert spec["PointInTimeRecoveryEnabled"] is True
+
+
+def test_table_server_side_encryption_enabled():
+    assert _table()["Properties"]["SSESpecification"]["SSEEnabled"] is True
+
+
+def test_table_deletion_policy_retain():
+    assert _table()["DeletionPolicy"] == "Retain"
+
+
+def test_table_update_replace_policy_retain():
+    assert _table()["UpdateReplacePolicy"] == "Retain"
+
+
+def test_table_billing_mode_pay_per_request():
+    assert _table()["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_alexa_skill_event_uses_skill_id_parameter():
+    events = [e for e in _function_props()["Events"].values() if e["Type"] == "AlexaSkill"]
+    assert len(events) == 1
+    assert events[0]["Properties"]["SkillId"] == {"Ref": "AlexaSkillId"}
+    assert "AlexaSkillId" in _template()["Parameters"]
+
+
+def test_function_runtime_python313():
+    assert _function_props()["Runtime"] == "python3.13"
+
+
+def test_function_architecture_arm64():
+    assert _function_props()["Architectures"] == ["arm64"]

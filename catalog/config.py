@@ -1,0 +1,55 @@
+"""Where the shop's data lives, read once from the environment with local defaults.
+
+One place for these settings keeps the local-vs-AWS switch a single env var
+(`VOICESHOP_DYNAMODB_ENDPOINT=aws`), so no code path differs between the two.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.model import DEFAULT_MAX_QUANTITY
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LOCAL_PORT = 8000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Storage and policy settings; frozen so one object can be shared across threads."""
+
+    endpoint: str | None
+    region: str
+    table: str
+    data_dir: Path
+    max_quantity: int = DEFAULT_MAX_QUANTITY
+    index_check_seconds: float = 5.0
+
+    @property
+    def is_local(self) -> bool:
+        """True when talking to DynamoDB Local rather than AWS."""
+        return self.endpoint is not None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read settings; inside Lambda the default endpoint is AWS itself."""
+        env = os.environ if environ is None else environ
+        in_lambda = "AWS_LAMBDA_FUNCTION_NAME" in env
+        raw_endpoint = env.get("VOICESHOP_DYNAMODB_ENDPOINT", "aws" if in_lambda else f"http://127.0.0.1:{LOCAL_PORT}")
+        endpoint = None if raw_endpoint.strip().lower() in {"", "aws"} else raw_endpoint.strip()
+        return cls(
+            endpoint=endpoint,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            table=env.get("VOICESHOP_TABLE", "voiceshop"),
+            data_dir=Path(env.get("VOICESHOP_DATA_DIR", str(REPO_ROOT / ".data"))),
+            max_quantity=int(env.get("VOICESHOP_MAX_QUANTITY", str(DEFAULT_MAX_QUANTITY))),
+            index_check_seconds=float(env.get("VOICESHOP_INDEX_CHECK_SECONDS", "5")),
+        )
+
+
+def ensure_local_credentials() -> None:
+    """DynamoDB Local accepts any credentials, but botocore refuses to sign without some."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")

@@ -1,0 +1,183 @@
+"""PynamoDB item classes for voiceshop's single DynamoDB table; the only module that imports pynamodb.
+
+One table with generic keys (`pk`, `sk`) and one index (`gsi1`) serves every access pattern (see the
+README's table): a single table lets one transaction span stock, orders and carts, and keeps the SAM
+template and IAM policy to one resource.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+__all__ = [
+    "Connection",
+    "PynamoDBException",
+    "TableSet",
+    "TransactWrite",
+    "TransactWriteError",
+    "table_set",
+]
+
+GSI1 = "gsi1"
+PRODUCTS_PARTITION = "PRODUCTS"
+
+
+class LineMap(MapAttribute):
+    """A priced line inside a cart, quote or order; price stays a decimal string, never a float."""
+
+    sku = UnicodeAttribute()
+    name = UnicodeAttribute()
+    unit_price = UnicodeAttribute()
+    quantity = NumberAttribute()
+
+
+class StatusMap(MapAttribute):
+    """One timestamped step of an order's history."""
+
+    status = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+@dataclass(frozen=True)
+class TableSet:
+    """The item classes bound to one table name and endpoint (tests bind a random table per run)."""
+
+    connection: Connection
+    base: type[Model]
+    product: type[Model]
+    catalog_meta: type[Model]
+    customer: type[Model]
+    cart: type[Model]
+    quote: type[Model]
+    order: type[Model]
+    order_number: type[Model]
+
+
+@cache
+def table_set(table_name: str, host: str | None, region: str) -> TableSet:
+    """Build (once per binding) the Model classes for a table; cached so connections are reused."""
+    settings: dict[str, Any] = {
+        "table_name": table_name,
+        "region": region,
+        "host": host,
+        "billing_mode": "PAY_PER_REQUEST",
+        "connect_timeout_seconds": 2,
+        "read_timeout_seconds": 5,
+        "max_retry_attempts": 4,
+    }
+    meta = type("Meta", (), settings)
+
+    class Gsi1(GlobalSecondaryIndex):
+        """Orders by customer (newest first) and the product list for index builds, without scans."""
+
+        Meta = type("Meta", (), {"index_name": GSI1, "projection": AllProjection()})
+        gsi1pk = UnicodeAttribute(hash_key=True)
+        gsi1sk = UnicodeAttribute(range_key=True)
+
+    class Base(Model):
+        """Key schema shared by every item type; also used to create the table."""
+
+        Meta = meta
+        pk = UnicodeAttribute(hash_key=True)
+        sk = UnicodeAttribute(range_key=True)
+        gsi1pk = UnicodeAttribute(null=True)
+        gsi1sk = UnicodeAttribute(null=True)
+        ttl = TTLAttribute(null=True)
+        by_gsi1 = Gsi1()
+
+    class ProductItem(Base):
+        """pk=PRODUCT#sku, sk=PRODUCT; gsi1 partition PRODUCTS lists the catalog."""
+
+        sku = UnicodeAttribute()
+        name = UnicodeAttribute()
+        brand = UnicodeAttribute(default="")
+        category = UnicodeAttribute(default="")
+        size = UnicodeAttribute(default="")
+        price = UnicodeAttribute()
+        currency = UnicodeAttribute(default="USD")
+        stock = NumberAttribute(default=0)
+        synonyms = ListAttribute(of=UnicodeAttribute, default=list)
+
+    class CatalogMetaItem(Base):
+        """pk=CATALOG, sk=VERSION: bumped on every import so search caches know to rebuild."""
+
+        version = NumberAttribute(default=0)
+        updated_at = UTCDateTimeAttribute(null=True)
+
+    class CustomerItem(Base):
+        """pk=CUSTOMER#id, sk=PROFILE."""
+
+        customer_id = UnicodeAttribute()
+        display_name = UnicodeAttribute(default="")
+        address = UnicodeAttribute(default="")
+        code_hash = UnicodeAttribute(default="")
+        failed_code_attempts = NumberAttribute(default=0)
+        locked_until = UTCDateTimeAttribute(null=True)
+
+    class CartItem(Base):
+        """pk=CUSTOMER#id, sk=CART; the version guards against two channels writing at once."""
+
+        customer_id = UnicodeAttribute()
+        lines = ListAttribute(of=LineMap, default=list)
+        version = VersionAttribute()
+
+    class QuoteItem(Base):
+        """pk=QUOTE#id, sk=QUOTE; expires through the table's TTL."""
+
+        quote_id = UnicodeAttribute()
+        customer_id = UnicodeAttribute()
+        lines = ListAttribute(of=LineMap, default=list)
+        currency = UnicodeAttribute(default="USD")
+        created_at = UTCDateTimeAttribute()
+        expires_at = UTCDateTimeAttribute()
+
+    class OrderItem(Base):
+        """pk=ORDER#id, sk=ORDER; gsi1 = CUSTOMER#id / ORDER#created#id lists a customer's orders."""
+
+        order_id = UnicodeAttribute()
+        order_number = UnicodeAttribute()
+        customer_id = UnicodeAttribute()
+        quote_id = UnicodeAttribute()
+        lines = ListAttribute(of=LineMap, default=list)
+        currency = UnicodeAttribute(default="USD")
+        status = UnicodeAttribute()
+        history = ListAttribute(of=StatusMap, default=list)
+        created_at = UTCDateTimeAttribute()
+        expected_delivery = UnicodeAttribute()
+        payment = UnicodeAttribute(default="pay_on_delivery")
+
+    class OrderNumberItem(Base):
+        """pk=CUSTOMER#id, sk=ORDERNO#number: keeps spoken order numbers unique per customer."""
+
+        order_id = UnicodeAttribute()
+
+    connection = Connection(host=host, region=region, connect_timeout_seconds=2, read_timeout_seconds=5,
+                            max_retry_attempts=4)
+    return TableSet(
+        connection=connection,
+        base=Base,
+        product=ProductItem,
+        catalog_meta=CatalogMetaItem,
+        customer=CustomerItem,
+        cart=CartItem,
+        quote=QuoteItem,
+        order=OrderItem,
+        order_number=OrderNumberItem,
+    )

@@ -42,6 +42,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import verification as x509_verification
 
+from catalog.errors import VoiceshopError
+
 __all__ = [
     "ALEXA_SAN",
     "MAX_CHAIN_BYTES",
@@ -62,7 +64,7 @@ MAX_CHAIN_BYTES = 64 * 1024
 SYSTEM_CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
 
 
-class VerificationError(Exception):
+class VerificationError(VoiceshopError):
     """Raised when a request cannot be proven to come from Alexa; ``reason`` is safe to show the caller."""
 
     def __init__(self, reason: str) -> None:

@@ -51,6 +51,8 @@ AMBIGUITY_MARGIN = 4.0  # points between the top two hits below which a channel 
 OUT_OF_STOCK_PENALTY = 0.05
 PHRASE_BONUS = 0.08
 COVERAGE_PENALTY = 0.1
+RELATIVE_CUTOFF = 20.0  # points below the best hit where the rest stop being worth offering
+KNOWN_WORD_FUZZY = 0.8  # discount on near spellings of a word the catalog already has
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
 TERM_CACHE_SIZE = 4096
@@ -285,14 +287,14 @@ class SearchIndex:
         if cached is not None:
             return cached
         candidates: dict[str, float] = {}
-        if word in self._postings:
+        for alternative in GENERIC_EQUIVALENTS.get(word, ()):
+            if alternative in self._postings:
+                candidates[alternative] = 0.9
+        if word.isalpha() and len(word) >= 4 and not candidates:
+            self._add_fuzzy(word, candidates)
+        if word in self._postings:  # a known word: near spellings stay possible, well below it
+            candidates = {term: similarity * KNOWN_WORD_FUZZY for term, similarity in candidates.items()}
             candidates[word] = 1.0
-        else:
-            for alternative in GENERIC_EQUIVALENTS.get(word, ()):
-                if alternative in self._postings:
-                    candidates[alternative] = 0.9
-            if word.isalpha() and len(word) >= 4:
-                self._add_fuzzy(word, candidates)
         if candidates:
             best = max(candidates, key=lambda term: (candidates[term], self._idf[term]))
             weight = self._idf[best]
@@ -340,6 +342,21 @@ class SearchIndex:
             index += 1
         return out
 
+    def _join_stopword_pairs(self, words: list[str]) -> list[str]:
+        """Rescue product words split around a stopword ("i phone" -> "iphone") before stopwords go."""
+        out: list[str] = []
+        index = 0
+        while index < len(words):
+            pair = words[index : index + 2]
+            joined = "".join(pair)
+            if len(pair) == 2 and (pair[0] in STOPWORDS or pair[1] in STOPWORDS) and joined in self._postings:
+                out.append(joined)
+                index += 2
+            else:
+                out.append(words[index])
+                index += 1
+        return out
+
     def _score_words(self, words: list[str]) -> dict[int, float]:
         """Score every product that explains some of `words`; return pid -> score in 0..1."""
         query = [_QueryWord(word, *self._lookup(word)) for word in words]
@@ -371,7 +388,7 @@ class SearchIndex:
             score = raw - COVERAGE_PENALTY * (1 - coverage) + (PHRASE_BONUS if pid in phrase_pids else 0.0)
             if not self._products[pid].in_stock:
                 score -= OUT_OF_STOCK_PENALTY
-            scores[pid] = score
+            scores[pid] = score / (1 + PHRASE_BONUS)
         return scores
 
     def _match(self, words: list[str]) -> dict[int, float]:
@@ -381,7 +398,7 @@ class SearchIndex:
         if merged != words:
             for pid, score in self._score_words(merged).items():
                 if score > scores.get(pid, -1.0):
-                    scores[pid] = score
+                    scores[pid] = score / (1 + PHRASE_BONUS)
         return scores
 
     def _hits(self, scores: dict[int, float], keep: list[int] | None, cap: Decimal | None) -> list[SearchHit]:
@@ -393,7 +410,7 @@ class SearchIndex:
             if (allowed is None or pid in allowed) and (cap is None or self._products[pid].price <= cap)
         ]
         hits.sort(key=lambda hit: (-hit.score, not hit.product.in_stock, hit.product.price, hit.product.sku))
-        return hits
+        return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF]
 
     def _browse(self, pids: Iterable[int], cap: Decimal | None) -> list[SearchHit]:
         """List products without product words: in stock first, cheapest first within each group."""
@@ -410,7 +427,7 @@ class SearchIndex:
         price_cap, words = extract_price_cap(words)
         stems = [stem(word) for word in words]
         category, rest = self._extract_category(stems)
-        content = [word for word in rest if word not in STOPWORDS]
+        content = [word for word in self._join_stopword_pairs(rest) if word not in STOPWORDS]
         if not content:
             if category is not None:
                 hits = self._browse(self._by_category[category], price_cap)

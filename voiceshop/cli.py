@@ -1,0 +1,251 @@
+"""The `voiceshop` command: ops and developers run the shop, its database and its channels from here.
+
+Every sub-command that prints data also takes `--json`, so scripts never parse the human text.
+Domain refusals print their explanation and exit 2; nothing is changed when that happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from catalog.config import Settings
+from catalog.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
+from catalog.errors import StoreUnavailable, VoiceshopError
+from catalog.importer import read_catalog
+from catalog.model import Cart, Order, OrderStatus
+from catalog.services import Shop
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def _jsonable(value: Any) -> Any:
+    """Money as strings (never floats), dates as ISO text, dataclasses as objects."""
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {k: _jsonable(v) for k, v in asdict(value).items()}
+        for extra in ("total", "line_total"):
+            if hasattr(value, extra):
+                data[extra] = _jsonable(getattr(value, extra))
+        return data
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    """Print JSON for scripts or text for people."""
+    print(json.dumps(_jsonable(data), indent=2) if getattr(args, "json", False) else text)
+
+
+def money(amount: Decimal, currency: str = "USD") -> str:
+    """$4.99 for dollars, '4.99 EUR' otherwise."""
+    return f"${amount:.2f}" if currency == "USD" else f"{amount:.2f} {currency}"
+
+
+def _shop() -> Shop:
+    return Shop(Settings.from_env())
+
+
+def _server(args: argparse.Namespace) -> DynamoDBLocal:
+    settings = Settings.from_env()
+    port = args.port or int((settings.endpoint or "http://127.0.0.1:8000").rsplit(":", 1)[-1].strip("/"))
+    return DynamoDBLocal(settings.data_dir, port=port)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """Start, stop or describe the local DynamoDB emulator."""
+    server = _server(args)
+    if args.action == "start":
+        server.start()
+        settings = Settings.from_env()
+        import os
+
+        os.environ.setdefault("VOICESHOP_DYNAMODB_ENDPOINT", server.endpoint)
+        created = Shop(Settings.from_env()).repository.ensure_table()
+        emit(args, {"endpoint": server.endpoint, "table": settings.table, "created_table": created,
+                    "data": str(server.db_path)},
+             f"DynamoDB Local is running at {server.endpoint} (data in {server.db_path}); "
+             f"table '{settings.table}' {'created' if created else 'ready'}.")
+    elif args.action == "stop":
+        stopped = server.stop()
+        emit(args, {"stopped": stopped}, "DynamoDB Local stopped." if stopped else "DynamoDB Local was not running.")
+    else:
+        running = server.running()
+        emit(args, {"running": running, "endpoint": server.endpoint, "pid": server.pid()},
+             f"DynamoDB Local is {'running at ' + server.endpoint if running else 'not running'}.")
+        return 0 if running else 1
+    return 0
+
+
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    """Upsert a JSON or CSV catalog; bad rows are listed and skipped."""
+    try:
+        parsed = read_catalog(Path(args.path))
+    except (OSError, ValueError) as error:
+        print(f"Cannot read {args.path}: {error}", file=sys.stderr)
+        return 2
+    shop = _shop()
+    if shop.settings.is_local:
+        shop.repository.ensure_table()
+    report = shop.import_products(parsed.products, tuple(parsed.errors))
+    lines = [f"Imported {len(parsed.products)} products ({report.created} new, {report.updated} updated); "
+             f"catalog version {report.version}."]
+    lines += [f"  skipped {error}" for error in parsed.errors]
+    emit(args, report, "\n".join(lines))
+    return 1 if parsed.errors and not parsed.products else 0
+
+
+def cmd_catalog_search(args: argparse.Namespace) -> int:
+    """Search as a voice channel would, with scores."""
+    result = _shop().search(args.query, limit=args.limit)
+    if not result.hits:
+        text = f"Nothing matches '{args.query}'."
+    else:
+        text = "\n".join(
+            f"{hit.score:5.1f}  {hit.product.sku:14} {hit.product.name} ({hit.product.brand}, {hit.product.size}) "
+            f"{money(hit.product.price, hit.product.currency)}{'' if hit.product.in_stock else '  OUT OF STOCK'}"
+            for hit in result.hits
+        )
+        notes = [f"price under {money(result.price_cap)}" if result.price_cap is not None else "",
+                 f"category {result.category}" if result.category else "",
+                 "ambiguous" if result.ambiguous else ""]
+        if any(notes):
+            text += "\n(" + ", ".join(n for n in notes if n) + ")"
+    emit(args, result, text)
+    return 0
+
+
+def cart_text(cart: Cart) -> str:
+    """A cart as ops read it."""
+    if not cart.lines:
+        return "The cart is empty."
+    rows = [f"{line.quantity:3} x {line.name:40} {money(line.unit_price):>9} {money(line.line_total):>10}"
+            for line in cart.lines]
+    return "\n".join([*rows, f"{'total':>58} {money(cart.total):>10}"])
+
+
+def cmd_cart_show(args: argparse.Namespace) -> int:
+    """Show one customer's cart."""
+    cart = _shop().cart(args.customer)
+    emit(args, cart, cart_text(cart))
+    return 0
+
+
+def order_text(order: Order) -> str:
+    """One order as a line for ops."""
+    return (f"{order.order_number:14} {order.status.value:17} {order.created_at:%Y-%m-%d %H:%M} "
+            f"{money(order.total, order.currency):>10}  deliver by {order.expected_delivery}  id {order.order_id}")
+
+
+def cmd_orders_list(args: argparse.Namespace) -> int:
+    """A customer's orders, newest first."""
+    page = _shop().orders(args.customer, limit=args.limit, cursor=args.cursor)
+    text = "\n".join(order_text(o) for o in page.orders) or "No orders."
+    if page.cursor:
+        text += f"\n(more: --cursor {page.cursor})"
+    emit(args, page, text)
+    return 0
+
+
+def cmd_orders_advance(args: argparse.Namespace) -> int:
+    """Move an order along; illegal moves are refused."""
+    order = _shop().advance(args.order, args.to)
+    emit(args, order, f"Order {order.order_number} is now {order.status.value}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command tree; each leaf sets `handler`."""
+    parser = argparse.ArgumentParser(
+        prog="voiceshop",
+        description="Run the voiceshop backend: its local database, catalog, carts, orders and voice channels.",
+        epilog="Storage: VOICESHOP_DYNAMODB_ENDPOINT (default http://127.0.0.1:8000; 'aws' for DynamoDB on AWS), "
+               "VOICESHOP_TABLE (default voiceshop), AWS_REGION, VOICESHOP_DATA_DIR (default ./.data).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def leaf(parent: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        node = parent.add_parser(name, help=help_text, description=help_text)
+        node.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        node.set_defaults(handler=handler)
+        return node
+
+    db = leaf(sub, "db", cmd_db, "start, stop or check DynamoDB Local (data kept under the data folder)")
+    db.add_argument("action", choices=["start", "stop", "status"])
+    db.add_argument("--port", type=int, default=None, help="port (default: the endpoint's, 8000)")
+
+    catalog = sub.add_parser("catalog", help="import and search the product catalog").add_subparsers(
+        dest="catalog_command", required=True, metavar="ACTION")
+    leaf(catalog, "import", cmd_catalog_import, "import a JSON or CSV catalog (re-import updates in place)"
+         ).add_argument("path", help="catalog file (.json like the demo catalog, or .csv with the same columns)")
+    search = leaf(catalog, "search", cmd_catalog_search, "search the catalog the way a voice channel does")
+    search.add_argument("query", help='what a shopper might say, e.g. "oat milk under five dollars"')
+    search.add_argument("--limit", type=int, default=5)
+
+    cart = sub.add_parser("cart", help="inspect carts").add_subparsers(dest="cart_command", required=True,
+                                                                        metavar="ACTION")
+    leaf(cart, "show", cmd_cart_show, "show a customer's cart").add_argument("--customer", required=True)
+
+    orders = sub.add_parser("orders", help="list and move orders").add_subparsers(
+        dest="orders_command", required=True, metavar="ACTION")
+    listing = leaf(orders, "list", cmd_orders_list, "a customer's orders, newest first")
+    listing.add_argument("--customer", required=True)
+    listing.add_argument("--limit", type=int, default=10)
+    listing.add_argument("--cursor", default=None, help="continue after a previous page")
+    advance = leaf(orders, "advance", cmd_orders_advance, "move an order to its next status")
+    advance.add_argument("order", help="order id (see 'orders list')")
+    advance.add_argument("--to", required=True, choices=[s.value for s in OrderStatus])
+
+    for register in EXTENSIONS:
+        register(sub, leaf)
+    return parser
+
+
+Extension = Callable[[Any, Callable[..., argparse.ArgumentParser]], None]
+EXTENSIONS: list[Extension] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run one command, turning refusals into readable messages."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except StoreUnavailable as error:
+        settings = Settings.from_env()
+        where = settings.endpoint or f"AWS ({settings.region})"
+        print(f"DynamoDB is not reachable at {where} ({error.detail}). "
+              "Start the local one with 'voiceshop db start', or check VOICESHOP_DYNAMODB_ENDPOINT.", file=sys.stderr)
+        return 3
+    except DynamoDBLocalError as error:
+        print(str(error), file=sys.stderr)
+        return 3
+    except VoiceshopError as error:
+        print(f"Refused: {describe_error(error)}", file=sys.stderr)
+        return 2
+
+
+def describe_error(error: VoiceshopError) -> str:
+    """A one-line, data-only explanation for ops (channels word their own, per locale)."""
+    fields = ", ".join(f"{k}={v}" for k, v in _jsonable(error).items()) if is_dataclass(error) else str(error)
+    return f"{type(error).__name__} ({fields})"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Hearing: Vosk at 16 kHz behind a small typed API, for whole WAV files and for streamed audio.
+
+Each utterance gets a fresh `KaldiRecognizer`: one reused across utterances carries state (and, with
+dithering on, random draws) from the previous one, so the same audio would not always give the same text.
+The model itself is loaded once per `Recognizer` (the slow part; see `load_seconds`).
+"""
+
+from __future__ import annotations
+
+import array
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import vosk
+
+from local_voice.model_store import ModelError, check_model, supports_grammar
+
+SAMPLE_RATE = 16000
+UNKNOWN = "[unk]"
+_READ_FRAMES = 4000  # 0.25 s at 16 kHz: what a streaming caller would typically send
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """One recognised word, with Vosk's posterior confidence (0..1) and its time span in seconds."""
+
+    word: str
+    confidence: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What one utterance was recognised as, carrying confidences so callers can confirm doubtful ones."""
+
+    text: str
+    words: tuple[HeardWord, ...] = ()
+
+    @property
+    def confidence(self) -> float:
+        """Mean word confidence (0.0 when nothing was heard), a cheap guard against false accepts."""
+        if not self.words:
+            return 0.0
+        return sum(w.confidence for w in self.words) / len(self.words)
+
+    @property
+    def is_unknown(self) -> bool:
+        """True for silence or speech the grammar could only file under [unk]."""
+        return all(token == UNKNOWN for token in self.text.split())
+
+    @property
+    def contains_unknown(self) -> bool:
+        """True when part of the utterance fell outside the grammar ("[unk] apples"): worth confirming."""
+        return UNKNOWN in self.text.split()
+
+    @classmethod
+    def from_vosk(cls, result_json: str) -> Heard:
+        """Parse a Vosk result (with SetWords(True)) into the typed form."""
+        result = json.loads(result_json)
+        words = tuple(
+            HeardWord(w["word"], float(w.get("conf", 0.0)), float(w["start"]), float(w["end"]))
+            for w in result.get("result", [])
+        )
+        return cls(text=result.get("text", "").strip(), words=words)
+
+
+class Recognizer:
+    """A loaded Vosk model plus an optional phrase list, handing out one fresh decoder per utterance."""
+
+    def __init__(self, model_path: Path, phrases: Sequence[str] | None = None, log_level: int = -1) -> None:
+        """Load the model once; `phrases` restricts what can be heard (None means free-form)."""
+        check_model(Path(model_path))
+        vosk.SetLogLevel(log_level)  # Kaldi's LOG lines on stderr would drown the kiosk's own output
+        started = time.perf_counter()
+        try:
+            self._model = vosk.Model(str(model_path))
+        except Exception as failed:  # vosk raises a bare Exception("Failed to create a model")
+            raise ModelError(
+                f"Vosk could not load {model_path}: {failed}; re-run setup or pick --model"
+            ) from failed
+        self.load_seconds = time.perf_counter() - started
+        self.model_path = Path(model_path)
+        self.supports_grammar = supports_grammar(self.model_path)
+        self._grammar: str | None = None
+        self._pending_grammar: str | None = None
+        self._stream: vosk.KaldiRecognizer | None = None
+        self.set_grammar(phrases)
+
+    @property
+    def phrases(self) -> list[str] | None:
+        """The phrase list new utterances are decoded with, [unk] included (None when free-form)."""
+        return None if self._pending_grammar is None else json.loads(self._pending_grammar)
+
+    def set_grammar(self, phrases: Sequence[str] | None) -> None:
+        """Change what can be heard, from the next utterance on (Vosk cannot switch mid-utterance)."""
+        grammar = None if phrases is None else json.dumps(_with_unknown(phrases))
+        if grammar is not None and not self.supports_grammar:
+            log.warning("%s has a static graph (HCLG.fst): phrase lists are ignored", self.model_path)
+        if self._stream is not None:
+            self._pending_grammar = grammar
+        else:
+            self._grammar = self._pending_grammar = grammar
+
+    def unknown_words(self, phrases: Sequence[str]) -> list[str]:
+        """List phrase words missing from the model's vocabulary, which Vosk would silently drop."""
+        words = {w for phrase in phrases for w in phrase.split() if w != UNKNOWN}
+        return sorted(w for w in words if self._model.vosk_model_find_word(w) < 0)
+
+    def transcribe_wav(self, path: Path) -> Heard:
+        """Decode a whole WAV file (any rate, width or channel count) as one utterance."""
+        recognizer = self._fresh()
+        pcm = read_pcm16_mono(Path(path))
+        for offset in range(0, len(pcm), _READ_FRAMES * 2):
+            recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
+        return Heard.from_vosk(recognizer.FinalResult())
+
+    def accept_chunk(self, chunk: bytes) -> Heard | None:
+        """Feed 16 kHz mono 16-bit audio; return the utterance once Vosk's endpoint rules close it."""
+        if self._stream is None:
+            self._stream = self._fresh()
+        if not self._stream.AcceptWaveform(chunk):
+            return None
+        return self._close_stream(self._stream.Result())
+
+    def finish(self) -> Heard | None:
+        """Flush a streamed utterance cut off before its endpoint (end of file, push-to-talk release)."""
+        if self._stream is None:
+            return None
+        return self._close_stream(self._stream.FinalResult())
+
+    def _close_stream(self, result_json: str) -> Heard:
+        """End the streamed utterance so the next chunk starts a fresh decoder with the latest grammar."""
+        self._stream = None
+        self._grammar = self._pending_grammar
+        return Heard.from_vosk(result_json)
+
+    def _fresh(self) -> vosk.KaldiRecognizer:
+        """Build a decoder with no memory of earlier utterances, so results depend on this audio only."""
+        if self._grammar is None:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        else:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, self._grammar)
+        recognizer.SetWords(True)
+        return recognizer
+
+
+def read_pcm16_mono(path: Path) -> bytes:
+    """Return a WAV's samples as 16 kHz mono 16-bit PCM, converting in process where quality allows."""
+    try:
+        with wave.open(str(path)) as source:
+            rate, width, channels = source.getframerate(), source.getsampwidth(), source.getnchannels()
+            frames = source.readframes(source.getnframes())
+    except (wave.Error, EOFError):
+        return _convert_with_sox(path)  # float, A-law, extensible headers: let sox decode them
+    samples = _to_int16(frames, width)
+    if channels > 1:
+        samples = _downmix(samples, channels)
+    if rate != SAMPLE_RATE:
+        if shutil.which("sox"):
+            return _convert_with_sox(path)
+        log.warning("sox not found: resampling %s by linear interpolation (less accurate)", path)
+        samples = _resample_linear(samples, rate, SAMPLE_RATE)
+    return samples.tobytes()
+
+
+def _to_int16(frames: bytes, width: int) -> array.array:
+    """Bring 8-, 16-, 24- or 32-bit integer PCM to 16-bit signed samples."""
+    if width == 2:
+        samples = array.array("h", frames)
+    elif width == 1:  # WAV 8-bit is unsigned
+        samples = array.array("h", ((b - 128) << 8 for b in frames))
+    elif width in (3, 4):
+        samples = array.array(
+            "h",
+            (
+                int.from_bytes(frames[i + width - 2 : i + width], "little", signed=True)
+                for i in range(0, len(frames), width)
+            ),
+        )
+    else:
+        raise ValueError(f"unsupported sample width: {width} bytes")
+    if width == 2 and sys.byteorder == "big":
+        samples.byteswap()
+    return samples
+
+
+def _downmix(samples: array.array, channels: int) -> array.array:
+    """Average interleaved channels into one, as a single microphone would have heard them."""
+    return array.array(
+        "h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels))
+    )
+
+
+def _resample_linear(samples: array.array, rate: int, target: int) -> array.array:
+    """Resample without dependencies; measured ~40% more word errors than sox, hence only a fallback."""
+    count = len(samples) * target // rate
+    last = len(samples) - 1
+    step = rate / target
+    out = array.array("h", bytes(2 * count))
+    for i in range(count):
+        position = i * step
+        j = int(position)
+        k = min(j + 1, last)
+        out[i] = int(samples[j] + (samples[k] - samples[j]) * (position - j))
+    return out
+
+
+def _convert_with_sox(path: Path) -> bytes:
+    """Use sox's band-limited resampler and decoders, which beat anything done here in plain Python."""
+    with tempfile.TemporaryDirectory() as scratch:
+        converted = Path(scratch) / "16k.wav"
+        try:
+            subprocess.run(
+                [
+                    "sox",
+                    str(path),
+                    "-r",
+                    str(SAMPLE_RATE),
+                    "-c",
+                    "1",
+                    "-b",
+                    "16",
+                    "-e",
+                    "signed",
+                    str(converted),
+                ],
+                check=True,
+                capture_output=True,
+            )
+        except FileNotFoundError as missing:
+            raise ValueError(f"{path} needs sox to convert (`apt-get install sox`)") from missing
+        except subprocess.CalledProcessError as failed:
+            raise ValueError(
+                f"{path} is not readable audio: {failed.stderr.decode(errors='replace')}"
+            ) from failed
+        with wave.open(str(converted)) as source:
+            return source.readframes(source.getnframes())
+
+
+def _with_unknown(phrases: Sequence[str]) -> list[str]:
+    """Give out-of-grammar speech somewhere to go, so it is not forced onto a real phrase."""
+    cleaned = [" ".join(p.lower().split()) for p in phrases]
+    return [p for p in dict.fromkeys(cleaned) if p] + ([] if UNKNOWN in cleaned else [UNKNOWN])

@@ -34,6 +34,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 import jellyfish
 from rapidfuzz import fuzz, process
@@ -253,7 +254,7 @@ class SearchIndex:
                 name_terms = frozenset(terms)
             if field_code != BRAND:
                 self._phrases.setdefault(" ".join(terms), []).append(pid)
-            merged = [a + b for a, b in zip(terms, terms[1:], strict=False) if a.isalpha() and b.isalpha()]
+            merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
             for term in (*terms, *merged):
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
@@ -310,7 +311,9 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        for term, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
+        for term, score, _ in process.extract(
+            word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8
+        ):
             candidates[term] = max(candidates.get(term, 0.0), 0.9 * score / 100)
         for term, score, _ in process.extract(
             word, self._vocab, scorer=JaroWinkler.normalized_similarity, score_cutoff=0.82, limit=8
@@ -418,7 +421,8 @@ class SearchIndex:
         chosen = [product for product in products if cap is None or product.price <= cap]
         chosen.sort(key=lambda product: (not product.in_stock, product.price, product.sku))
         return [
-            SearchHit(product, CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5) for product in chosen
+            SearchHit(product, CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5)
+            for product in chosen
         ]
 
     def search(self, query: str, limit: int = 5) -> SearchResult:

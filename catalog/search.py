@@ -29,6 +29,7 @@ the lexical search here works alone.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections.abc import Iterable
@@ -187,6 +188,11 @@ def extract_price_cap(words: list[str]) -> tuple[Decimal | None, list[str]]:
     return None, words
 
 
+def _points(score: float) -> float:
+    """A 0..1 score as the 0..100 points channels see, rounded so ties stay ties."""
+    return round(max(0.0, min(1.0, score)) * 100, 2)
+
+
 @dataclass
 class _QueryWord:
     """One query word with the vocabulary terms it may mean and how informative it is."""
@@ -210,8 +216,10 @@ class SearchIndex:
         self._phrases: dict[str, list[int]] = {}
         self._name_terms: list[frozenset[str]] = []
         self._by_category: dict[str, list[int]] = {}
+        self._build_cache: dict[str, list[str]] = {}
         for pid, product in enumerate(products):
             self._index_product(pid, product)
+        del self._build_cache
         total = len(products) or 1
         self._idf = {term: math.log(1 + total / len(posting)) for term, posting in self._postings.items()}
         self._max_idf = math.log(1 + total)
@@ -222,6 +230,8 @@ class SearchIndex:
                 self._sounds.setdefault(jellyfish.metaphone(term), []).append(term)
         self._category_phrases = self._build_category_phrases()
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
+        self._in_stock = [product.in_stock for product in products]
+        self._browse_order: dict[str | None, list[int]] = {}
 
     @classmethod
     def build(cls, products: Iterable[Product], version: str = "") -> SearchIndex:
@@ -247,7 +257,7 @@ class SearchIndex:
         fields = [(NAME, product.name), *((SYNONYM, s) for s in product.synonyms), (BRAND, product.brand)]
         name_terms: frozenset[str] = frozenset()
         for field_code, text in fields:
-            terms = [term for term in tokenize(text) if term not in STOPWORDS]
+            terms = self._field_terms(text)
             if not terms:
                 continue
             if field_code == NAME:
@@ -262,6 +272,14 @@ class SearchIndex:
             self._postings.setdefault(term, array("l")).append(pid * 4 + field_code)
         self._name_terms.append(name_terms)
         self._by_category.setdefault(product.category, []).append(pid)
+
+    def _field_terms(self, text: str) -> list[str]:
+        """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
+        terms = self._build_cache.get(text)
+        if terms is None:
+            terms = [term for term in tokenize(text) if term not in STOPWORDS]
+            self._build_cache[text] = terms
+        return terms
 
     def _build_category_phrases(self) -> list[tuple[tuple[str, ...], str]]:
         """Category phrases as stemmed word tuples, longest first, for the categories this catalog has."""
@@ -361,35 +379,36 @@ class SearchIndex:
         return out
 
     def _score_words(self, words: list[str]) -> dict[int, float]:
-        """Score every product that explains some of `words`; return pid -> score in 0..1."""
+        """Score every product that explains enough of `words`; return pid -> score in 0..1."""
         query = [_QueryWord(word, *self._lookup(word)) for word in words]
         total_weight = sum(item.weight for item in query)
         if total_weight <= 0:
             return {}
-        best: list[dict[int, float]] = []
+        explained: dict[int, float] = {}
         matched_terms: set[str] = set()
         for item in query:
             per_product: dict[int, float] = {}
             for term, similarity in item.candidates.items():
                 matched_terms.add(term)
+                weighted = [similarity * field_weight for field_weight in FIELD_WEIGHTS]
+                get = per_product.get
                 for code in self._postings[term]:
-                    pid, field_code = code >> 2, code & 3
-                    value = similarity * FIELD_WEIGHTS[field_code]
-                    if value > per_product.get(pid, 0.0):
+                    value = weighted[code & 3]
+                    pid = code >> 2
+                    if value > get(pid, 0.0):
                         per_product[pid] = value
-            best.append(per_product)
-        pids = set().union(*best)
-        scores: dict[int, float] = {}
+            weight = item.weight / total_weight
+            for pid, value in per_product.items():
+                explained[pid] = explained.get(pid, 0.0) + weight * value
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
-        for pid in pids:
-            raw = sum(item.weight * per.get(pid, 0.0) for item, per in zip(query, best, strict=True))
-            raw /= total_weight
+        scores: dict[int, float] = {}
+        for pid, raw in explained.items():
             if raw < MIN_MATCH:
                 continue
             name_terms = self._name_terms[pid]
             coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
             score = raw - COVERAGE_PENALTY * (1 - coverage) + (PHRASE_BONUS if pid in phrase_pids else 0.0)
-            if not self._products[pid].in_stock:
+            if not self._in_stock[pid]:
                 score -= OUT_OF_STOCK_PENALTY
             scores[pid] = score / (1 + PHRASE_BONUS)
         return scores
@@ -401,29 +420,46 @@ class SearchIndex:
         if merged != words:
             for pid, score in self._score_words(merged).items():
                 if score > scores.get(pid, -1.0):
-                    scores[pid] = score / (1 + PHRASE_BONUS)
+                    scores[pid] = score
         return scores
 
-    def _hits(self, scores: dict[int, float], keep: list[int] | None, cap: Decimal | None) -> list[SearchHit]:
-        """Turn pid scores into ranked hits, keeping only allowed pids under the price cap."""
-        allowed = None if keep is None else set(keep)
-        hits = [
-            SearchHit(self._products[pid], round(max(0.0, min(1.0, score)) * 100, 2))
-            for pid, score in scores.items()
-            if (allowed is None or pid in allowed) and (cap is None or self._products[pid].price <= cap)
-        ]
-        hits.sort(key=lambda hit: (-hit.score, not hit.product.in_stock, hit.product.price, hit.product.sku))
+    def _hits(
+        self, scores: dict[int, float], category: str | None, cap: Decimal | None, limit: int
+    ) -> list[SearchHit]:
+        """The best `limit` products of the category under the price cap, within reach of the best."""
+        products = self._products
+        ranked = heapq.nsmallest(
+            limit,
+            (
+                (
+                    -round(max(0.0, min(1.0, score)) * 100, 2),
+                    not self._in_stock[pid],
+                    products[pid].price,
+                    pid,
+                )
+                for pid, score in scores.items()
+                if (category is None or products[pid].category == category)
+                and (cap is None or products[pid].price <= cap)
+            ),
+        )
+        hits = [SearchHit(products[pid], -negative) for negative, _, _, pid in ranked]
         return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF]
 
-    def _browse(self, pids: Iterable[int], cap: Decimal | None) -> list[SearchHit]:
+    def _browse(self, category: str | None, cap: Decimal | None, limit: int) -> list[SearchHit]:
         """List products without product words: in stock first, cheapest first within each group."""
-        products = [self._products[pid] for pid in pids]
-        chosen = [product for product in products if cap is None or product.price <= cap]
-        chosen.sort(key=lambda product: (not product.in_stock, product.price, product.sku))
-        return [
-            SearchHit(product, CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5)
-            for product in chosen
-        ]
+        order = self._browse_order.get(category)
+        if order is None:
+            pids = self._by_category[category] if category is not None else range(len(self._products))
+            order = sorted(pids, key=lambda pid: (not self._in_stock[pid], self._products[pid].price, pid))
+            self._browse_order[category] = order
+        hits: list[SearchHit] = []
+        for pid in order:
+            product = self._products[pid]
+            if cap is None or product.price <= cap:
+                hits.append(SearchHit(product, CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5))
+                if len(hits) >= limit:
+                    break
+        return hits
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Find what a spoken query asks for; no hits means the shop does not sell it."""
@@ -433,20 +469,17 @@ class SearchIndex:
         category, rest = self._extract_category(stems)
         content = [word for word in self._join_stopword_pairs(rest) if word not in STOPWORDS]
         if not content:
-            if category is not None:
-                hits = self._browse(self._by_category[category], price_cap)
-            elif price_cap is not None:
-                hits = self._browse(range(len(self._products)), price_cap)
+            if category is not None or price_cap is not None:
+                hits = self._browse(category, price_cap, limit)
             else:
                 hits = []
-            return SearchResult(query, "", price_cap, category, tuple(hits[:limit]))
-        scores = self._match(content)
-        hits = self._hits(scores, self._by_category[category] if category else None, price_cap)
+            return SearchResult(query, "", price_cap, category, tuple(hits))
+        hits = self._hits(self._match(content), category, price_cap, limit)
         if category is not None and not hits:
             content = [word for word in stems if word not in STOPWORDS]
             category = None
-            hits = self._hits(self._match(content), None, price_cap)
-        return SearchResult(query, " ".join(content), price_cap, category, tuple(hits[:limit]))
+            hits = self._hits(self._match(content), None, price_cap, limit)
+        return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
 
     def alternatives(self, product: Product, limit: int = 3) -> tuple[Product, ...]:
         """In-stock products of the same kind, most alike first, to offer when `product` is sold out."""

@@ -105,6 +105,7 @@ class DynamoDBLocal:
     data_dir: Path
     port: int = 8000
     jars_dir: Path | None = None
+    _process: subprocess.Popen[bytes] | None = None
 
     @property
     def db_path(self) -> Path:
@@ -168,6 +169,7 @@ class DynamoDBLocal:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+        self._process = process
         self.pid_file.write_text(str(process.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -186,6 +188,15 @@ class DynamoDBLocal:
             self.pid_file.unlink(missing_ok=True)
             return False
         os.kill(pid, signal.SIGTERM)
+        if self._process is not None and self._process.pid == pid:
+            try:
+                self._process.wait(timeout)  # our own child: reap it, or it lingers as a zombie
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+            self.pid_file.unlink(missing_ok=True)
+            return True
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

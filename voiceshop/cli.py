@@ -104,6 +104,9 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     shop = _shop()
     if shop.settings.is_local:
         shop.repository.ensure_table()
+    if args.if_empty and shop.repository.catalog_version() > 0:
+        emit(args, {"skipped": True}, "The catalog is already loaded; leaving it (and its stock) as it is.")
+        return 0
     report = shop.import_products(parsed.products, tuple(parsed.errors))
     lines = [f"Imported {len(parsed.products)} products ({report.created} new, {report.updated} updated); "
              f"catalog version {report.version}."]
@@ -193,8 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     catalog = sub.add_parser("catalog", help="import and search the product catalog").add_subparsers(
         dest="catalog_command", required=True, metavar="ACTION")
-    leaf(catalog, "import", cmd_catalog_import, "import a JSON or CSV catalog (re-import updates in place)"
-         ).add_argument("path", help="catalog file (.json like the demo catalog, or .csv with the same columns)")
+    importer = leaf(catalog, "import", cmd_catalog_import, "import a JSON or CSV catalog (re-import updates in place)")
+    importer.add_argument("path", help="catalog file (.json like the demo catalog, or .csv with the same columns)")
+    importer.add_argument("--if-empty", action="store_true", help="only import when no catalog is loaded yet")
     search = leaf(catalog, "search", cmd_catalog_search, "search the catalog the way a voice channel does")
     search.add_argument("query", help='what a shopper might say, e.g. "oat milk under five dollars"')
     search.add_argument("--limit", type=int, default=5)

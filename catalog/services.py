@@ -292,7 +292,9 @@ class Shop:
             raise LinesUnavailable(tuple(short))
         now = utcnow()
         currency = next(iter(products.values())).currency if products else "USD"
-        quote = Quote(uuid.uuid4().hex, customer_id, tuple(lines), currency, now, now + timedelta(minutes=QUOTE_MINUTES))
+        quote = Quote(
+            uuid.uuid4().hex, customer_id, tuple(lines), currency, now, now + timedelta(minutes=QUOTE_MINUTES)
+        )
         with self._uow() as uow:
             uow.save("quote", self.repository.quote_item(quote))
             uow.commit()
@@ -385,16 +387,25 @@ class Shop:
             existing = self.repository.get_order(order_id_for(quote.quote_id))
             if existing is not None:
                 return existing
-        short_skus = [label.split(":", 1)[1] for label, code in reasons.items()
-                      if label.startswith("stock:") and code == CONDITION_FAILED]
+        short_skus = [
+            label.split(":", 1)[1]
+            for label, code in reasons.items()
+            if label.startswith("stock:") and code == CONDITION_FAILED
+        ]
         if short_skus:
             products = self.repository.get_products(short_skus)
             wanted = {line.sku: line for line in quote.lines}
-            raise LinesUnavailable(tuple(
-                NotEnoughStock(sku, wanted[sku].name, wanted[sku].quantity,
-                               max(products[sku].stock, 0) if sku in products else 0)
-                for sku in short_skus
-            ))
+            raise LinesUnavailable(
+                tuple(
+                    NotEnoughStock(
+                        sku,
+                        wanted[sku].name,
+                        wanted[sku].quantity,
+                        max(products[sku].stock, 0) if sku in products else 0,
+                    )
+                    for sku in short_skus
+                )
+            )
         return None  # order-number collision, cart version race or a conflict: try again
 
     # --- orders -------------------------------------------------------------------------------

@@ -168,8 +168,9 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
 
         order_id = UnicodeAttribute()
 
-    connection = Connection(host=host, region=region, connect_timeout_seconds=2, read_timeout_seconds=5,
-                            max_retry_attempts=2)
+    connection = Connection(
+        host=host, region=region, connect_timeout_seconds=2, read_timeout_seconds=5, max_retry_attempts=2
+    )
     return TableSet(
         connection=connection,
         base=Base,

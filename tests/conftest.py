@@ -40,8 +40,7 @@ def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DynamoD
 
 @pytest.fixture(scope="session")
 def base_settings(dynamodb_local: DynamoDBLocal) -> Settings:
-    return replace(Settings.from_env(), endpoint=dynamodb_local.endpoint, index_check_seconds=0.0,
-                   region="us-east-1")
+    return replace(Settings.from_env(), endpoint=dynamodb_local.endpoint, index_check_seconds=0.0, region="us-east-1")
 
 
 def fresh_shop(settings: Settings, table: str | None = None) -> Shop:

@@ -79,17 +79,27 @@ def cmd_db(args: argparse.Namespace) -> int:
 
         os.environ.setdefault("VOICESHOP_DYNAMODB_ENDPOINT", server.endpoint)
         created = Shop(Settings.from_env()).repository.ensure_table()
-        emit(args, {"endpoint": server.endpoint, "table": settings.table, "created_table": created,
-                    "data": str(server.db_path)},
-             f"DynamoDB Local is running at {server.endpoint} (data in {server.db_path}); "
-             f"table '{settings.table}' {'created' if created else 'ready'}.")
+        emit(
+            args,
+            {
+                "endpoint": server.endpoint,
+                "table": settings.table,
+                "created_table": created,
+                "data": str(server.db_path),
+            },
+            f"DynamoDB Local is running at {server.endpoint} (data in {server.db_path}); "
+            f"table '{settings.table}' {'created' if created else 'ready'}.",
+        )
     elif args.action == "stop":
         stopped = server.stop()
         emit(args, {"stopped": stopped}, "DynamoDB Local stopped." if stopped else "DynamoDB Local was not running.")
     else:
         running = server.running()
-        emit(args, {"running": running, "endpoint": server.endpoint, "pid": server.pid()},
-             f"DynamoDB Local is {'running at ' + server.endpoint if running else 'not running'}.")
+        emit(
+            args,
+            {"running": running, "endpoint": server.endpoint, "pid": server.pid()},
+            f"DynamoDB Local is {'running at ' + server.endpoint if running else 'not running'}.",
+        )
         return 0 if running else 1
     return 0
 
@@ -108,8 +118,10 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         emit(args, {"skipped": True}, "The catalog is already loaded; leaving it (and its stock) as it is.")
         return 0
     report = shop.import_products(parsed.products, tuple(parsed.errors))
-    lines = [f"Imported {len(parsed.products)} products ({report.created} new, {report.updated} updated); "
-             f"catalog version {report.version}."]
+    lines = [
+        f"Imported {len(parsed.products)} products ({report.created} new, {report.updated} updated); "
+        f"catalog version {report.version}."
+    ]
     lines += [f"  skipped {error}" for error in parsed.errors]
     emit(args, report, "\n".join(lines))
     return 1 if parsed.errors and not parsed.products else 0
@@ -126,9 +138,11 @@ def cmd_catalog_search(args: argparse.Namespace) -> int:
             f"{money(hit.product.price, hit.product.currency)}{'' if hit.product.in_stock else '  OUT OF STOCK'}"
             for hit in result.hits
         )
-        notes = [f"price under {money(result.price_cap)}" if result.price_cap is not None else "",
-                 f"category {result.category}" if result.category else "",
-                 "ambiguous" if result.ambiguous else ""]
+        notes = [
+            f"price under {money(result.price_cap)}" if result.price_cap is not None else "",
+            f"category {result.category}" if result.category else "",
+            "ambiguous" if result.ambiguous else "",
+        ]
         if any(notes):
             text += "\n(" + ", ".join(n for n in notes if n) + ")"
     emit(args, result, text)
@@ -139,8 +153,10 @@ def cart_text(cart: Cart) -> str:
     """A cart as ops read it."""
     if not cart.lines:
         return "The cart is empty."
-    rows = [f"{line.quantity:3} x {line.name:40} {money(line.unit_price):>9} {money(line.line_total):>10}"
-            for line in cart.lines]
+    rows = [
+        f"{line.quantity:3} x {line.name:40} {money(line.unit_price):>9} {money(line.line_total):>10}"
+        for line in cart.lines
+    ]
     return "\n".join([*rows, f"{'total':>58} {money(cart.total):>10}"])
 
 
@@ -153,8 +169,10 @@ def cmd_cart_show(args: argparse.Namespace) -> int:
 
 def order_text(order: Order) -> str:
     """One order as a line for ops."""
-    return (f"{order.order_number:14} {order.status.value:17} {order.created_at:%Y-%m-%d %H:%M} "
-            f"{money(order.total, order.currency):>10}  deliver by {order.expected_delivery}  id {order.order_id}")
+    return (
+        f"{order.order_number:14} {order.status.value:17} {order.created_at:%Y-%m-%d %H:%M} "
+        f"{money(order.total, order.currency):>10}  deliver by {order.expected_delivery}  id {order.order_id}"
+    )
 
 
 def cmd_orders_list(args: argparse.Namespace) -> int:
@@ -180,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="voiceshop",
         description="Run the voiceshop backend: its local database, catalog, carts, orders and voice channels.",
         epilog="Storage: VOICESHOP_DYNAMODB_ENDPOINT (default http://127.0.0.1:8000; 'aws' for DynamoDB on AWS), "
-               "VOICESHOP_TABLE (default voiceshop), AWS_REGION, VOICESHOP_DATA_DIR (default ./.data).",
+        "VOICESHOP_TABLE (default voiceshop), AWS_REGION, VOICESHOP_DATA_DIR (default ./.data).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -195,7 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--port", type=int, default=None, help="port (default: the endpoint's, 8000)")
 
     catalog = sub.add_parser("catalog", help="import and search the product catalog").add_subparsers(
-        dest="catalog_command", required=True, metavar="ACTION")
+        dest="catalog_command", required=True, metavar="ACTION"
+    )
     importer = leaf(catalog, "import", cmd_catalog_import, "import a JSON or CSV catalog (re-import updates in place)")
     importer.add_argument("path", help="catalog file (.json like the demo catalog, or .csv with the same columns)")
     importer.add_argument("--if-empty", action="store_true", help="only import when no catalog is loaded yet")
@@ -203,12 +222,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", help='what a shopper might say, e.g. "oat milk under five dollars"')
     search.add_argument("--limit", type=int, default=5)
 
-    cart = sub.add_parser("cart", help="inspect carts").add_subparsers(dest="cart_command", required=True,
-                                                                        metavar="ACTION")
+    cart = sub.add_parser("cart", help="inspect carts").add_subparsers(
+        dest="cart_command", required=True, metavar="ACTION"
+    )
     leaf(cart, "show", cmd_cart_show, "show a customer's cart").add_argument("--customer", required=True)
 
     orders = sub.add_parser("orders", help="list and move orders").add_subparsers(
-        dest="orders_command", required=True, metavar="ACTION")
+        dest="orders_command", required=True, metavar="ACTION"
+    )
     listing = leaf(orders, "list", cmd_orders_list, "a customer's orders, newest first")
     listing.add_argument("--customer", required=True)
     listing.add_argument("--limit", type=int, default=10)
@@ -234,8 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreUnavailable as error:
         settings = Settings.from_env()
         where = settings.endpoint or f"AWS ({settings.region})"
-        print(f"DynamoDB is not reachable at {where} ({error.detail}). "
-              "Start the local one with 'voiceshop db start', or check VOICESHOP_DYNAMODB_ENDPOINT.", file=sys.stderr)
+        print(
+            f"DynamoDB is not reachable at {where} ({error.detail}). "
+            "Start the local one with 'voiceshop db start', or check VOICESHOP_DYNAMODB_ENDPOINT.",
+            file=sys.stderr,
+        )
         return 3
     except DynamoDBLocalError as error:
         print(str(error), file=sys.stderr)

@@ -48,8 +48,18 @@ def test_removing_what_is_not_in_the_cart_is_an_error():
 
 
 def _order(status: OrderStatus) -> Order:
-    return Order("o", "1234 maple", "c", "q", (QuoteLine("SKU-1", "Oat Milk", Decimal("4.99"), 1),), "USD",
-                 status, (StatusChange(status, NOON),), NOON, expected_delivery_for(NOON))
+    return Order(
+        "o",
+        "1234 maple",
+        "c",
+        "q",
+        (QuoteLine("SKU-1", "Oat Milk", Decimal("4.99"), 1),),
+        "USD",
+        status,
+        (StatusChange(status, NOON),),
+        NOON,
+        expected_delivery_for(NOON),
+    )
 
 
 def test_orders_move_forward_and_keep_their_history():
@@ -57,12 +67,15 @@ def test_orders_move_forward_and_keep_their_history():
     assert [h.status for h in order.history] == [OrderStatus.RECEIVED, OrderStatus.PREPARING]
 
 
-@pytest.mark.parametrize(("start", "target"), [
-    (OrderStatus.RECEIVED, OrderStatus.DELIVERED),
-    (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
-    (OrderStatus.DELIVERED, OrderStatus.RECEIVED),
-    (OrderStatus.CANCELLED, OrderStatus.PREPARING),
-])
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (OrderStatus.RECEIVED, OrderStatus.DELIVERED),
+        (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
+        (OrderStatus.DELIVERED, OrderStatus.RECEIVED),
+        (OrderStatus.CANCELLED, OrderStatus.PREPARING),
+    ],
+)
 def test_illegal_transitions_are_refused(start, target):
     with pytest.raises(IllegalTransition):
         _order(start).advanced_to(target, NOON)

@@ -67,7 +67,12 @@ def test_every_transition_is_timestamped_in_the_history(empty_shop, customer):
         empty_shop.advance(order.order_id, status)
     stored = empty_shop.order(customer, order.order_id)
     assert [h.status.value for h in stored.history] == [
-        "received", "preparing", "shipped", "out_for_delivery", "delivered"]
+        "received",
+        "preparing",
+        "shipped",
+        "out_for_delivery",
+        "delivered",
+    ]
     assert [h.at for h in stored.history] == sorted(h.at for h in stored.history)
 
 

@@ -238,13 +238,29 @@ def build_parser() -> argparse.ArgumentParser:
     advance.add_argument("order", help="order id (see 'orders list')")
     advance.add_argument("--to", required=True, choices=[s.value for s in OrderStatus])
 
-    for register in EXTENSIONS:
+    for register in _extensions():
         register(sub, leaf)
     return parser
 
 
 Extension = Callable[[Any, Callable[..., argparse.ArgumentParser]], None]
-EXTENSIONS: list[Extension] = []
+EXTENSION_MODULES = ("voiceshop.model_commands", "voiceshop.skill_commands", "voiceshop.kiosk_commands")
+
+
+def _extensions() -> list[Extension]:
+    """Channel commands live beside their channel; each module exposes `register(sub, leaf)`."""
+    import importlib
+
+    found: list[Extension] = []
+    for name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        found.append(module.register)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,6 +55,7 @@ PHRASE_BONUS = 0.08
 COVERAGE_PENALTY = 0.1
 RELATIVE_CUTOFF = 20.0  # points below the best hit where the rest stop being worth offering
 KNOWN_WORD_FUZZY = 0.8  # discount on near spellings of a word the catalog already has
+ANCHOR_SIMILARITY = 0.85  # a hit needs one word that is (nearly) the catalog's own; "wine" is not "window"
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
 TERM_CACHE_SIZE = 4096
@@ -186,6 +187,12 @@ def extract_price_cap(words: list[str]) -> tuple[Decimal | None, list[str]]:
             if amount is not None and amount > 0:
                 return amount, words[:start] + words[after:]
     return None, words
+
+
+def _sound(word: str) -> str:
+    """Metaphone key with doubled letters collapsed, so "sirracha" and "sriracha" sound the same."""
+    key = jellyfish.metaphone(word)
+    return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
 
 
 def _points(score: float) -> float:
@@ -329,18 +336,21 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        for term, score, _ in process.extract(
-            word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8
-        ):
-            candidates[term] = max(candidates.get(term, 0.0), 0.9 * score / 100)
+        for term, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
+            similarity = 0.9 * score / 100
+            if score >= 84 and len(word) >= 6 and _sound(word) == _sound(term):  # a slip, same sound
+                similarity = max(similarity, ANCHOR_SIMILARITY + 0.01)
+            candidates[term] = max(candidates.get(term, 0.0), similarity)
         for term, score, _ in process.extract(
             word, self._vocab, scorer=JaroWinkler.normalized_similarity, score_cutoff=0.82, limit=8
         ):
-            if term[:3] == word[:3]:
-                candidates[term] = max(candidates.get(term, 0.0), 0.9 * score)
+            if term[:3] == word[:3]:  # a clipped ending supports other words but never stands alone
+                candidates[term] = max(candidates.get(term, 0.0), min(0.9 * score, ANCHOR_SIMILARITY - 0.01))
         for term in self._sounds.get(jellyfish.metaphone(word), ()):
-            if term[0] == word[0]:
-                candidates[term] = max(candidates.get(term, 0.0), 0.85)
+            if term[0] == word[0]:  # sounding alike is trusted only when the spelling is close too
+                close = len(word) >= 5 and abs(len(word) - len(term)) <= 1 and fuzz.ratio(word, term) >= 75
+                similarity = 0.88 if close else 0.8
+                candidates[term] = max(candidates.get(term, 0.0), similarity)
 
     def _merged(self, words: list[str]) -> list[str]:
         """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth")."""
@@ -386,24 +396,28 @@ class SearchIndex:
             return {}
         explained: dict[int, float] = {}
         matched_terms: set[str] = set()
+        anchored: set[int] = set()  # products at least one word names outright, not just sounds like
         for item in query:
             per_product: dict[int, float] = {}
             for term, similarity in item.candidates.items():
                 matched_terms.add(term)
                 weighted = [similarity * field_weight for field_weight in FIELD_WEIGHTS]
                 get = per_product.get
-                for code in self._postings[term]:
+                postings = self._postings[term]
+                for code in postings:
                     value = weighted[code & 3]
                     pid = code >> 2
                     if value > get(pid, 0.0):
                         per_product[pid] = value
+                if similarity >= ANCHOR_SIMILARITY:
+                    anchored.update(code >> 2 for code in postings)
             weight = item.weight / total_weight
             for pid, value in per_product.items():
                 explained[pid] = explained.get(pid, 0.0) + weight * value
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
         scores: dict[int, float] = {}
         for pid, raw in explained.items():
-            if raw < MIN_MATCH:
+            if raw < MIN_MATCH or pid not in anchored:
                 continue
             name_terms = self._name_terms[pid]
             coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
@@ -423,9 +437,7 @@ class SearchIndex:
                     scores[pid] = score
         return scores
 
-    def _hits(
-        self, scores: dict[int, float], category: str | None, cap: Decimal | None, limit: int
-    ) -> list[SearchHit]:
+    def _hits(self, scores: dict[int, float], category: str | None, cap: Decimal | None, limit: int) -> list[SearchHit]:
         """The best `limit` products of the category under the price cap, within reach of the best."""
         products = self._products
         ranked = heapq.nsmallest(
@@ -469,16 +481,18 @@ class SearchIndex:
         category, rest = self._extract_category(stems)
         content = [word for word in self._join_stopword_pairs(rest) if word not in STOPWORDS]
         if not content:
-            if category is not None or price_cap is not None:
-                hits = self._browse(category, price_cap, limit)
-            else:
-                hits = []
+            browsing = category is not None or price_cap is not None
+            hits = self._browse(category, price_cap, limit) if browsing else []
             return SearchResult(query, "", price_cap, category, tuple(hits))
         hits = self._hits(self._match(content), category, price_cap, limit)
-        if category is not None and not hits:
-            content = [word for word in stems if word not in STOPWORDS]
+        if category is not None and not hits:  # "baby carrots", "tuna fish": the category word was a product word
             category = None
-            hits = self._hits(self._match(content), None, price_cap, limit)
+            every_word = [word for word in self._join_stopword_pairs(stems) if word not in STOPWORDS]
+            for words in (every_word, content):
+                hits = self._hits(self._match(words), None, price_cap, limit)
+                if hits:
+                    content = words
+                    break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
 
     def alternatives(self, product: Product, limit: int = 3) -> tuple[Product, ...]:
@@ -496,7 +510,5 @@ class SearchIndex:
             for pid in self._by_category.get(product.category, [])
             if self._products[pid].in_stock and self._products[pid].sku != product.sku
         ]
-        same_kind.sort(
-            key=lambda pid: (-shared.get(pid, 0.0), abs(self._products[pid].price - product.price))
-        )
+        same_kind.sort(key=lambda pid: (-shared.get(pid, 0.0), abs(self._products[pid].price - product.price)))
         return tuple(self._products[pid] for pid in same_kind[:limit])

@@ -189,3 +189,15 @@ def test_len_version_and_categories_describe_the_index(index):
 
 def test_an_empty_catalog_finds_nothing():
     assert SearchIndex.build([]).search("milk").hits == ()
+
+
+def test_a_word_that_only_sounds_like_a_catalog_word_finds_nothing(index):
+    assert index.search("sneakers").hits == ()
+
+
+def test_a_category_word_that_is_really_a_product_word_falls_back_to_plain_search():
+    index = SearchIndex.build(
+        [product("CAR", "Baby Carrots", category="produce"), product("D", "Diapers", category="baby")]
+    )
+    result = index.search("baby carrots")
+    assert (result.category, result.best.product.sku) == (None, "CAR")

@@ -1,0 +1,177 @@
+"""The per-turn toolkit every intent handler uses: prompts, context, paging and reply building.
+
+Context is a plain JSON-safe dict carried by the channel between turns (Alexa session attributes, the
+kiosk's memory). Keys: `list` (what "next" pages through), `focus` (the product "it" means),
+`pending` (what a yes/no or a code answers), `last` (what "repeat" says again).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from catalog.model import Product
+from catalog.services import Shop
+from intents.request import IntentRequest, Reply
+from intents.speech import Spoken, compose, money, plain
+
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+PAGE_SIZE = 3
+DEFAULT_LOCALE = "en-US"
+
+
+@cache
+def load_prompts(locale: str) -> dict[str, str]:
+    """Prompt templates for a locale, falling back to en-US for locales without their own file."""
+    path = PROMPTS_DIR / f"{locale}.json"
+    if not path.exists():
+        path = PROMPTS_DIR / f"{DEFAULT_LOCALE}.json"
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def available_prompt_locales() -> list[str]:
+    """Locales with their own prompt file."""
+    return sorted(p.stem for p in PROMPTS_DIR.glob("*.json"))
+
+
+@dataclass
+class Dialog:
+    """One turn: the request, the shop, and the context being built for the next turn."""
+
+    request: IntentRequest
+    shop: Shop
+    context: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Start from a copy, so a handler that raises leaves the caller's context untouched."""
+        self.context = json.loads(json.dumps(dict(self.request.context), default=str))
+
+    # --- words ----------------------------------------------------------------------------------
+    def say(self, key: str, **fields: Any) -> Spoken:
+        """A prompt from the locale's file, filled in."""
+        return compose(load_prompts(self.request.locale)[key], **fields)
+
+    def count(self, key: str, number: int) -> Spoken:
+        """Say "1 item" or "3 items" from the `<key>_one` / `<key>_other` prompts."""
+        return self.say(f"{key}_one" if number == 1 else f"{key}_other", count=number)
+
+    def label(self, product: Product) -> Spoken:
+        """How a product is named aloud: brand first unless the name already carries it."""
+        if product.brand and not product.name.lower().startswith(product.brand.lower()):
+            return self.say("product_name", brand=product.brand, name=product.name)
+        return plain(product.name)
+
+    def price(self, product: Product) -> Spoken:
+        """A product's price, spoken."""
+        return money(product.price, product.currency)
+
+    # --- context --------------------------------------------------------------------------------
+    @property
+    def pending(self) -> dict[str, Any] | None:
+        """What the last question is waiting for (a yes/no, a code, a choice)."""
+        value = self.context.get("pending")
+        return value if isinstance(value, dict) else None
+
+    def set_pending(self, kind: str, **data: Any) -> None:
+        """Remember what the question just asked is about."""
+        self.context["pending"] = {"kind": kind, **data}
+
+    def clear_pending(self) -> None:
+        """Forget any open question."""
+        self.context.pop("pending", None)
+
+    @property
+    def focus(self) -> str | None:
+        """The sku "it" refers to."""
+        value = self.context.get("focus")
+        return value if isinstance(value, str) else None
+
+    def set_focus(self, sku: str | None) -> None:
+        """Make a product what "it" refers to."""
+        if sku:
+            self.context["focus"] = sku
+
+    def set_list(self, kind: str, ids: list[str], start: int = 0) -> None:
+        """Remember a list so "next", "the second one" and "previous" work on it."""
+        self.context["list"] = {"kind": kind, "ids": ids, "start": start}
+
+    @property
+    def listing(self) -> dict[str, Any] | None:
+        """The list being paged through, if any."""
+        value = self.context.get("list")
+        if isinstance(value, dict) and isinstance(value.get("ids"), list):
+            return value
+        return None
+
+    def from_list(self, position: int, kind: str | None = None) -> str | None:
+        """The id at a 1-based position on the current page ("the second one")."""
+        listing = self.listing
+        if listing is None or (kind is not None and listing.get("kind") != kind):
+            return None
+        start = int(listing.get("start") or 0)
+        ids: list[str] = [str(i) for i in listing["ids"]]
+        page = ids if listing.get("kind") == "choice" else ids[start : start + PAGE_SIZE]
+        if position == -1:
+            return page[-1] if page else None
+        if 1 <= position <= len(page):
+            return page[position - 1]
+        if PAGE_SIZE < position <= min(len(ids), start + PAGE_SIZE):
+            return ids[position - 1]  # "the fourth one" after "next": counted over everything heard
+        return None
+
+    # --- replies --------------------------------------------------------------------------------
+    def reply(
+        self,
+        spoken: Spoken,
+        *,
+        reprompt: Spoken | None = None,
+        end: bool = False,
+        events: tuple[str, ...] = (),
+        card_title: str | None = None,
+    ) -> Reply:
+        """Build the reply and remember it for "repeat"."""
+        if reprompt is None and not end:
+            reprompt = self.say("anything_else")
+        self.context["last"] = {"text": spoken.text, "ssml": spoken.ssml}
+        return Reply(
+            speech=spoken.text,
+            ssml=f"<speak>{spoken.ssml}</speak>",
+            reprompt=None if end or reprompt is None else reprompt.text,
+            card_title=card_title or load_prompts(self.request.locale)["store_name"],
+            card_text=spoken.text,
+            end_session=end,
+            context={} if end else self.context,
+            events=events,
+        )
+
+    def ask(self, spoken: Spoken, reprompt_key: str, events: tuple[str, ...] = ()) -> Reply:
+        """A question with a specific reprompt (yes/no, code, choice)."""
+        return self.reply(spoken, reprompt=self.say(reprompt_key), events=events)
+
+
+def quantity_from(request: IntentRequest, name: str = "quantity") -> int | None:
+    """A quantity slot as an int; Alexa sends "?" or words when unsure, which count as absent."""
+    from catalog.text import parse_number
+
+    value = request.slot_id(name) or request.slot_value(name)
+    if value is None:
+        return None
+    number = parse_number(value)
+    return number
+
+
+def ordinal_from(request: IntentRequest) -> int | None:
+    """Read "the second one" as 2 and "the last one" as -1."""
+    raw = request.slot_id("ordinal") or request.slot_value("ordinal")
+    if raw is None:
+        return None
+    words = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+    raw = raw.lower().strip()
+    if raw in words:
+        return words[raw]
+    digits = re.sub(r"(st|nd|rd|th)\.?$", "", raw)
+    return int(digits) if digits.lstrip("-").isdigit() else None

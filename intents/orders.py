@@ -1,0 +1,114 @@
+"""After buying: where is my order, what did I order, cancel it (after a yes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.errors import OrderNotFound
+from catalog.model import Order, OrderStatus
+from intents.dialog import PAGE_SIZE, Dialog
+from intents.request import IntentRequest, Reply
+from intents.speech import Spoken, concat, day, money, order_code, plain
+
+ORDERS_LISTED = 9
+
+
+def order_reference(request: IntentRequest) -> str:
+    """Name "order 4821 maple" when both parts were heard, else the latest order."""
+    digits = request.slot_id("order_digits") or request.slot_value("order_digits")
+    word = request.slot_id("order_word") or request.slot_value("order_word")
+    if digits and word:
+        return f"{''.join(digits.split())} {word.lower()}"
+    return "latest"
+
+
+def _status(dialog: Dialog, order: Order) -> Spoken:
+    return dialog.say(f"status_{order.status.value}")
+
+
+def _order_sentence(dialog: Dialog, order: Order, key: str = "order_status") -> Spoken:
+    arriving = order.status not in {OrderStatus.DELIVERED, OrderStatus.CANCELLED}
+    when = dialog.say("order_when", date=day(order.expected_delivery)) if arriving else plain("")
+    return dialog.say(
+        key,
+        number=order_code(order.order_number),
+        total=money(order.total, order.currency),
+        status=_status(dialog, order),
+        when=when,
+    )
+
+
+def _find(dialog: Dialog) -> Order | Reply:
+    reference = order_reference(dialog.request)
+    try:
+        return dialog.shop.order(dialog.request.customer_id, reference)
+    except OrderNotFound:
+        if reference == "latest":
+            return dialog.reply(dialog.say("no_orders"))
+        return dialog.reply(dialog.say("order_not_found", reference=order_code(reference)))
+
+
+def handle_order_status(request: IntentRequest, shop: Any) -> Reply:
+    """Where is my order."""
+    dialog = Dialog(request, shop)
+    order = _find(dialog)
+    if isinstance(order, Reply):
+        return order
+    return dialog.reply(_order_sentence(dialog, order))
+
+
+def render_orders(dialog: Dialog, intro: Spoken | None = None) -> Reply:
+    """Read the listed orders three at a time."""
+    listing = dialog.listing or {"ids": [], "start": 0}
+    start = int(listing.get("start") or 0)
+    lines = []
+    for order_id in [str(i) for i in listing["ids"]][start : start + PAGE_SIZE]:
+        try:
+            order = dialog.shop.order(dialog.request.customer_id, order_id)
+        except OrderNotFound:
+            continue
+        lines.append(_order_sentence(dialog, order, "order_line"))
+    more = dialog.say("more_results") if start + PAGE_SIZE < len(listing["ids"]) else plain("")
+    return dialog.reply(concat(intro or plain(""), *lines, more))
+
+
+def handle_list_orders(request: IntentRequest, shop: Any) -> Reply:
+    """My recent orders, newest first."""
+    dialog = Dialog(request, shop)
+    page = shop.orders(request.customer_id, limit=ORDERS_LISTED)
+    if not page.orders:
+        return dialog.reply(dialog.say("no_orders"))
+    dialog.set_list("orders", [order.order_id for order in page.orders])
+    return render_orders(dialog, dialog.say("orders_intro", count=len(page.orders)))
+
+
+def handle_cancel_order(request: IntentRequest, shop: Any) -> Reply:
+    """Cancel the last (or named) order, after reading it back and hearing yes."""
+    dialog = Dialog(request, shop)
+    order = _find(dialog)
+    if isinstance(order, Reply):
+        return order
+    if not order.cancellable:
+        return dialog.reply(
+            dialog.say("cannot_cancel", number=order_code(order.order_number), status=_status(dialog, order))
+        )
+    dialog.set_pending("cancel_order", order_id=order.order_id)
+    return dialog.ask(
+        dialog.say("confirm_cancel", number=order_code(order.order_number), total=money(order.total, order.currency)),
+        "help_confirm",
+    )
+
+
+def confirm_cancel_order(dialog: Dialog, pending: dict[str, Any]) -> Reply:
+    """Yes: cancel and restock."""
+    order = dialog.shop.cancel(dialog.request.customer_id, str(pending["order_id"]))
+    dialog.clear_pending()
+    return dialog.reply(
+        dialog.say("order_cancelled", number=order_code(order.order_number)), events=("order_cancelled",)
+    )
+
+
+def decline_cancel_order(dialog: Dialog, pending: dict[str, Any]) -> Reply:
+    """No: the order stays."""
+    dialog.clear_pending()
+    return dialog.reply(dialog.say("cancel_declined"))

@@ -1,0 +1,93 @@
+"""Words for the ear: one reply rendered as plain text (the kiosk's espeak-ng) and as SSML (Alexa).
+
+Money, quantities and order codes are the parts people mishear, so each is a `Spoken` fragment with
+both renderings: Alexa reads "$4.99" well and is told to read codes digit by digit; espeak-ng gets the
+words spelled out ("4 dollars and 99 cents", "4 8 2 1 maple").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A fragment with its plain-text and SSML forms."""
+
+    text: str
+    ssml: str
+
+    def __str__(self) -> str:
+        """Plain text, so a fragment can be dropped into logs or f-strings."""
+        return self.text
+
+
+def plain(text: str) -> Spoken:
+    """Ordinary words, escaped for SSML."""
+    return Spoken(text, escape(text, quote=False))
+
+
+def money(amount: Decimal, currency: str = "USD") -> Spoken:
+    """Prices read slowly and clearly on both channels."""
+    amount = amount.quantize(Decimal("0.01"))
+    dollars, cents = divmod(int(amount * 100), 100)
+    if currency == "USD":
+        text = f"{dollars} dollar{'s' if dollars != 1 else ''}"
+        if cents:
+            text = f"{text} and {cents} cent{'s' if cents != 1 else ''}" if dollars else f"{cents} cents"
+        return Spoken(text, f"${amount}")
+    return Spoken(f"{amount} {currency}", f"{amount} {escape(currency)}")
+
+
+def order_code(number: str) -> Spoken:
+    """An order number like "4821 maple", read digit by digit and slowly."""
+    digits, _, word = number.partition(" ")
+    text = " ".join(digits) + (f" {word}" if word else "")
+    ssml = f'<prosody rate="slow"><say-as interpret-as="digits">{escape(digits)}</say-as> {escape(word)}</prosody>'
+    return Spoken(text, ssml)
+
+
+def day(value: date) -> Spoken:
+    """A delivery date as people say it ("Wednesday, November 25")."""
+    text = f"{value:%A}, {value:%B} {value.day}"
+    return Spoken(text, f'<say-as interpret-as="date">{value:%Y%m%d}</say-as>')
+
+
+def join(parts: list[Spoken], conjunction: str = "and") -> Spoken:
+    """Join as "a, b and c" in both renderings."""
+    if not parts:
+        return plain("")
+    if len(parts) == 1:
+        return parts[0]
+    head = parts[:-1]
+    text = ", ".join(p.text for p in head) + f" {conjunction} " + parts[-1].text
+    ssml = ", ".join(p.ssml for p in head) + f" {conjunction} " + parts[-1].ssml
+    return Spoken(text, ssml)
+
+
+def compose(template: str, **fields: Any) -> Spoken:
+    """Fill a prompt template; `Spoken` fields keep their SSML, anything else is escaped plain text."""
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    as_spoken = {name: fields[name] if isinstance(fields[name], Spoken) else plain(str(fields[name])) for name in names}
+    text = template.format(**{k: v.text for k, v in as_spoken.items()})
+    ssml = escape(template, quote=False).format(**{k: v.ssml for k, v in as_spoken.items()})
+    return Spoken(text, ssml)
+
+
+def concat(*parts: Spoken) -> Spoken:
+    """Sentences one after another."""
+    kept = [p for p in parts if p.text]
+    return Spoken(" ".join(p.text for p in kept), " ".join(p.ssml for p in kept))
+
+
+def strip_ssml(ssml: str) -> str:
+    """Visible words of an SSML string (for cards and printed replies)."""
+    return " ".join(_TAG.sub("", ssml).split())

@@ -1,0 +1,170 @@
+"""The conversation, channel-free: IntentRequest in, Reply out, the shop's state checked on DynamoDB Local."""
+
+import pytest
+
+from catalog.errors import StoreUnavailable
+from intents.conversation import respond
+from intents.request import IntentRequest, Slot
+from tests.conftest import add_product
+
+
+class Talk:
+    """A customer talking to the shop, turn by turn, carrying the context like a channel does."""
+
+    def __init__(self, shop, customer):
+        self.shop, self.customer, self.context, self.last = shop, customer, {}, None
+
+    def __call__(self, intent, **slots):
+        request = IntentRequest(
+            intent=intent,
+            customer_id=self.customer,
+            slots={
+                name: Slot(name, *value) if isinstance(value, tuple) else Slot(name, value)
+                for name, value in slots.items()
+            },
+            context=self.context,
+        )
+        self.last = respond(request, self.shop)
+        self.context = dict(self.last.context)
+        return self.last.speech
+
+
+@pytest.fixture
+def talk(demo_shop, customer):
+    return Talk(demo_shop, customer)
+
+
+def test_search_reads_three_results_and_next_reads_more(talk):
+    first = talk("SearchIntent", category="snacks")
+    assert "1:" in first and "3:" in first and "4:" not in first
+    second = talk("AMAZON.NextIntent")
+    assert "1:" in second
+
+
+def test_search_for_something_the_shop_does_not_sell_says_so(talk):
+    speech = talk("SearchIntent", product="lawn mower")
+    assert "couldn't find" in speech
+    assert talk.last.events == ("search_no_result",)
+
+
+def test_add_the_second_one_after_a_search(talk, demo_shop):
+    talk("SearchIntent", product="milk")
+    second_sku = talk.context["list"]["ids"][1]
+    speech = talk("AddToCartIntent", quantity="2", ordinal=("second", "2"))
+    assert speech.startswith("Added 2")
+    assert [(line.sku, line.quantity) for line in demo_shop.cart(talk.customer).lines] == [(second_sku, 2)]
+
+
+def test_add_it_adds_the_product_in_focus(talk, demo_shop):
+    talk("SearchIntent", product="gala apples")
+    talk("AddToCartIntent")
+    assert demo_shop.cart(talk.customer).lines[0].sku == "SKU-PRO-0003"
+
+
+def test_prices_are_spoken_in_words_and_ssml_keeps_dollars(talk):
+    talk("ProductDetailsIntent", product=("gala apples", "SKU-PRO-0003"))
+    assert "4 dollars and 29 cents" in talk.last.speech
+    assert "$4.29" in talk.last.ssml
+
+
+def test_checkout_reads_the_total_and_no_leaves_no_order(talk, demo_shop):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="2")
+    summary = talk("CheckOutIntent")
+    assert "2 Organic Bananas" in summary and "3 dollars and 98 cents" in summary
+    assert "not placed" in talk("AMAZON.NoIntent").replace("haven't placed", "not placed")
+    assert demo_shop.orders(talk.customer).orders == ()
+    assert len(demo_shop.cart(talk.customer).lines) == 1
+
+
+def test_yes_places_the_order_and_says_its_number(talk, demo_shop):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    speech = talk("AMAZON.YesIntent")
+    order = demo_shop.latest_order(talk.customer)
+    digits, word = order.order_number.split()
+    assert " ".join(digits) + " " + word in speech
+    assert talk.last.events == ("order_placed",)
+
+
+def test_a_stray_yes_buys_nothing(talk, demo_shop):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    assert "nothing to confirm" in talk("AMAZON.YesIntent")
+    assert demo_shop.orders(talk.customer).orders == ()
+
+
+def test_moving_on_drops_the_checkout_question(talk, demo_shop):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    talk("SearchIntent", product="milk")
+    talk("AMAZON.YesIntent")
+    assert demo_shop.orders(talk.customer).orders == ()
+
+
+def test_purchase_code_is_asked_and_a_wrong_one_refused(talk, demo_shop):
+    demo_shop.set_purchase_code(talk.customer, "4271")
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    assert "purchase code" in talk("AMAZON.YesIntent")
+    assert "didn't match" in talk("ProvideCodeIntent", code="1111")
+    assert demo_shop.orders(talk.customer).orders == ()
+    assert "order is placed" in talk("ProvideCodeIntent", code="4271")
+
+
+def test_out_of_stock_offers_an_alternative_and_yes_adds_it(talk, demo_shop):
+    speech = talk("AddToCartIntent", product=("bananas", "SKU-PRO-0001"))
+    assert "out of stock" in speech and "instead" in speech
+    talk("AMAZON.YesIntent")
+    assert demo_shop.cart(talk.customer).lines[0].sku != "SKU-PRO-0001"
+
+
+def test_impossible_quantity_is_explained_and_changes_nothing(talk, demo_shop):
+    assert "between 1 and 20" in talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="200")
+    assert demo_shop.cart(talk.customer).lines == []
+
+
+def test_order_status_and_cancel_with_confirmation(talk, demo_shop):
+    product = add_product(demo_shop, stock=4)
+    talk("AddToCartIntent", product=("x", product.sku), quantity="3")
+    talk("CheckOutIntent")
+    talk("AMAZON.YesIntent")
+    assert "received" in talk("OrderStatusIntent")
+    assert "cancel order" in talk("CancelOrderIntent")
+    assert "cancelled" in talk("AMAZON.YesIntent")
+    assert demo_shop.product(product.sku).stock == 4
+
+
+def test_reorder_reads_todays_prices_and_needs_a_yes(talk, demo_shop):
+    product = add_product(demo_shop, stock=10)
+    talk("AddToCartIntent", product=("x", product.sku))
+    talk("CheckOutIntent")
+    talk("AMAZON.YesIntent")
+    assert "Shall I place it" in talk("ReorderIntent")
+    talk("AMAZON.YesIntent")
+    assert len(demo_shop.orders(talk.customer).orders) == 2
+
+
+def test_repeat_says_the_last_reply_again(talk):
+    first = talk("ReviewCartIntent")
+    assert talk("AMAZON.RepeatIntent") == first
+
+
+def test_help_while_confirming_says_yes_or_no(talk):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    assert "yes or no" in talk("AMAZON.HelpIntent")
+
+
+def test_stop_ends_the_session(talk):
+    talk("SearchIntent", product="milk")
+    talk("AMAZON.StopIntent")
+    assert talk.last.end_session
+    assert talk.context == {}
+
+
+def test_store_down_is_an_apology_not_a_crash(talk, monkeypatch, demo_shop):
+    def down(*args, **kwargs):
+        raise StoreUnavailable("test")
+
+    monkeypatch.setattr(demo_shop.repository, "get_cart", down)
+    assert "having trouble" in talk("ReviewCartIntent")
+    assert talk.last.events == ("error",)

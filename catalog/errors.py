@@ -133,3 +133,10 @@ class CatalogRowError(VoiceshopError):
     line: int
     reason: str
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SignInRefused(VoiceshopError):
+    """A kiosk sign-in named no customer, or one without a purchase code (a number alone proves nothing)."""
+
+    reason: str

@@ -242,6 +242,8 @@ class Customer:
     code_hash: str = ""
     failed_code_attempts: int = 0
     locked_until: datetime | None = None
+    customer_number: str = ""
+    """Six digits the customer can say at a kiosk, with their purchase code, to shop as themselves."""
 
     @property
     def has_purchase_code(self) -> bool:

@@ -207,6 +207,7 @@ class Repository:
             code_hash=item.code_hash or "",
             failed_code_attempts=int(item.failed_code_attempts or 0),
             locked_until=item.locked_until,
+            customer_number=item.customer_number or "",
         )
 
     def customer_item(self, customer: Customer) -> Any:
@@ -220,7 +221,20 @@ class Repository:
             code_hash=customer.code_hash,
             failed_code_attempts=customer.failed_code_attempts,
             locked_until=customer.locked_until,
+            customer_number=customer.customer_number,
         )
+
+    def customer_number_item(self, number: str, customer_id: str) -> Any:
+        """Guard item that makes a kiosk customer number unique and maps it to its customer."""
+        return self.tables.customer_number(pk=f"CUSTNO#{number}", sk="CUSTNO", customer_id=customer_id)
+
+    def customer_for_number(self, number: str) -> str | None:
+        """The customer id a spoken customer number belongs to."""
+        with storage_errors():
+            try:
+                return str(self.tables.customer_number.get(f"CUSTNO#{number}", "CUSTNO").customer_id)
+            except self.tables.customer_number.DoesNotExist:
+                return None
 
     # --- carts --------------------------------------------------------------------------------
     def get_cart(self, customer_id: str) -> tuple[Cart, Any]:

@@ -8,6 +8,7 @@ that don't. Each change runs as one unit of work, so a refusal always means noth
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 import time
 import uuid
@@ -25,6 +26,7 @@ from catalog.errors import (
     PurchaseCodeRequired,
     PurchasesLocked,
     QuoteNotFound,
+    SignInRefused,
     StoreUnavailable,
     UnknownProduct,
     WrongPurchaseCode,
@@ -217,6 +219,46 @@ class Shop:
         if attempts >= MAX_WRONG_CODES:
             raise PurchasesLocked(now + timedelta(minutes=LOCK_MINUTES))
         raise WrongPurchaseCode(attempts_left=MAX_WRONG_CODES - attempts)
+
+    def customer_number(self, customer_id: str) -> str:
+        """The customer's six-digit kiosk number, allocated on first request and never reused."""
+        for _ in range(_ATTEMPTS * 2):
+            customer = self.customer(customer_id)
+            if customer.customer_number:
+                return customer.customer_number
+            number = f"{secrets.randbelow(900_000) + 100_000}"
+            tables = self.repository.tables
+            try:
+                with self._uow() as uow:
+                    uow.save(
+                        "number",
+                        self.repository.customer_number_item(number, customer_id),
+                        tables.customer_number.pk.does_not_exist(),
+                    )
+                    profile = replace(customer, customer_number=number)
+                    condition = (
+                        tables.customer.pk.does_not_exist()
+                        | tables.customer.customer_number.does_not_exist()
+                        | (tables.customer.customer_number == "")
+                    )
+                    uow.save("customer", self.repository.customer_item(profile), condition)
+                    uow.commit()
+            except TransactionCancelled:
+                continue  # number taken, or another channel allocated one first: read again
+            return number
+        raise StoreUnavailable("could not allocate a customer number")
+
+    def sign_in(self, customer_number: str, code: str | None) -> Customer:
+        """Kiosk sign-in: the customer number plus the purchase code, with the code's lockout."""
+        digits = "".join(customer_number.split())
+        customer_id = self.repository.customer_for_number(digits) if digits.isdigit() else None
+        customer = self.repository.get_customer(customer_id) if customer_id else None
+        if customer is None:
+            raise SignInRefused("unknown")
+        if not customer.has_purchase_code:
+            raise SignInRefused("no_code")
+        self._check_code(customer, code)
+        return self.customer(customer.customer_id)
 
     # --- cart ---------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:

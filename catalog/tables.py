@@ -64,6 +64,7 @@ class TableSet:
     product: type[Model]
     catalog_meta: type[Model]
     customer: type[Model]
+    customer_number: type[Model]
     cart: type[Model]
     quote: type[Model]
     order: type[Model]
@@ -130,6 +131,12 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
         code_hash = UnicodeAttribute(default="")
         failed_code_attempts = NumberAttribute(default=0)
         locked_until = UTCDateTimeAttribute(null=True)
+        customer_number = UnicodeAttribute(default="")
+
+    class CustomerNumberItem(Base):
+        """pk=CUSTNO#number, sk=CUSTNO: a short number a customer can say at the kiosk to sign in."""
+
+        customer_id = UnicodeAttribute()
 
     class CartItem(Base):
         """pk=CUSTOMER#id, sk=CART; the version guards against two channels writing at once."""
@@ -177,6 +184,7 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
         product=ProductItem,
         catalog_meta=CatalogMetaItem,
         customer=CustomerItem,
+        customer_number=CustomerNumberItem,
         cart=CartItem,
         quote=QuoteItem,
         order=OrderItem,

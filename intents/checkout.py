@@ -81,7 +81,7 @@ def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
     pending = dialog.pending or {}
     code = request.slot_id("code") or request.slot_value("code")
     kind = pending.get("kind")
-    if kind not in {"code", "new_code", "current_code"}:
+    if kind not in {"code", "new_code", "current_code", "sign_in"}:
         return dialog.reply(dialog.say("code_not_expected"))
     if not code:
         return dialog.ask(dialog.say("code_invalid"), "help_code")
@@ -90,6 +90,10 @@ def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
             str(pending["quote_id"]), confirmed=True, customer_id=request.customer_id, purchase_code=code
         )
         return placed_reply(dialog, order)
+    if kind == "sign_in":
+        from intents.account import sign_in_with_code
+
+        return sign_in_with_code(dialog, str(pending.get("number", "")), code)
     if kind == "new_code":
         return _set_code(dialog, code, None)
     return _set_code(dialog, str(pending.get("new_code", "")), code)

@@ -25,6 +25,7 @@ from catalog.errors import (
     PurchaseCodeRequired,
     PurchasesLocked,
     QuoteNotFound,
+    SignInRefused,
     StoreUnavailable,
     UnknownProduct,
     VoiceshopError,
@@ -135,6 +136,10 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
             spoken = say("no_orders") if reference == "latest" else say("order_not_found", reference=reference)
         case IllegalTransition(order_number=number, current=current):
             spoken = say("cannot_cancel", number=number, status=say(f"status_{current}"))
+        case SignInRefused(reason="no_code"):
+            spoken = say("sign_in_no_code")
+        case SignInRefused():
+            spoken = say("sign_in_unknown", number="")
         case StoreUnavailable():
             log.warning("store unavailable: %s", type(error).__name__)
             spoken, keep_pending, events = say("store_unavailable"), True, ("error",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, orders, session, shopping
+from intents import account, checkout, orders, session, shopping
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -28,6 +28,8 @@ HANDLERS: dict[str, Handler] = {
     "OrderStatusIntent": orders.handle_order_status,
     "ListOrdersIntent": orders.handle_list_orders,
     "CancelOrderIntent": orders.handle_cancel_order,
+    "CustomerNumberIntent": account.handle_customer_number,
+    "IdentifyCustomerIntent": account.handle_identify_customer,
     "AMAZON.YesIntent": session.handle_yes,
     "AMAZON.NoIntent": session.handle_no,
     "AMAZON.HelpIntent": session.handle_help,

@@ -29,6 +29,7 @@ HELP_FOR_PENDING = {
     "code": "help_code",
     "new_code": "help_code",
     "current_code": "help_code",
+    "sign_in": "help_code",
     "choose": "help_choose",
 }
 

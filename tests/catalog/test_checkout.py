@@ -164,3 +164,19 @@ def test_changing_the_code_needs_the_current_one(empty_shop, customer):
     empty_shop.set_purchase_code(customer, "9999", current_code="4271")
     with pytest.raises(WrongPurchaseCode):
         empty_shop.set_purchase_code(customer, "1234", current_code="4271")
+
+
+def test_a_customer_number_is_allocated_once_and_signs_in_with_the_code(empty_shop, customer):
+    from catalog.errors import SignInRefused
+
+    number = empty_shop.customer_number(customer)
+    assert len(number) == 6 and number.isdigit()
+    assert empty_shop.customer_number(customer) == number
+    with pytest.raises(SignInRefused):
+        empty_shop.sign_in(number, "4271")  # no purchase code yet: a number alone proves nothing
+    empty_shop.set_purchase_code(customer, "4271")
+    with pytest.raises(WrongPurchaseCode):
+        empty_shop.sign_in(number, "0000")
+    assert empty_shop.sign_in(number, "4271").customer_id == customer
+    with pytest.raises(SignInRefused):
+        empty_shop.sign_in("000000", "4271")

@@ -168,3 +168,52 @@ def test_store_down_is_an_apology_not_a_crash(talk, monkeypatch, demo_shop):
     monkeypatch.setattr(demo_shop.repository, "get_cart", down)
     assert "having trouble" in talk("ReviewCartIntent")
     assert talk.last.events == ("error",)
+
+
+def test_a_kiosk_shopper_signs_in_with_customer_number_and_code(demo_shop, customer):
+    demo_shop.set_purchase_code(customer, "4271")
+    alexa = Talk(demo_shop, customer)
+    alexa("CustomerNumberIntent")
+    number = demo_shop.customer_number(customer)
+    assert " ".join(number) in alexa.last.speech
+
+    kiosk = Talk(demo_shop, "kiosk-anonymous")
+    request_channel = IntentRequest  # the kiosk marks its requests with channel="kiosk"
+    kiosk.context = {}
+    reply = respond(
+        request_channel(
+            "IdentifyCustomerIntent",
+            "kiosk-anonymous",
+            {"customer_number": Slot("customer_number", number)},
+            channel="kiosk",
+        ),
+        demo_shop,
+    )
+    assert "purchase code" in reply.speech
+    wrong = respond(
+        IntentRequest(
+            "ProvideCodeIntent",
+            "kiosk-anonymous",
+            {"code": Slot("code", "1111")},
+            context=reply.context,
+            channel="kiosk",
+        ),
+        demo_shop,
+    )
+    assert "customer_id" not in wrong.context
+    right = respond(
+        IntentRequest(
+            "ProvideCodeIntent",
+            "kiosk-anonymous",
+            {"code": Slot("code", "4271")},
+            context=wrong.context,
+            channel="kiosk",
+        ),
+        demo_shop,
+    )
+    assert right.context["customer_id"] == customer
+    assert right.events == ("signed_in",)
+
+
+def test_sign_in_is_not_offered_on_alexa(talk):
+    assert "already signed in" in talk("IdentifyCustomerIntent", customer_number="123456")

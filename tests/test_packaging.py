@@ -1,0 +1,32 @@
+"""The Lambda package and the Python package must agree on what the shop depends on."""
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ]", line.strip(), maxsplit=1)[0].lower() for line in requirements if line.strip()}
+
+
+def test_lambda_requirements_are_pinned_like_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["skill"]
+    pins = {_names([d]).pop(): d for d in declared}
+    lines = [
+        line
+        for line in (ROOT / "requirements-lambda.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    for line in lines:
+        name = _names([line]).pop()
+        assert name in pins, f"{name} is shipped to Lambda but not declared in pyproject.toml"
+        assert line.replace(" ", "") == pins[name].replace(" ", ""), f"{name}: {line} vs {pins[name]}"
+
+
+def test_lambda_package_ships_every_layer_the_handler_imports():
+    makefile = (ROOT / "Makefile").read_text()
+    for package in ("catalog", "intents", "skill", "models"):
+        assert package in makefile

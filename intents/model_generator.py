@@ -1,0 +1,147 @@
+"""Generate the catalog-driven slot types (PRODUCT, CATEGORY) of an interaction model from products.
+
+Alexa resolves a spoken product to its sku only when the model lists that product, and the kiosk's
+grammar can only hear words the model contains, so both types are written from the catalog rather than
+by hand. Values are made acceptable to Alexa (letters, digits, spaces, apostrophes and periods only),
+and a phrase that names two products is left out of both: resolving it to either would hide a real
+ambiguity that search turns into "did you mean A or B?".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from catalog.model import Product
+from catalog.search import CATEGORY_PHRASES
+from catalog.text import normalize, stem, tokenize
+from intents.language import load_model, model_path
+
+__all__ = ["alexa_phrase", "generate_types", "spoken_number", "write_model"]
+
+CATALOG_TYPES = ("PRODUCT", "CATEGORY")
+_REFUSED = re.compile(r"[^A-Za-z0-9' .]+")
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def alexa_phrase(text: str) -> str:
+    """Rewrite catalog text into what Alexa accepts in a slot value ("2% Milk" -> "2 percent Milk")."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    folded = folded.replace("%", " percent ").replace("&", " and ").replace("+", " plus ")
+    folded = _REFUSED.sub(" ", folded)
+    return " ".join(folded.split()).strip(" .")
+
+
+def _key(phrase: str) -> str:
+    """Phrases that resolve alike (case, punctuation, plurals, number words) share a key."""
+    return " ".join(tokenize(phrase))
+
+
+def spoken_number(number: int) -> str:
+    """A whole number below a million in words ("85" -> "eighty five"), as a recogniser writes it."""
+    if number < 20:
+        return _UNITS[number]
+    if number < 100:
+        tens, rest = divmod(number, 10)
+        return _TENS[tens] + (f" {_UNITS[rest]}" if rest else "")
+    for size, word in ((1000, "thousand"), (100, "hundred")):
+        if number >= size:
+            high, rest = divmod(number, size)
+            return f"{spoken_number(high)} {word}" + (f" {spoken_number(rest)}" if rest else "")
+    raise AssertionError(number)
+
+
+def _spelled(phrase: str) -> str | None:
+    """Digits as words ("Size 3" -> "size three"): the kiosk's recogniser writes only words; None if no digits."""
+    words = normalize(phrase).split()
+    if not any(word.isdigit() for word in words):
+        return None
+    return " ".join(spoken_number(int(w)) if w.isdigit() and int(w) < 1_000_000 else w for w in words)
+
+
+def _value(value_id: str, value: str, synonyms: Iterable[str]) -> dict[str, Any]:
+    """One slot value in ASK JSON, synonyms deduplicated (ignoring case and punctuation) and spelled out."""
+    seen = {normalize(value)}
+    kept: list[str] = []
+    for synonym in (value, *synonyms):
+        for form in (synonym, _spelled(synonym)):
+            if form and normalize(form) not in seen:
+                seen.add(normalize(form))
+                kept.append(form)
+    name: dict[str, Any] = {"value": value}
+    if kept:
+        name["synonyms"] = kept
+    return {"id": value_id, "name": name}
+
+
+def _product_phrases(product: Product) -> list[str]:
+    """The name, then the catalog's synonyms, then "brand name" as people say it ("Horizon Whole Milk")."""
+    name = alexa_phrase(product.name)
+    phrases = [name, *(alexa_phrase(s) for s in product.synonyms)]
+    brand = alexa_phrase(product.brand)
+    if brand and not normalize(name).startswith(normalize(brand)):
+        phrases.append(f"{brand} {name}")
+    return [phrase for phrase in phrases if phrase]
+
+
+def _product_type(products: list[Product]) -> tuple[dict[str, Any], set[str]]:
+    """PRODUCT values by sku, without phrases shared by two products; also every key it resolves."""
+    phrases = {product.sku: _product_phrases(product) for product in products}
+    owners = Counter(key for sku in phrases for key in {_key(phrase) for phrase in phrases[sku]})
+    values = []
+    for product in products:
+        name, *synonyms = phrases[product.sku]
+        values.append(_value(product.sku, name, (s for s in synonyms if owners[_key(s)] == 1)))
+    keys = {_key(phrase) for listed in phrases.values() for phrase in listed}
+    return {"name": "PRODUCT", "values": values}, keys
+
+
+def _category_phrases(category: str, product_keys: set[str]) -> list[str]:
+    """Singular forms and the shop's generic words for a category, minus any that name a product."""
+    singular = " ".join(stem(word) for word in category.split())
+    generic = [p for p in CATEGORY_PHRASES.get(normalize(category), ()) if not p.startswith(("for ", "something "))]
+    return [alexa_phrase(p) for p in (singular, *generic) if _key(p) not in product_keys]
+
+
+def generate_types(products: Iterable[Product]) -> list[dict[str, Any]]:
+    """The PRODUCT and CATEGORY slot types for these products, in a stable order (skus, then names)."""
+    ordered = sorted(products, key=lambda product: product.sku)
+    product_type, product_keys = _product_type(ordered)
+    categories = sorted({product.category for product in ordered if product.category})
+    category_type = {
+        "name": "CATEGORY",
+        "values": [
+            _value(alexa_phrase(category), alexa_phrase(category), _category_phrases(category, product_keys))
+            for category in categories
+        ],
+    }
+    return [product_type, category_type]
+
+
+def write_model(locale: str, products: Iterable[Product], models_dir: Path | None = None) -> bool:
+    """Replace PRODUCT and CATEGORY in `models/<locale>.json`, leaving the rest as it is; True if it changed."""
+    path = model_path(locale, models_dir)
+    before = path.read_text(encoding="utf-8")
+    data = json.loads(before)
+    types: list[dict[str, Any]] = data["interactionModel"]["languageModel"].setdefault("types", [])
+    for generated in generate_types(products):
+        position = next((i for i, t in enumerate(types) if t["name"] == generated["name"]), None)
+        if position is None:
+            types.append(generated)
+        else:
+            types[position] = generated
+    after = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if after == before:
+        return False
+    path.write_text(after, encoding="utf-8")
+    load_model.cache_clear()
+    return True

@@ -1,0 +1,87 @@
+"""`voiceshop model generate|check`: keep the interaction models in step with the catalog and the code.
+
+The PRODUCT and CATEGORY slot types are generated, never hand-edited, and `check` is what CI and a
+person run before deploying a model to Alexa or building the kiosk's grammar from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from catalog.importer import read_catalog
+from catalog.model import Product
+from intents.language import available_locales, check_model, load_model, model_path
+from intents.model_generator import write_model
+
+NOT_INTENTS = frozenset({"LaunchRequest", "SessionEndedRequest"})
+
+
+def _products(args: argparse.Namespace) -> list[Product] | None:
+    """Products from the catalog file, or from the shop's table when no file is given."""
+    if args.catalog is None:
+        from catalog.services import Shop
+
+        return list(Shop().repository.all_products())
+    try:
+        parsed = read_catalog(Path(args.catalog))
+    except (OSError, ValueError) as error:
+        print(f"Cannot read {args.catalog}: {error}", file=sys.stderr)
+        return None
+    for error in parsed.errors:
+        print(f"  skipped {error}", file=sys.stderr)
+    return parsed.products
+
+
+def cmd_model_generate(args: argparse.Namespace) -> int:
+    """Rewrite a locale's PRODUCT and CATEGORY types from the catalog."""
+    from voiceshop.cli import emit
+
+    products = _products(args)
+    if not products:
+        print("No products to generate slot types from.", file=sys.stderr)
+        return 2
+    changed = write_model(args.locale, products)
+    path = model_path(args.locale)
+    categories = len({product.category for product in products if product.category})
+    emit(
+        args,
+        {"path": str(path), "products": len(products), "categories": categories, "changed": changed},
+        f"{path}: {len(products)} products, {categories} categories ({'updated' if changed else 'unchanged'}).",
+    )
+    return 0
+
+
+def problems_for(locale: str) -> list[str]:
+    """What is wrong with one locale's model, including intents the conversation does not handle."""
+    from intents.registry import HANDLERS
+
+    model = load_model(locale)
+    problems = check_model(model, handled=HANDLERS)
+    missing = sorted(set(HANDLERS) - set(model.intents) - NOT_INTENTS)
+    return problems + [f"{locale}: handled intent {name} is not in the model" for name in missing]
+
+
+def cmd_model_check(args: argparse.Namespace) -> int:
+    """Validate every locale's model; exit 1 when anything would be refused."""
+    from voiceshop.cli import emit
+
+    report = {locale: problems_for(locale) for locale in available_locales()}
+    lines = [problem for problems in report.values() for problem in problems]
+    lines += [f"{locale}: ok" for locale, problems in report.items() if not problems]
+    emit(args, report, "\n".join(lines) or "No models found.")
+    return 1 if any(report.values()) or not report else 0
+
+
+def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the `model` commands to the `voiceshop` command tree."""
+    model = sub.add_parser("model", help="generate and check the interaction models").add_subparsers(
+        dest="model_command", required=True, metavar="ACTION"
+    )
+    generate = leaf(model, "generate", cmd_model_generate, "write the PRODUCT and CATEGORY slot types from the catalog")
+    generate.add_argument("--catalog", default=None, help="catalog file (default: the products in DynamoDB)")
+    generate.add_argument("--locale", default="en-US", help="which models/<locale>.json to update")
+    leaf(model, "check", cmd_model_check, "validate every locale's model (exit 1 on any problem)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import account, checkout, orders, session, shopping
+from intents import account, checkout, orders, session, shopping, voice_controls
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -42,6 +42,7 @@ HANDLERS: dict[str, Handler] = {
     "AMAZON.StartOverIntent": session.handle_start_over,
     "AMAZON.NavigateHomeIntent": session.handle_start_over,
 }
+HANDLERS.update(voice_controls.HANDLERS)  # the kiosk acts on their events; Alexa users hear where to change it
 
 
 def register(intent: str, handler: Handler) -> None:

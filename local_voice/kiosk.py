@@ -1,0 +1,391 @@
+"""The kiosk loop: one turn is hear, understand, answer, speak; the same for a microphone, WAV files or text.
+
+A `Kiosk` never reads input itself: `handle_text`, `handle_wav` and `handle_audio_stream` each take one
+utterance from whoever has it (`local_voice.audio_input`), so the loop is tested on real audio without a
+microphone. What an utterance means to the shop is decided in `intents.conversation`; the kiosk adds only
+what belongs to a shared, speaking machine:
+
+- doubt: a doubtful hearing is never acted on; the kiosk asks "Did you say ...?" and only a clear yes
+  acts on it (the doubt lives here, not in the conversation, so that yes can't confirm anything else);
+- the voice: slower/faster/louder/softer events, order codes spoken more slowly, "stop" cuts speech off,
+  an earcon when it listens again;
+- one session, one customer: "start over", "stop" or `idle_timeout` seconds without speech forget the
+  conversation and sign the customer out. A signed-in customer's cart is theirs and is kept; the kiosk's
+  own anonymous cart is emptied, so the next person at the kiosk does not inherit it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from catalog.errors import StoreUnavailable
+from intents.conversation import respond
+from intents.request import LAUNCH, IntentRequest, Reply, Slot
+from local_voice.voice import Voice
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IDLE_TIMEOUT = 60.0
+YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
+FALLBACK, HELP = "AMAZON.FallbackIntent", "AMAZON.HelpIntent"
+STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
+START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
+VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
+SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shopper's chosen rate
+_ORDER_CODE = re.compile(r"\b(?:\d ){3}\d [a-z]+\b")  # "4 8 2 1 maple", as intents.speech spells codes
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+WORDS = {
+    "did_you_say": "Did you say: {heard}?",
+    "say_yes_or_no": "Please say yes or no. Did you say: {heard}?",
+    "say_again": "Okay, please say it again.",
+    "kiosk_help": "You can also say slower, faster, louder or softer, repeat, start over, or stop.",
+    "timed_out": "It has been quiet for a while, so I've started a new session.",
+    "signed_out": "You're signed out. Your cart is kept for next time.",
+    "store_down": "Sorry, the shop is not reachable right now. Please try again in a moment.",
+}
+
+
+class Heard(Protocol):
+    """What the kiosk needs from `local_voice.understanding.Understood`."""
+
+    heard_text: str
+    confidence: float
+    match: Any
+    doubtful: bool
+
+
+class Understander(Protocol):
+    """What the kiosk needs from `local_voice.understanding.Understander`."""
+
+    def hear_text(self, text: str) -> Heard:
+        """Understand typed text as if it had been heard."""
+        ...
+
+    def hear_wav(self, path: Path) -> Heard:
+        """Understand one WAV file as one utterance."""
+        ...
+
+    def stream(self) -> Any:
+        """A streaming decoder with `accept(chunk)` and `finish()`."""
+        ...
+
+    def refresh(self, products: list[Any], version: int) -> None:
+        """Rebuild the product phrases after a catalog import."""
+        ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange, as `--json` prints it and tests read it."""
+
+    heard: str
+    intent: str | None
+    slots: dict[str, dict[str, str | None]]
+    reply: str
+    doubtful: bool = False
+    confidence: float = 0.0
+    events: tuple[str, ...] = ()
+    session_ended: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON-safe form (one object per line on stdout)."""
+        return {
+            "heard": self.heard,
+            "intent": self.intent,
+            "slots": self.slots,
+            "doubtful": self.doubtful,
+            "confidence": round(self.confidence, 3),
+            "reply": self.reply,
+            "events": list(self.events),
+            "session_ended": self.session_ended,
+        }
+
+
+@dataclass
+class Kiosk:
+    """One kiosk: its shop, ears, voice and the current session (one customer at a time)."""
+
+    shop: Any
+    understander: Understander
+    voice: Voice
+    anonymous_id: str
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    locale: str = "en-US"
+    clock: Callable[[], float] = time.monotonic
+    catalog_check_seconds: float = 5.0
+    on_speaking: Callable[[bool], None] | None = None
+    """Told True before the kiosk speaks and False after, so a microphone can drop what it hears meanwhile."""
+    customer_id: str = field(init=False)
+    context: dict[str, Any] = field(init=False, default_factory=dict)
+    doubt: Heard | None = field(init=False, default=None)
+    last_heard_at: float = field(init=False)
+    active: bool = field(init=False, default=False)
+    catalog_version: int | None = field(init=False, default=None)
+    _catalog_checked_at: float = field(init=False, default=float("-inf"))
+
+    def __post_init__(self) -> None:
+        """Start anonymous, with the idle clock running from now."""
+        self.customer_id = self.anonymous_id
+        self.last_heard_at = self.clock()
+
+    @property
+    def signed_in(self) -> bool:
+        """True while a customer who signed in with number and code is shopping."""
+        return self.customer_id != self.anonymous_id
+
+    # --- input -----------------------------------------------------------------------------------
+    def handle_text(self, text: str) -> Turn:
+        """One typed utterance."""
+        return self.handle(self.understander.hear_text(text))
+
+    def handle_wav(self, path: Path) -> Turn:
+        """One WAV file, heard as one utterance."""
+        return self.handle(self.understander.hear_wav(Path(path)))
+
+    def handle_audio_stream(self, chunks: Iterable[bytes]) -> Turn | None:
+        """Feed 16 kHz mono PCM until Vosk ends an utterance with words in it; None if the audio ran out first.
+
+        Empty chunks are allowed (a microphone with nothing new): they let the idle timeout fire while
+        nobody speaks. Utterances with no words (noise, a cough heard as [unk]) are skipped, because a
+        microphone hears those all day and answering each one would drown the shop in apologies.
+        """
+        stream = self.understander.stream()
+        for chunk in chunks:
+            if self.check_idle():
+                stream = self.understander.stream()  # what it heard while announcing is its own voice
+            if not chunk:
+                continue
+            understood = stream.accept(chunk)
+            if understood is not None and _words_in(understood.heard_text):
+                return self.handle(understood)
+        final = stream.finish()
+        if final is not None and _words_in(final.heard_text):
+            return self.handle(final)
+        return None
+
+    # --- the turn --------------------------------------------------------------------------------
+    def greet(self) -> Turn:
+        """Open a session with the shop's welcome, so the shopper knows what to say first."""
+        return self._converse(LAUNCH, {}, heard="", doubtful=False, confidence=0.0)
+
+    def handle(self, understood: Heard) -> Turn:
+        """One understood utterance: resolve doubt, then answer through the conversation."""
+        self.check_idle()
+        self._refresh_catalog()
+        self.last_heard_at = self.clock()
+        self.active = True
+        heard = understood.heard_text.strip()
+        match = understood.match
+        doubt, self.doubt = self.doubt, None
+        if doubt is not None:
+            answer = match.intent if match is not None else None
+            if answer in (YES, NO) and understood.doubtful:
+                self.doubt = doubt
+                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=doubt.heard_text))
+            if answer == YES:
+                return self._act(doubt, heard=doubt.heard_text, doubtful=False)
+            if answer == NO:
+                return self._say_only(understood, WORDS["say_again"])
+        if match is None:
+            return self._converse(FALLBACK, {}, heard=heard, doubtful=False, confidence=understood.confidence)
+        if understood.doubtful:
+            self.doubt = understood
+            return self._say_only(understood, WORDS["did_you_say"].format(heard=heard), doubtful=True)
+        return self._act(understood, heard=heard, doubtful=False)
+
+    def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
+        """Do what was (now surely) said."""
+        match = understood.match
+        if match.intent in STOPS:
+            self.voice.stop()  # "stop" first of all stops talking
+        return self._converse(
+            match.intent, match.slots, heard=heard, doubtful=doubtful, confidence=understood.confidence
+        )
+
+    def _converse(self, intent: str, slots: Mapping[str, Any], heard: str, doubtful: bool, confidence: float) -> Turn:
+        """Ask the conversation, apply what the reply means for the kiosk, and speak it."""
+        request_slots = {name: _as_slot(name, slot) for name, slot in slots.items()}
+        request = IntentRequest(
+            intent=intent,
+            customer_id=self.customer_id,
+            slots=request_slots,
+            locale=self.locale,
+            context=self.context,
+            channel="kiosk",
+        )
+        try:
+            reply = respond(request, self.shop)
+        except StoreUnavailable:  # respond() explains it, but a launch's cart lookup may still raise
+            reply = Reply(speech=WORDS["store_down"], ssml="", context=self.context, events=("error",))
+        speech = self._apply(intent, reply)
+        self._speak(speech)
+        return Turn(
+            heard=heard,
+            intent=intent,
+            slots={name: {"value": s.value, "id": s.resolved_id} for name, s in request_slots.items()},
+            reply=speech,
+            doubtful=doubtful,
+            confidence=confidence,
+            events=reply.events,
+            session_ended=reply.end_session,
+        )
+
+    def _apply(self, intent: str, reply: Reply) -> str:
+        """Carry the session on (or end it) and change the voice; returns what to say."""
+        speech = reply.speech
+        changes = [VOICE_EVENTS[event] for event in reply.events if event in VOICE_EVENTS]
+        for change in changes:
+            getattr(self.voice, change)()
+        if changes:
+            return speech  # the context stays as it was, so an open question survives "slower"
+        self.context = dict(reply.context)
+        signed_in_as = self.context.get("customer_id")
+        if isinstance(signed_in_as, str) and signed_in_as:
+            self.customer_id = signed_in_as
+        if intent == HELP:
+            speech = f"{speech} {WORDS['kiosk_help']}"
+        if reply.end_session or intent in START_OVER:
+            was_signed_in = self.signed_in
+            self.end_session()
+            if was_signed_in:
+                speech = f"{speech} {WORDS['signed_out']}"
+        return speech
+
+    def _say_only(self, understood: Heard, speech: str, doubtful: bool = False) -> Turn:
+        """A kiosk-level question or answer that the conversation never sees."""
+        self._speak(speech)
+        match = understood.match
+        return Turn(
+            heard=understood.heard_text.strip(),
+            intent=match.intent if match is not None else None,
+            slots={
+                name: {"value": s.value, "id": s.resolved_id}
+                for name, s in ((n, _as_slot(n, v)) for n, v in (match.slots.items() if match else ()))
+            },
+            reply=speech,
+            doubtful=doubtful,
+            confidence=understood.confidence,
+        )
+
+    # --- the session -----------------------------------------------------------------------------
+    def end_session(self) -> None:
+        """Forget the conversation and sign out; empty only the kiosk's own anonymous cart."""
+        if not self.signed_in and self.active:
+            try:
+                if self.shop.cart(self.anonymous_id).lines:
+                    self.shop.clear_cart(self.anonymous_id)
+            except StoreUnavailable:
+                log.warning("could not empty the kiosk's anonymous cart: store unavailable")
+        self.context = {}
+        self.doubt = None
+        self.customer_id = self.anonymous_id
+        self.active = False
+
+    def check_idle(self) -> bool:
+        """End a quiet session after `idle_timeout` seconds, so the next person starts fresh."""
+        if not self.active or self.clock() - self.last_heard_at < self.idle_timeout:
+            return False
+        log.info("session idle for %.0f s: starting over", self.idle_timeout)
+        self.end_session()
+        self._speak(WORDS["timed_out"])
+        return True
+
+    def _refresh_catalog(self) -> None:
+        """Teach the recognizer new product names after an import, checking the version only now and then."""
+        now = self.clock()
+        if now - self._catalog_checked_at < self.catalog_check_seconds:
+            return
+        self._catalog_checked_at = now
+        try:
+            version = self.shop.repository.catalog_version()
+            if version != self.catalog_version:
+                if self.catalog_version is not None:
+                    self.understander.refresh(self.shop.repository.all_products(), version)
+                self.catalog_version = version
+        except StoreUnavailable:
+            log.warning("catalog version check failed: store unavailable")
+
+    # --- the voice -------------------------------------------------------------------------------
+    def _speak(self, speech: str) -> None:
+        """Say a reply (order codes slower), then sound the earcon: the shopper may talk now."""
+        if self.on_speaking is not None:
+            self.on_speaking(True)
+        try:
+            for part, slow in _split_codes(speech):
+                if slow:
+                    self._say_slowly(part)
+                else:
+                    self.voice.say(part)
+            self.voice.earcon()
+        finally:
+            self.last_heard_at = self.clock()  # the idle clock runs from the end of the answer
+            if self.on_speaking is not None:
+                self.on_speaking(False)
+
+    def _say_slowly(self, text: str) -> None:
+        """Read an order code slower than the shopper's rate, then go back to it."""
+        rate = self.voice.rate
+        for _ in range(SLOW_STEPS):
+            self.voice.slower()
+        try:
+            self.voice.say(text)
+        finally:
+            try:
+                self.voice.rate = rate  # type: ignore[misc]  # both voices have a clamping setter
+            except AttributeError:
+                for _ in range(SLOW_STEPS):
+                    self.voice.faster()
+
+
+def create_kiosk(
+    shop: Any,
+    understander: Understander,
+    voice: Voice,
+    customer_id: str,
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    **options: Any,
+) -> Kiosk:
+    """Build a kiosk (flask-style factory): `customer_id` is the kiosk's own anonymous customer."""
+    if idle_timeout <= 0:
+        raise ValueError("idle_timeout must be positive (seconds without speech before the session ends)")
+    kiosk = Kiosk(shop, understander, voice, customer_id, idle_timeout=idle_timeout, **options)
+    kiosk._refresh_catalog()  # learn the version now, so only later imports trigger a rebuild
+    return kiosk
+
+
+def _as_slot(name: str, slot: Any) -> Slot:
+    """Accept the matcher's slots as `Slot`s or plain values."""
+    if isinstance(slot, Slot):
+        return slot
+    if slot is None or isinstance(slot, str):
+        return Slot(name, slot)
+    return Slot(name, getattr(slot, "value", None), getattr(slot, "resolved_id", None))
+
+
+def _words_in(text: str) -> bool:
+    """True when an utterance holds at least one real word (not only [unk])."""
+    return any(token != "[unk]" for token in text.split())
+
+
+def _split_codes(speech: str) -> list[tuple[str, bool]]:
+    """Cut a reply into sentences, marking the ones with an order code to be read slowly."""
+    if not _ORDER_CODE.search(speech):
+        return [(speech, False)]
+    parts: list[tuple[str, bool]] = []
+    for sentence in _SENTENCE.split(speech):
+        slow = bool(_ORDER_CODE.search(sentence))
+        if parts and parts[-1][1] == slow:
+            parts[-1] = (f"{parts[-1][0]} {sentence}", slow)
+        else:
+            parts.append((sentence, slow))
+    return parts
+
+
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "Kiosk", "Turn", "create_kiosk"]

@@ -1,0 +1,182 @@
+"""Text in, intent and slots out: the facts the kiosk and the simulator rely on."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from catalog.importer import read_catalog
+from catalog.text import normalize, parse_number, tokenize
+from intents.language import available_locales, load_model
+from intents.matching import expand_samples, match
+from tests.conftest import DEMO_CATALOG
+
+EN = load_model("en-US")
+PRODUCTS = read_catalog(DEMO_CATALOG).products
+SKU_BY_PHRASE = {normalize(p): product.sku for product in PRODUCTS for p in (product.name, *product.synonyms)}
+OWNERS: dict[str, set[str]] = {}
+for _product in PRODUCTS:
+    for _phrase in (_product.name, *_product.synonyms):
+        OWNERS.setdefault(" ".join(tokenize(_phrase)), set()).add(_product.sku)
+SHARED = {key for key, skus in OWNERS.items() if len(skus) > 1}
+"""Phrases naming two products ("muffins", "pepper"): they resolve to neither, so search asks which."""
+NUMBERS = {"two": "2", "a dozen": "12", "twenty one": "21", "3": "3"}
+BUILTIN_IDS = {
+    **NUMBERS,
+    "one two three four five six": "123456",
+    "first": "1",
+    "second": "2",
+    "third": "3",
+    "last": "-1",
+    "four two seven one": "4271",
+    "forty two seventy one": "4271",
+}
+EXAMPLES = {
+    "PRODUCT": sorted({p for product in PRODUCTS for p in (product.name, *product.synonyms)}),
+    "CATEGORY": sorted({product.category for product in PRODUCTS}),
+    "AMAZON.NUMBER": list(NUMBERS),
+    "customer_number": ["one two three four five six"],
+}
+
+
+def expected_id(model, slot_type: str, value: str) -> str | None:
+    """What a filled-in example must resolve to, taken from the catalog or the model, not the matcher."""
+    if value in BUILTIN_IDS:
+        return BUILTIN_IDS[value]
+    if slot_type == "PRODUCT":
+        return None if " ".join(tokenize(value)) in SHARED else SKU_BY_PHRASE[normalize(value)]
+    if slot_type == "CATEGORY":
+        return value
+    return next(v.id for v in model.types[slot_type].values if value in v.phrases)
+
+
+def quantity_ambiguity(values: dict[str, str], got, want) -> bool:
+    """The one documented ambiguity: a product phrase opening with a quantity ("dozen eggs") after a quantity.
+
+    "add three dozen eggs" may be three of the dozen-egg product or thirty-six eggs; either reading must
+    still be the right intent and the right product.
+    """
+    first = values.get("product", "").split()[:1]
+    if not first or parse_number(first[0]) is None or got is None:
+        return False
+    return got[0] == want[0] and got[1].get("product") == want[1].get("product")
+
+
+@pytest.mark.parametrize("locale", available_locales())
+def test_every_sample_filled_from_the_demo_catalog_matches_its_own_intent_and_slots(locale):
+    model = load_model(locale)
+    failures = []
+    for intent, text, values in expand_samples(model, EXAMPLES):
+        found = match(text, model)
+        got = (found.intent, {n: s.resolved_id for n, s in found.slots.items()}) if found else None
+        want = (intent, {n: expected_id(model, model.slot_type(intent, n), v) for n, v in values.items()})
+        if got != want and not quantity_ambiguity(values, got, want):
+            failures.append(f"{text!r}: wanted {want}, got {got}")
+    assert not failures, f"{len(failures)} mismatches:\n" + "\n".join(failures[:40])
+
+
+def test_a_dozen_is_a_quantity_of_twelve_and_eggs_resolve_to_the_eggs_sku():
+    found = match("add a dozen eggs", EN)
+    assert found.intent == "AddToCartIntent"
+    assert found.slots["quantity"].resolved_id == "12"
+    assert found.slots["product"].resolved_id == SKU_BY_PHRASE["eggs"]
+
+
+def test_the_second_one_is_ordinal_two():
+    found = match("add the second one", EN)
+    assert (found.intent, found.slots["ordinal"].resolved_id) == ("AddToCartIntent", "2")
+
+
+def test_the_last_one_is_ordinal_minus_one():
+    assert match("remove the last one", EN).slots["ordinal"].resolved_id == "-1"
+
+
+def test_a_code_spoken_digit_by_digit_is_four_digits():
+    found = match("my code is four two seven one", EN)
+    assert (found.intent, found.slots["code"].resolved_id) == ("ProvideCodeIntent", "4271")
+
+
+def test_a_code_spoken_in_pairs_is_four_digits():
+    assert match("my code is forty two seventy one", EN).slots["code"].resolved_id == "4271"
+
+
+def test_an_order_number_is_four_digits_and_a_word():
+    found = match("where is order four eight two one maple", EN)
+    assert found.intent == "OrderStatusIntent"
+    assert found.slots["order_digits"].resolved_id == "4821"
+    assert found.slots["order_word"].resolved_id == "maple"
+
+
+def test_yes_please_is_yes():
+    assert match("yes please", EN).intent == "AMAZON.YesIntent"
+
+
+def test_a_six_digit_customer_number_spoken_digit_by_digit():
+    found = match("i am customer one two three four five six", EN)
+    assert (found.intent, found.slots["customer_number"].resolved_id) == ("IdentifyCustomerIntent", "123456")
+
+
+def test_gibberish_matches_nothing():
+    assert match("blorf zing wumble", EN) is None
+
+
+def test_a_product_the_shop_does_not_sell_is_searched_for_unresolved():
+    found = match("find lawn mower", EN)
+    assert found.intent == "SearchIntent"
+    assert (found.slots["product"].value, found.slots["product"].resolved_id) == ("lawn mower", None)
+
+
+def test_a_number_slot_that_does_not_parse_is_not_a_match():
+    assert match("my code is purple", EN) is None
+
+
+def test_a_product_name_with_a_number_word_is_one_product_not_a_quantity():
+    found = match("add two percent milk", EN)
+    assert "quantity" not in found.slots
+    assert found.slots["product"].resolved_id == SKU_BY_PHRASE["two percent milk"]
+
+
+def test_a_phrase_naming_two_products_resolves_to_neither():
+    found = match("find muffins", EN)
+    assert (found.slots["product"].value, found.slots["product"].resolved_id) == ("muffins", None)
+
+
+def test_plurals_resolve_to_the_same_product():
+    assert match("find honeycrisp apple", EN).slots["product"].resolved_id == SKU_BY_PHRASE["honeycrisp apples"]
+
+
+def test_a_category_resolves_to_its_name():
+    found = match("show me snacks", EN)
+    assert (found.intent, found.slots["category"].resolved_id) == ("SearchIntent", "snacks")
+
+
+def test_polite_filler_at_either_end_is_ignored():
+    found = match("alexa could you add a dozen eggs please", EN)
+    assert (found.intent, found.slots["quantity"].resolved_id) == ("AddToCartIntent", "12")
+
+
+def test_typed_digits_read_as_numbers():
+    assert match("add 3 bananas", EN).slots["quantity"].resolved_id == "3"
+
+
+def test_punctuation_and_case_from_typed_text_do_not_matter():
+    assert match("What's in my cart?", EN).intent == "ReviewCartIntent"
+
+
+def test_matching_can_be_limited_to_the_intents_a_question_expects():
+    assert match("two", EN, intents={"AddToCartIntent", "AMAZON.YesIntent"}) is None
+
+
+def test_expand_samples_uses_every_example_value_once_per_sample():
+    texts = [text for intent, text, _ in expand_samples(EN, {"product": ["milk", "eggs"]}) if intent == "SearchIntent"]
+    assert {"find milk", "find eggs"} <= set(texts)
+
+
+def test_a_match_takes_well_under_five_milliseconds():
+    utterances = [text for _, text, _ in expand_samples(EN, EXAMPLES)][::50]
+    match("warm up the compiled model", EN)
+    started = time.perf_counter()
+    for text in utterances:
+        match(text, EN)
+    assert (time.perf_counter() - started) / len(utterances) < 0.005

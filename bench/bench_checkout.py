@@ -25,7 +25,7 @@ from catalog.services import Shop
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile in milliseconds."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
 
 
 def main() -> None:

@@ -1,0 +1,67 @@
+"""The Alexa channel's commands: `voiceshop say` (a local Alexa) and `voiceshop serve` (the web endpoint).
+
+Registered through `voiceshop.cli.EXTENSION_MODULES`; ask-sdk and Flask are imported only when one of
+these commands runs, so the other commands stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from catalog.config import Settings
+
+__all__ = ["DEFAULT_CUSTOMER", "cmd_say", "cmd_serve", "register"]
+
+DEFAULT_CUSTOMER = "amzn1.ask.account.SIMULATOR"
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    """Say one utterance to the skill through `lambda_handler`, keeping the session between calls."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the skill's JSON logs would drown the reply
+    from skill.lambda_function import configured_skill_id, lambda_handler
+    from skill.simulator import Simulator
+
+    simulator = Simulator(
+        customer=args.customer,
+        state_dir=Settings.from_env().data_dir / "simulator",
+        skill_id=configured_skill_id(),
+        handler=lambda_handler,
+        locale=args.locale,
+    )
+    emitted = io.StringIO()
+    with contextlib.redirect_stdout(emitted):  # Powertools prints its EMF metrics to stdout
+        turn = simulator.say(args.text, new_session=args.new_session)
+    if args.json:
+        print(json.dumps({"request": turn.request, "response": turn.response}, indent=2))
+    else:
+        print(turn.speech)
+        if turn.ended:
+            print("(session ended)", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the verified web endpoint on Flask's development server (put a TLS proxy in front of it)."""
+    from skill.lambda_function import create_web_app
+
+    create_web_app().run(host=args.host, port=args.port)
+    return 0
+
+
+def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add `say` and `serve` to the `voiceshop` command."""
+    say = leaf(sub, "say", cmd_say, "say something to the Alexa skill (a real envelope through lambda_handler)")
+    say.add_argument("text", help='what you would say to Alexa, e.g. "open corner market" or "find oat milk"')
+    say.add_argument("--customer", default=DEFAULT_CUSTOMER, help="the Alexa user id to speak as")
+    say.add_argument("--new-session", action="store_true", help="forget the open session and start a new one")
+    say.add_argument("--locale", default="en-US")
+    serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)

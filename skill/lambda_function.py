@@ -17,6 +17,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 
 from catalog.config import Settings
 from catalog.services import Shop
@@ -134,13 +135,23 @@ def _invoke(event: Any, context: Any) -> dict:
 @logger.inject_lambda_context(log_event=False, clear_state=True)
 def lambda_handler(event: dict, context: Any) -> dict:
     """AWS Lambda entry point; never logs the event (it holds user ids and slot values)."""
-    return _invoke(event, context)
+    return _invoke_counted(event, context)
+
+
+def _invoke_counted(event: Any, context: Any) -> dict:
+    """Invoke, counting and logging refusals by reason (reasons never carry request data)."""
+    try:
+        return _invoke(event, context)
+    except RequestRefused as refusal:
+        logger.warning("refused request", extra={"reason": refusal.reason})
+        metrics.add_metric(name="RequestsRefused", unit=MetricUnit.Count, value=1)
+        raise
 
 
 def handle_envelope(envelope: dict) -> dict:
     """Answer one verified web-service envelope with the same skill, flushing its metrics afterwards."""
     try:
-        return _invoke(envelope, None)
+        return _invoke_counted(envelope, None)
     finally:
         if metrics.provider.metric_set:
             metrics.flush_metrics()

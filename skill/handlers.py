@@ -122,10 +122,10 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         """Say sorry and keep the session open, without repeating internals to the customer."""
         self.logger.error("turn failed", extra={"error_type": type(exception).__name__})
         self.metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+        if _safe(is_request_type("SessionEndedRequest"), handler_input):
+            return handler_input.response_builder.response  # Alexa forbids speech after the session ended
         builder = handler_input.response_builder.speak(APOLOGY)
-        if handler_input.request_envelope.session is not None and not is_request_type("SessionEndedRequest")(
-            handler_input
-        ):
+        if handler_input.request_envelope.session is not None:
             builder.ask(APOLOGY_REPROMPT).set_should_end_session(False)
         return builder.response
 

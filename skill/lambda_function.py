@@ -99,13 +99,14 @@ def build_skill(skill_id: str) -> CustomSkill:
 
 
 def _current_skill() -> CustomSkill:
-    """The skill for the configured id, built once per process."""
+    """The skill for the configured id, built once per process (again only if the id setting changes)."""
     global _skill
+    wanted = configured_skill_id()
     skill = _skill
-    if skill is None:
+    if skill is None or skill.skill_id != wanted:
         with _lock:
-            if _skill is None:
-                _skill = build_skill(configured_skill_id())
+            if _skill is None or _skill.skill_id != wanted:
+                _skill = build_skill(wanted)
             skill = _skill
     return skill
 

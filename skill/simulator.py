@@ -39,6 +39,9 @@ DEVICE_ID = "amzn1.ask.device.SIMULATOR"
 FALLBACK = "AMAZON.FallbackIntent"
 _LAUNCH_VERBS = ("open", "launch", "start", "begin", "ask", "talk to")
 _TAG = re.compile(r"<[^>]+>")
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}")
+_BREAK = re.compile(r"<break[^>]*>|</?(p|s)>")
+_DATE = re.compile(r'<say-as interpret-as="date">(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)</say-as>')
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class Turn:
 
 
 def speech_text(ssml: str | None) -> str:
-    """What a listener hears: SSML tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(_TAG.sub(" ", ssml or "")).split())
+    """What a listener hears: dates read as dates, breaks as spaces, other tags dropped, entities decoded."""
+    text = _DATE.sub(lambda m: f"{m['y']}-{m['m']}-{m['d']}", ssml or "")
+    text = _TAG.sub("", _BREAK.sub(" ", text))
+    return " ".join(html.unescape(text).split())
 
 
 def launch_phrase(text: str, model: InteractionModel) -> bool:
@@ -168,7 +173,9 @@ def build_envelope(
 
 
 def _state_name(customer: str) -> str:
-    """A file name for a customer id, which may hold characters a file system refuses."""
+    """`<customer>.json`, or a sanitised name plus a hash when the id holds characters a file system refuses."""
+    if _SAFE_NAME.fullmatch(customer):
+        return f"{customer}.json"
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", customer)[:80]
     return f"{safe}-{uuid.uuid5(uuid.NAMESPACE_URL, customer).hex[:8]}.json"
 

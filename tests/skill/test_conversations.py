@@ -1,0 +1,137 @@
+"""Whole conversations typed into the simulator: text -> model match -> real envelope -> lambda_handler."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from alexa_envelopes import SKILL_ID
+
+from skill.simulator import Simulator, speech_text
+from tests.conftest import random_ref
+
+
+@pytest.fixture
+def alexa(skill, tmp_path):
+    """A simulated device for a new customer, its session file in a temp folder."""
+    return Simulator(
+        customer=f"amzn1.ask.account.{random_ref('S')}",
+        state_dir=tmp_path / "simulator",
+        skill_id=SKILL_ID,
+        handler=skill.lambda_handler,
+    )
+
+
+def say(alexa: Simulator, text: str) -> str:
+    return alexa.say(text).speech
+
+
+def test_search_add_the_second_check_out_track_and_cancel(alexa, demo_shop):
+    assert "2:" in say(alexa, "find milk")
+    second = alexa.say("add the second one")
+    assert second.request["request"]["intent"]["slots"]["ordinal"]["value"] == "2"
+    assert "Added 1" in second.speech
+    sku = demo_shop.cart(alexa.customer).lines[0].sku
+    stock = demo_shop.product(sku).stock
+    assert "1 item" in say(alexa, "what's in my cart")
+    assert "Shall I place the order" in say(alexa, "check out")
+    assert "order is placed" in say(alexa, "yes")
+    order = demo_shop.latest_order(alexa.customer)
+    assert demo_shop.product(sku).stock == stock - 1
+    assert order.order_number.split()[1] in say(alexa, "where is my order")
+    assert "cancel order" in say(alexa, "cancel my last order")
+    assert "cancelled" in say(alexa, "yes")
+    assert demo_shop.product(sku).stock == stock
+    assert demo_shop.latest_order(alexa.customer).status.value == "cancelled"
+
+
+def test_a_purchase_code_is_asked_for_and_checked(alexa, demo_shop):
+    demo_shop.set_purchase_code(alexa.customer, "4271")
+    say(alexa, "add organic bananas")
+    say(alexa, "check out")
+    assert "purchase code" in say(alexa, "yes")
+    assert "didn't match" in say(alexa, "my code is one one one one")
+    assert demo_shop.orders(alexa.customer).orders == ()
+    assert "order is placed" in say(alexa, "my code is four two seven one")
+    assert len(demo_shop.orders(alexa.customer).orders) == 1
+
+
+def test_no_at_confirmation_leaves_no_order(alexa, demo_shop):
+    say(alexa, "add organic bananas")
+    say(alexa, "check out")
+    say(alexa, "no")
+    assert demo_shop.orders(alexa.customer).orders == ()
+    assert len(demo_shop.cart(alexa.customer).lines) == 1
+
+
+def test_out_of_stock_bananas_offer_an_alternative(alexa, demo_shop):
+    turn = alexa.say("add bananas")
+    resolution = turn.request["request"]["intent"]["slots"]["product"]["resolutions"]["resolutionsPerAuthority"][0]
+    assert resolution["values"][0]["value"]["id"] == "SKU-PRO-0001"
+    assert "out of stock" in turn.speech and "instead" in turn.speech
+    say(alexa, "yes")
+    assert [line.sku for line in demo_shop.cart(alexa.customer).lines] not in ([], ["SKU-PRO-0001"])
+
+
+def test_opening_the_skill_is_a_launch_request(alexa):
+    turn = alexa.say("open corner market")
+    assert turn.request["request"]["type"] == "LaunchRequest"
+    assert turn.request["session"]["new"] is True
+    assert "Welcome" in turn.speech
+
+
+def test_the_session_carries_on_between_calls_until_the_skill_ends_it(alexa):
+    first = alexa.say("find milk")
+    second = alexa.say("next")
+    assert second.request["session"]["new"] is False
+    assert second.request["session"]["sessionId"] == first.request["session"]["sessionId"]
+    assert json.loads(alexa.state_file.read_text())["attributes"]
+    assert alexa.say("stop").ended
+    assert not alexa.state_file.exists()
+    assert alexa.say("what's in my cart").request["session"]["new"] is True
+
+
+def test_a_new_session_forgets_the_last_results(alexa, demo_shop):
+    say(alexa, "find milk")
+    turn = alexa.say("add the second one", new_session=True)
+    assert turn.request["session"]["attributes"] == {}
+    assert demo_shop.cart(alexa.customer).lines == []
+
+
+def test_gibberish_is_the_fallback_intent(alexa):
+    turn = alexa.say("purple monkey dishwasher sings")
+    assert turn.request["request"]["intent"]["name"] == "AMAZON.FallbackIntent"
+    assert not turn.ended
+
+
+def test_speech_is_shown_without_ssml():
+    ssml = (
+        '<speak>Order <say-as interpret-as="digits">6107</say-as> walnut, '
+        'by <say-as interpret-as="date">20261125</say-as>.</speak>'
+    )
+    assert speech_text(ssml) == "Order 6107 walnut, by 2026-11-25."
+
+
+def test_voiceshop_say_prints_the_speech_and_json(demo_shop, monkeypatch, tmp_path, capsys):
+    from skill import lambda_function
+    from voiceshop.cli import main
+
+    settings = demo_shop.settings
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", settings.table)
+    monkeypatch.setenv("VOICESHOP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("VOICESHOP_SKILL_ID", raising=False)
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "WARNING")
+    lambda_function.configure(None)
+    customer = random_ref("cli")
+    try:
+        assert main(["say", "find milk", "--customer", customer]) == 0
+        assert "Horizon" in capsys.readouterr().out
+        assert main(["say", "next", "--customer", customer, "--json"]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert printed["request"]["session"]["new"] is False
+        assert printed["request"]["context"]["System"]["application"]["applicationId"] == lambda_function.LOCAL_SKILL_ID
+        assert printed["response"]["response"]["outputSpeech"]["type"] == "SSML"
+        assert list((tmp_path / "simulator").glob("*.json"))
+    finally:
+        lambda_function.configure(None)

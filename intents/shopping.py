@@ -11,7 +11,7 @@ from catalog.model import Product
 from catalog.search import SearchResult
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join, money, plain
+from intents.speech import Spoken, concat, join, money, plain, size_words
 
 RESULT_LIMIT = 9
 
@@ -74,8 +74,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     if len(skus) == 1:
         product = result.hits[0].product
         dialog.set_focus(product.sku)
-        intro = dialog.say("search_found_one", product=dialog.label(product))
-        return dialog.reply(concat(intro, _details_sentence(dialog, product)))
+        return dialog.reply(dialog.say("search_found_one", details=_details_sentence(dialog, product)))
     return render_results(dialog, dialog.say("search_found", count=len(skus), query=result.text or query))
 
 
@@ -89,7 +88,7 @@ def _details_sentence(dialog: Dialog, product: Product) -> Spoken:
     return dialog.say(
         "details",
         product=dialog.label(product),
-        size=product.size or "one size",
+        size=size_words(product.size) if product.size else "one size",
         price=dialog.price(product),
         stock=stock,
     )

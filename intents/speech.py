@@ -30,6 +30,19 @@ class Spoken:
         return self.text
 
 
+UNIT_WORDS = {
+    "oz": "ounce", "fl": "fluid", "lb": "pound", "lbs": "pounds", "ct": "count", "pk": "pack", "g": "grams",
+    "kg": "kilograms", "ml": "milliliters", "l": "liters", "gal": "gallon", "qt": "quart", "pt": "pint",
+    "mg": "milligrams", "in": "inch", "ft": "feet", "x": "by",
+}  # fmt: skip
+
+
+def size_words(size: str) -> str:
+    """Spell unit abbreviations ("32 oz" -> "32 ounce"), which speech engines read letter by letter."""
+    words = re.findall(r"\d+(?:\.\d+)?|[A-Za-z]+|[^\sA-Za-z\d]+", size)
+    return " ".join(UNIT_WORDS.get(w.lower(), w) if w.isalpha() else w for w in words)
+
+
 def plain(text: str) -> Spoken:
     """Ordinary words, escaped for SSML."""
     return Spoken(text, escape(text, quote=False))

@@ -133,18 +133,8 @@ def ensure_stock(product: Product, quantity: int) -> None:
 
 
 @dataclass(frozen=True)
-class QuoteLine:
-    """A priced line frozen at quote time: the order keeps this snapshot."""
-
-    sku: str
-    name: str
-    unit_price: Decimal
-    quantity: int
-
-    @property
-    def line_total(self) -> Decimal:
-        """Unit price times quantity, exact."""
-        return self.unit_price * self.quantity
+class QuoteLine(CartLine):
+    """A priced line frozen at quote time: the order keeps this snapshot, whatever prices do later."""
 
 
 @dataclass(frozen=True)

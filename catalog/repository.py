@@ -104,6 +104,15 @@ def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 class Repository:
     """Reads and item builders for one table binding."""
 
+    @staticmethod
+    def _fetch(model: Any, pk: str, sk: str) -> Any | None:
+        """One strongly consistent item read (decisions follow), None when absent."""
+        with storage_errors():
+            try:
+                return model.get(pk, sk, consistent_read=True)
+            except model.DoesNotExist:
+                return None
+
     def __init__(self, settings: Settings) -> None:
         """Bind to the table named in settings (local endpoint gets dummy credentials)."""
         if settings.is_local:
@@ -164,11 +173,8 @@ class Repository:
 
     def get_product(self, sku: str) -> Product | None:
         """Fresh product read (consistent, since stock decisions follow)."""
-        with storage_errors():
-            try:
-                return self.to_product(self.tables.product.get(*product_key(sku), consistent_read=True))
-            except self.tables.product.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.product, *product_key(sku))
+        return None if item is None else self.to_product(item)
 
     def get_products(self, skus: list[str]) -> dict[str, Product]:
         """Several products in one round trip."""
@@ -186,20 +192,15 @@ class Repository:
 
     def catalog_version(self) -> int:
         """The counter bumped by every import; 0 before the first."""
-        with storage_errors():
-            try:
-                return int(self.tables.catalog_meta.get(*CATALOG_META_KEY, consistent_read=True).version)
-            except self.tables.catalog_meta.DoesNotExist:
-                return 0
+        item = self._fetch(self.tables.catalog_meta, *CATALOG_META_KEY)
+        return 0 if item is None else int(item.version)
 
     # --- customers ----------------------------------------------------------------------------
     def get_customer(self, customer_id: str) -> Customer | None:
         """The customer's profile, if one was ever stored."""
-        with storage_errors():
-            try:
-                item = self.tables.customer.get(customer_pk(customer_id), "PROFILE", consistent_read=True)
-            except self.tables.customer.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.customer, customer_pk(customer_id), "PROFILE")
+        if item is None:
+            return None
         return Customer(
             customer_id=item.customer_id,
             display_name=item.display_name or "",
@@ -230,20 +231,15 @@ class Repository:
 
     def customer_for_number(self, number: str) -> str | None:
         """The customer id a spoken customer number belongs to."""
-        with storage_errors():
-            try:
-                return str(self.tables.customer_number.get(f"CUSTNO#{number}", "CUSTNO").customer_id)
-            except self.tables.customer_number.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.customer_number, f"CUSTNO#{number}", "CUSTNO")
+        return None if item is None else str(item.customer_id)
 
     # --- carts --------------------------------------------------------------------------------
     def get_cart(self, customer_id: str) -> tuple[Cart, Any]:
         """The cart and its item (the item carries the version used for optimistic writes)."""
-        with storage_errors():
-            try:
-                item = self.tables.cart.get(customer_pk(customer_id), "CART", consistent_read=True)
-            except self.tables.cart.DoesNotExist:
-                item = self.tables.cart(pk=customer_pk(customer_id), sk="CART", customer_id=customer_id, lines=[])
+        item = self._fetch(self.tables.cart, customer_pk(customer_id), "CART")
+        if item is None:
+            item = self.tables.cart(pk=customer_pk(customer_id), sk="CART", customer_id=customer_id, lines=[])
         lines = [CartLine(i.sku, i.name, Decimal(i.unit_price), int(i.quantity)) for i in item.lines or []]
         return Cart(customer_id=customer_id, lines=lines, version=int(item.version or 0)), item
 
@@ -271,11 +267,9 @@ class Repository:
 
     def get_quote(self, quote_id: str) -> Quote | None:
         """A stored quote, if it exists."""
-        with storage_errors():
-            try:
-                item = self.tables.quote.get(*quote_key(quote_id), consistent_read=True)
-            except self.tables.quote.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.quote, *quote_key(quote_id))
+        if item is None:
+            return None
         return Quote(
             quote_id=item.quote_id,
             customer_id=item.customer_id,
@@ -326,11 +320,8 @@ class Repository:
 
     def get_order(self, order_id: str) -> Order | None:
         """An order by id."""
-        with storage_errors():
-            try:
-                return self.to_order(self.tables.order.get(*order_key(order_id), consistent_read=True))
-            except self.tables.order.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.order, *order_key(order_id))
+        return None if item is None else self.to_order(item)
 
     def order_number_item(self, customer_id: str, order_number: str, order_id: str) -> Any:
         """Guard item that makes a spoken order number unique for its customer."""
@@ -338,11 +329,9 @@ class Repository:
 
     def order_id_for_number(self, customer_id: str, order_number: str) -> str | None:
         """Resolve a spoken order number to the order's id."""
-        with storage_errors():
-            try:
-                item = self.tables.order_number.get(customer_pk(customer_id), f"ORDERNO#{order_number}")
-            except self.tables.order_number.DoesNotExist:
-                return None
+        item = self._fetch(self.tables.order_number, customer_pk(customer_id), f"ORDERNO#{order_number}")
+        if item is None:
+            return None
         return str(item.order_id)
 
     def customer_orders(self, customer_id: str, limit: int = 10, cursor: str | None = None) -> OrderPage:

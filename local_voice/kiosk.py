@@ -188,16 +188,16 @@ class Kiosk:
             answer = match.intent if match is not None else None
             if answer in (YES, NO) and understood.doubtful:
                 self.doubt = doubt
-                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=doubt.heard_text))
+                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=_spoken(doubt.heard_text)))
             if answer == YES:
-                return self._act(doubt, heard=doubt.heard_text, doubtful=False)
+                return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
             if answer == NO:
                 return self._say_only(understood, WORDS["say_again"])
         if match is None:
             return self._converse(FALLBACK, {}, heard=heard, doubtful=False, confidence=understood.confidence)
         if understood.doubtful:
             self.doubt = understood
-            return self._say_only(understood, WORDS["did_you_say"].format(heard=heard), doubtful=True)
+            return self._say_only(understood, WORDS["did_you_say"].format(heard=_spoken(heard)), doubtful=True)
         return self._act(understood, heard=heard, doubtful=False)
 
     def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
@@ -367,6 +367,11 @@ def _as_slot(name: str, slot: Any) -> Slot:
     if slot is None or isinstance(slot, str):
         return Slot(name, slot)
     return Slot(name, getattr(slot, "value", None), getattr(slot, "resolved_id", None))
+
+
+def _spoken(heard: str) -> str:
+    """The heard words without Vosk's [unk] markers, which must not be read aloud."""
+    return " ".join(token for token in heard.split() if token != "[unk]")
 
 
 def _words_in(text: str) -> bool:

@@ -112,8 +112,8 @@ def _category_phrases(category: str, product_keys: set[str]) -> list[str]:
     return [alexa_phrase(p) for p in (singular, *generic) if _key(p) not in product_keys]
 
 
-def generate_types(products: Iterable[Product]) -> list[dict[str, Any]]:
-    """The PRODUCT and CATEGORY slot types for these products, in a stable order (skus, then names)."""
+def generate_types(products: Iterable[Product]) -> dict[str, dict[str, Any]]:
+    """The PRODUCT and CATEGORY slot types (ASK JSON by type name), sorted so regenerating is idempotent."""
     ordered = sorted(products, key=lambda product: product.sku)
     product_type, product_keys = _product_type(ordered)
     categories = sorted({product.category for product in ordered if product.category})
@@ -124,7 +124,7 @@ def generate_types(products: Iterable[Product]) -> list[dict[str, Any]]:
             for category in categories
         ],
     }
-    return [product_type, category_type]
+    return {"PRODUCT": product_type, "CATEGORY": category_type}
 
 
 def write_model(locale: str, products: Iterable[Product], models_dir: Path | None = None) -> bool:
@@ -133,7 +133,7 @@ def write_model(locale: str, products: Iterable[Product], models_dir: Path | Non
     before = path.read_text(encoding="utf-8")
     data = json.loads(before)
     types: list[dict[str, Any]] = data["interactionModel"]["languageModel"].setdefault("types", [])
-    for generated in generate_types(products):
+    for generated in generate_types(products).values():
         position = next((i for i, t in enumerate(types) if t["name"] == generated["name"]), None)
         if position is None:
             types.append(generated)

@@ -49,6 +49,7 @@ DEFAULT_EXAMPLES: dict[str, tuple[str, ...]] = {
     "AMAZON.FOUR_DIGIT_NUMBER": ("four two seven one", "forty two seventy one"),
 }
 _SUFFIXED_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
+_SPLIT_ORDINAL = re.compile(r"\b(\d+) (st|nd|rd|th)\b")
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,11 @@ def _digit_string(words: list[str]) -> str | None:
     return "".join(folded) if folded and all(word.isdigit() for word in folded) else None
 
 
+def _spoken(words: list[str]) -> str:
+    """The slot value as heard, with "2 nd" (split apart by `normalize`) written back as "2nd"."""
+    return _SPLIT_ORDINAL.sub(r"\1\2", " ".join(words))
+
+
 def _parse_builtin(slot_type: str, words: list[str]) -> str | None:
     """The resolved id of a built-in slot value, or None when the words are not one."""
     if slot_type == "AMAZON.Ordinal":
@@ -204,7 +210,7 @@ def _candidates(
                     resolved = _resolve(compiled, slot_type, words)
                     custom_words += len(words)
                     unexplained += 0 if resolved is not None else len(words)
-                slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolved)
+                slots[name] = Slot(name=name, value=_spoken(words), resolved_id=resolved)
             else:
                 score = (len(tokens) - unexplained / 2) / len(tokens)
                 key = (-unexplained, sample.literal_count, -custom_words, -len(split), -stripped, -sample.order)

@@ -88,8 +88,28 @@ def test_the_second_one_is_ordinal_two():
     assert (found.intent, found.slots["ordinal"].resolved_id) == ("AddToCartIntent", "2")
 
 
+def test_a_typed_ordinal_keeps_its_suffix_and_resolves_to_its_number():
+    ordinal = match("add the 2nd one", EN).slots["ordinal"]
+    assert (ordinal.value, ordinal.resolved_id) == ("2nd", "2")
+
+
 def test_the_last_one_is_ordinal_minus_one():
     assert match("remove the last one", EN).slots["ordinal"].resolved_id == "-1"
+
+
+def test_a_container_word_is_not_part_of_the_product():
+    found = match("add two bottles of olive oil", EN)
+    assert found.slots["quantity"].resolved_id == "2"
+    assert found.slots["product"].resolved_id == SKU_BY_PHRASE["olive oil"]
+
+
+def test_a_single_container_is_one_of_the_product():
+    found = match("add a can of chickpeas", EN)
+    assert (found.intent, found.slots["product"].resolved_id) == ("AddToCartIntent", SKU_BY_PHRASE["chickpeas"])
+
+
+def test_a_couple_of_is_a_quantity_of_two():
+    assert match("add a couple of bananas", EN).slots["quantity"].resolved_id == "2"
 
 
 def test_a_code_spoken_digit_by_digit_is_four_digits():
@@ -110,6 +130,14 @@ def test_an_order_number_is_four_digits_and_a_word():
 
 def test_yes_please_is_yes():
     assert match("yes please", EN).intent == "AMAZON.YesIntent"
+
+
+def test_no_thanks_is_no():
+    assert match("no thanks", EN).intent == "AMAZON.NoIntent"
+
+
+def test_never_mind_is_cancel_not_a_cancelled_order():
+    assert match("never mind", EN).intent == "AMAZON.CancelIntent"
 
 
 def test_a_six_digit_customer_number_spoken_digit_by_digit():

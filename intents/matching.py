@@ -22,25 +22,41 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import cycle, islice
 
-from catalog.text import digits_for_number_words, normalize, parse_number, tokenize
+from catalog.text import digits_for_number_words, normalize, parse_number, stem
 from intents.language import InteractionModel, sample_slots
 from intents.request import Slot
 
-__all__ = ["Match", "expand_samples", "match", "rank"]
+__all__ = ["Match", "expand_samples", "match", "rank", "words_of"]
 
 ORDINALS: dict[str, int] = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1, "final": -1,
 }  # fmt: skip
+CONTRACTIONS: dict[str, tuple[str, ...]] = {
+    "whats": ("what", "is"), "wheres": ("where", "is"), "thats": ("that", "is"),
+    "im": ("i", "am"), "ill": ("i", "will"), "id": ("i", "would"), "dont": ("do", "not"),
+    "doesnt": ("does", "not"), "cant": ("can", "not"), "cannot": ("can", "not"), "hows": ("how", "is"),
+}  # fmt: skip
+"""Typed text spells these both ways ("what's", "what is"); both sides of a match expand them alike."""
+
+
+def words_of(text: str) -> list[str]:
+    """The words a sample or an utterance is matched on: normalised, contractions expanded."""
+    out: list[str] = []
+    for word in normalize(text).replace("$", " ").split():
+        out += CONTRACTIONS.get(word, (word,))
+    return out
+
+
 LEADING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(normalize(phrase).split())
+    tuple(words_of(phrase))
     for phrase in (
         "alexa", "please", "um", "uh", "er", "erm", "hmm", "can you", "could you", "would you", "will you",
         "i'd like to", "i would like to", "i'd like", "hey",
     )
 )  # fmt: skip
 TRAILING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(normalize(phrase).split()) for phrase in ("please", "thank you", "thanks", "alexa", "um", "uh")
+    tuple(words_of(phrase)) for phrase in ("please", "thank you", "thanks", "alexa", "um", "uh")
 )
 ARTICLES = frozenset({"the", "a", "an", "some", "any"})
 DEFAULT_EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -81,14 +97,16 @@ class _Compiled:
     samples: tuple[_Sample, ...]
     lookup: dict[str, dict[str, str]]
     """Per custom type: folded phrase to value id."""
+    leading: tuple[tuple[str, ...], ...]
+    """Filler to strip at the start, with the model's own "ask <invocation name> to"."""
 
 
 _CACHE: dict[int, tuple[InteractionModel, _Compiled]] = {}
 
 
 def _fold(words: str) -> str:
-    """The key entity resolution compares: normalised, numbers as digits, plurals folded."""
-    return " ".join(tokenize(words))
+    """The key entity resolution compares: normalised, contractions expanded, numbers as digits, plurals folded."""
+    return " ".join(stem(word) for word in digits_for_number_words(words_of(words)))
 
 
 def _compile_sample(intent: str, sample: str, slot_types: dict[str, str], order: int) -> _Sample:
@@ -97,7 +115,7 @@ def _compile_sample(intent: str, sample: str, slot_types: dict[str, str], order:
         if chunk.startswith("{") and chunk.endswith("}"):
             parts.append((True, chunk[1:-1]))
         else:
-            parts += [(False, word) for word in normalize(chunk).split()]
+            parts += [(False, word) for word in words_of(chunk)]
     literals = [word for is_slot, word in parts if not is_slot]
     return _Sample(intent, sample, tuple(parts), frozenset(literals), len(literals), slot_types, order)
 
@@ -120,7 +138,9 @@ def _compile(model: InteractionModel) -> _Compiled:
             for synonym in value.synonyms:
                 table.setdefault(_fold(synonym), value.id)
         lookup[slot_type.name] = table
-    compiled = _Compiled(tuple(samples), lookup)
+    invocation = tuple(words_of(model.invocation_name))
+    leading = (("ask", *invocation, "to"), ("tell", *invocation, "to"), ("ask", *invocation), *LEADING_FILLERS)
+    compiled = _Compiled(tuple(samples), lookup, leading)
     _CACHE[id(model)] = (model, compiled)
     return compiled
 
@@ -217,14 +237,14 @@ def _candidates(
                 yield key, Match(sample.intent, slots, round(score, 3), sample.text)
 
 
-def _variants(tokens: list[str]) -> Iterator[tuple[list[str], int]]:
+def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator[tuple[list[str], int]]:
     """The words as heard, and without polite or hesitant filler at either end."""
     yield tokens, 0
     start, end = 0, len(tokens)
     changed = True
     while changed:
         changed = False
-        for filler in LEADING_FILLERS:
+        for filler in leading:
             if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
                 start, changed = start + len(filler), True
         for filler in TRAILING_FILLERS:
@@ -236,12 +256,12 @@ def _variants(tokens: list[str]) -> Iterator[tuple[list[str], int]]:
 
 def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None = None, limit: int = 5) -> list[Match]:
     """The best readings of a text, best first, one per intent (for channels that weigh context)."""
-    tokens = normalize(text).replace("$", " ").split()
+    tokens = words_of(text)
     if not tokens:
         return []
     compiled = _compile(model)
     best: dict[str, tuple[tuple[float, ...], Match]] = {}
-    for variant, stripped in _variants(tokens):
+    for variant, stripped in _variants(tokens, compiled.leading):
         for key, found in _candidates(compiled, variant, stripped, intents):
             if found.intent not in best or key > best[found.intent][0]:
                 best[found.intent] = (key, found)

@@ -184,6 +184,33 @@ def test_polite_filler_at_either_end_is_ignored():
     assert (found.intent, found.slots["quantity"].resolved_id) == ("AddToCartIntent", "12")
 
 
+def test_a_contraction_matches_its_spelled_out_sample():
+    assert match("what is the status of my order", EN).intent == "OrderStatusIntent"
+
+
+def test_a_spelled_out_phrase_matches_its_contracted_sample():
+    found = match("what's the price of bananas", EN)
+    assert (found.intent, found.slots["product"].resolved_id) == ("ProductDetailsIntent", SKU_BY_PHRASE["bananas"])
+
+
+def test_asking_the_skill_by_its_invocation_name_is_ignored():
+    assert match("alexa ask corner market to add milk", EN).slots["product"].resolved_id == SKU_BY_PHRASE["milk"]
+
+
+def test_an_ordinal_is_preferred_over_an_unknown_product():
+    found = match("how much is the second one", EN)
+    assert (found.intent, set(found.slots), found.slots["ordinal"].resolved_id) == (
+        "ProductDetailsIntent",
+        {"ordinal"},
+        "2",
+    )
+
+
+def test_a_wish_with_a_quantity_adds_to_the_cart():
+    found = match("i'd like two bananas", EN)
+    assert (found.intent, found.slots["quantity"].resolved_id) == ("AddToCartIntent", "2")
+
+
 def test_typed_digits_read_as_numbers():
     assert match("add 3 bananas", EN).slots["quantity"].resolved_id == "3"
 

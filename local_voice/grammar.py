@@ -1,0 +1,355 @@
+"""Compile the interaction model and the live catalog into the kiosk's Vosk phrase list.
+
+`models/<locale>.json` is the single source of what can be said (STYLE.md section 2); this module turns
+its samples, with slot values from today's catalog, into the phrase list Vosk decodes against, plus
+`[unk]` so out-of-grammar speech has somewhere to go. Three facts about Vosk shape it (platform-facts.md):
+
+- a word outside the model's vocabulary is silently dropped, so every word is checked, and unknown ones
+  are respelled as known words ("kerrygold" -> "kerry gold", "2" -> "two") or dropped with a record;
+- the phrase list acts like a bigram over its words, and how often a pair occurs acts as its weight, so
+  product phrases are spread over the templates a few at a time instead of multiplied by every template
+  (232 products times "find {product}" would drown "help" and "yes");
+- a result can be in no phrase, so transcripts are matched again by `intents.matching`; `Grammar.restore`
+  first turns respelled words back into the catalog's own.
+
+The catalog's PRODUCT and CATEGORY slot types are regenerated from the live products, so the matcher
+resolves a heard name to today's sku even after an import the JSON file has not seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from catalog.model import Product
+from catalog.text import normalize
+from intents.language import InteractionModel, SlotType, SlotValue, sample_slots
+from intents.model_generator import generate_types, spoken_number
+
+__all__ = [
+    "DIGITS",
+    "ORDINAL_WORDS",
+    "QUANTITY_WORDS",
+    "Grammar",
+    "Respeller",
+    "catalog_hash",
+    "compile_grammar",
+    "live_model",
+]
+
+UNKNOWN = "[unk]"
+DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "oh")
+QUANTITY_WORDS = (
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "fifteen", "twenty", "a dozen", "half a dozen", "a couple of", "a couple", "a few",
+)  # fmt: skip
+ORDINAL_WORDS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "last",
+)  # fmt: skip
+CATALOG_TYPES = ("PRODUCT", "CATEGORY")
+SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
+    "sriracha": ("see rah cha", "sir rah cha"),
+    "fage": ("fah yeh", "fa yay"),
+    "oatly": ("oat lee",),
+    "cerave": ("sarah vee", "sera vee"),
+    "haribo": ("harry bo", "harry bow"),
+    "chobani": ("cho bonnie", "joe bonnie"),
+    "sensodyne": ("senso dine", "sensor dine"),
+    "belgioioso": ("bell joy oso", "bell joy oh so"),
+    "evoo": ("e v o o",),
+    "jlab": ("j lab",),
+    "kasa": ("casa",),
+    "similac": ("simmy lack", "simi lack"),
+    "clabber": ("clabber", "clobber"),
+    "frosties": ("frosty's", "frosty"),
+    "gummies": ("gummy's", "gummy"),
+    "barbasol": ("barbara sol", "barba sol"),
+}
+"""Hand-made sound-alike spellings for coined words no split explains; each is checked against the model too."""
+DEFAULT_PER_SAMPLE = 6
+"""Slot fillings per sample for the small slot types (numbers, codes, policies): enough pairs, no flood."""
+_DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SYMBOLS = re.compile(r"[%&+]")
+_SYMBOL_WORDS = {"%": " percent ", "&": " and ", "+": " plus "}
+
+Known = Callable[[str], bool]
+
+
+def _symbol(found: re.Match[str]) -> str:
+    return _SYMBOL_WORDS[found.group(0)]
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """A compiled phrase list, with what it was compiled from and how to undo its respellings."""
+
+    phrases: tuple[str, ...]
+    """What Vosk decodes against, `[unk]` last."""
+    model: InteractionModel
+    """The interaction model with PRODUCT and CATEGORY from the live catalog: what transcripts match against."""
+    catalog_hash: str
+    """Hash of the products compiled in: a cheap check whether a rebuild is due."""
+    catalog_version: int | None = None
+    """The repository's catalog version when compiled (None when built from a plain product list)."""
+    respelled: dict[str, str] = field(default_factory=dict)
+    """Respelled form to catalog form ("kerry gold" -> "kerrygold"), longest first."""
+    dropped: tuple[str, ...] = ()
+    """Catalog or sample words the model cannot hear and no respelling rescued."""
+
+    def restore(self, text: str) -> str:
+        """Turn a transcript's respelled words back into the catalog's, so the matcher sees catalog words."""
+        padded = f" {' '.join(text.split())} "
+        for spoken, written in self.respelled.items():
+            padded = padded.replace(f" {spoken} ", f" {written} ")
+        return padded.strip()
+
+    @property
+    def words(self) -> set[str]:
+        """Every distinct word the grammar can produce (besides [unk])."""
+        return {word for phrase in self.phrases for word in phrase.split() if word != UNKNOWN}
+
+
+class Respeller:
+    """Spell catalog words as words the speech model knows, remembering each decision."""
+
+    def __init__(self, known: Known) -> None:
+        """Ask `known(word)` (the model vocabulary) at most once per word."""
+        self._known = known
+        self._cache: dict[str, bool] = {}
+        self.respelled: dict[str, str] = {}
+        self.dropped: set[str] = set()
+
+    def is_known(self, word: str) -> bool:
+        """Whether Vosk can hear this word."""
+        if word not in self._cache:
+            self._cache[word] = bool(word) and self._known(word)
+        return self._cache[word]
+
+    def word(self, word: str) -> str | None:
+        """A hearable spelling of one word, or None (recorded as dropped)."""
+        if self.is_known(word):
+            return word
+        spelled = self._respell(word)
+        if spelled is None:
+            self.dropped.add(word)
+            return None
+        if not word.isdigit():
+            self.respelled[spelled] = word
+        return spelled
+
+    def phrase(self, phrase: str) -> str | None:
+        """A hearable spelling of a phrase; None when a word in it cannot be heard at all."""
+        words = [self._token(token) for token in _TOKEN.findall(_SYMBOLS.sub(_symbol, phrase.lower()))]
+        if not words or any(w is None for w in words):
+            return None
+        return " ".join(w for w in words if w)
+
+    def _token(self, token: str) -> str | None:
+        """Keep "what's" when the model knows it; otherwise respell the catalog's folded form ("daves")."""
+        if self.is_known(token):
+            return token
+        words = [self.word(word) for word in normalize(token).split()]
+        return None if any(w is None for w in words) else " ".join(w for w in words if w)
+
+    def _respell(self, word: str) -> str | None:
+        if word.isdigit():
+            spoken = spoken_number(int(word)) if int(word) < 1_000_000 else " ".join(DIGITS[int(d)] for d in word)
+            return spoken if all(self.is_known(w) for w in spoken.split()) else None
+        for spelling in SOUNDS_LIKE.get(word, ()):
+            if all(self.is_known(w) for w in spelling.split()):
+                return spelling
+        if word.endswith("s") and len(word) > 3:
+            for candidate in (f"{word[:-1]}'s", word[:-1]):
+                if self.is_known(candidate):
+                    return candidate
+        return self._split(word)
+
+    def _split(self, word: str) -> str | None:
+        """Split a coined compound into known words ("kerrygold" -> "kerry gold"), longest parts first."""
+        best: tuple[int, int, str] | None = None
+        for parts in _splits(word, 3):
+            if all(self.is_known(p) for p in parts):
+                key = (-len(parts), min(len(p) for p in parts), " ".join(parts))
+                if best is None or key[:2] > best[:2]:
+                    best = key
+        return best[2] if best is not None else None
+
+
+def _splits(word: str, most: int, shortest: int = 3) -> Iterator[list[str]]:
+    """Every way to cut a word into 2..most parts of at least `shortest` letters."""
+    for count in range(2, most + 1):
+        for cuts in itertools.combinations(range(shortest, len(word) - shortest + 1), count - 1):
+            bounds = (0, *cuts, len(word))
+            parts = [word[a:b] for a, b in itertools.pairwise(bounds)]
+            if all(len(p) >= shortest for p in parts):
+                yield parts
+
+
+def catalog_hash(products: Iterable[Product]) -> str:
+    """A stable digest of everything in the catalog that changes what can be heard."""
+    digest = hashlib.sha256()
+    for product in sorted(products, key=lambda p: p.sku):
+        fields = (product.sku, product.name, product.brand, product.category, *product.synonyms)
+        digest.update("\x1f".join(fields).encode() + b"\x1e")
+    return digest.hexdigest()[:16]
+
+
+def live_model(model: InteractionModel, products: Sequence[Product]) -> InteractionModel:
+    """The model with its catalog slot types regenerated from these products (entity resolution to live skus)."""
+    if not products:
+        return model
+    generated = generate_types(products)
+    types = dict(model.types)
+    for name in CATALOG_TYPES:
+        raw: dict[str, Any] = generated[name]
+        types[name] = SlotType(
+            name=name,
+            values=tuple(
+                SlotValue(
+                    id=str(value["id"]),
+                    value=str(value["name"]["value"]),
+                    synonyms=tuple(str(s) for s in value["name"].get("synonyms", ())),
+                )
+                for value in raw["values"]
+            ),
+        )
+    return replace(model, types=types)
+
+
+def _digit_strings(length: int) -> list[str]:
+    """Digit sequences covering every ordered pair of digit words (the bigram needs each pair once)."""
+    pairs = [(a, b) for a in DIGITS[:10] for b in DIGITS[:10]]
+    sequence: list[str] = []
+    for a, b in pairs:  # chain pairs into one long walk, then cut it into slot-sized pieces
+        sequence += [a, b]
+    chunks = [sequence[i : i + length] for i in range(0, len(sequence), length)]
+    chunks.append(["four", "oh", "oh", "two", "one", "oh"][:length])
+    return [" ".join(chunk) for chunk in chunks if len(chunk) == length]
+
+
+def _slot_pool(model: InteractionModel, slot: str, slot_type: str, respeller: Respeller) -> list[str]:
+    """Every spoken form a slot can take, already respelled to hearable words."""
+    if slot_type == "AMAZON.Ordinal":
+        raw: Iterable[str] = ORDINAL_WORDS
+    elif slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in _DIGIT_SLOT_LENGTH:
+        raw = _digit_strings(_DIGIT_SLOT_LENGTH.get(slot, _DIGIT_SLOT_LENGTH.get(slot_type, 4)))
+    elif slot_type == "AMAZON.NUMBER":
+        raw = QUANTITY_WORDS
+    else:
+        known = model.types.get(slot_type)
+        raw = [phrase for value in known.values for phrase in value.phrases] if known else []
+    spoken = (respeller.phrase(phrase) for phrase in raw)
+    return list(dict.fromkeys(p for p in spoken if p))
+
+
+def _fill(sample: str, values: dict[str, str]) -> str:
+    """A sample with its slots replaced by spoken values, lower-case, single-spaced."""
+    text = sample
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return " ".join(text.lower().split())
+
+
+def compile_grammar(
+    model: InteractionModel,
+    products: Sequence[Product],
+    known: Known,
+    catalog_version: int | None = None,
+    per_sample: int = DEFAULT_PER_SAMPLE,
+) -> Grammar:
+    """The balanced phrase list for this model and catalog; `known(word)` is the speech model's vocabulary."""
+    live = live_model(model, products)
+    respeller = Respeller(known)
+    phrases: list[str] = []
+    pools: dict[tuple[str, str], list[str]] = {}
+    offsets: dict[tuple[str, str], int] = {}
+    catalog_samples: dict[str, list[tuple[str, str]]] = {}
+    for intent in live.intents.values():
+        for sample in intent.samples:
+            names = sample_slots(sample)
+            literal = respeller.phrase(re.sub(r"\{[^}]+\}", " ", sample))
+            if literal is None and re.sub(r"\{[^}]+\}", " ", sample).strip():
+                continue  # a sample word the model cannot hear: Vosk would drop it anyway
+            for name in names:
+                key = (name, intent.slots[name])
+                if key not in pools:
+                    pools[key] = _slot_pool(live, name, intent.slots[name], respeller)
+            catalog = [n for n in names if intent.slots[n] in CATALOG_TYPES]
+            if catalog:
+                catalog_samples.setdefault(intent.slots[catalog[0]], []).append((intent.name, sample))
+                continue
+            phrases += _expand(sample, names, intent.slots, pools, offsets, per_sample)
+    for slot_type, samples in catalog_samples.items():
+        phrases += _spread(samples, live, pools, offsets, slot_type, per_sample)
+    phrases = [p for p in dict.fromkeys(phrases) if p]
+    respelled = dict(sorted(respeller.respelled.items(), key=lambda item: -len(item[0])))
+    return Grammar(
+        phrases=(*phrases, UNKNOWN),
+        model=live,
+        catalog_hash=catalog_hash(products),
+        catalog_version=catalog_version,
+        respelled=respelled,
+        dropped=tuple(sorted(respeller.dropped)),
+    )
+
+
+def _next_values(
+    names: Sequence[str], slots: dict[str, str], pools: dict[tuple[str, str], list[str]], offsets: dict[Any, int]
+) -> dict[str, str]:
+    """The next value of each slot's pool, cycling per pool so successive samples use different values."""
+    values = {}
+    for name in names:
+        key = (name, slots[name])
+        pool = pools[key] or [name]
+        values[name] = pool[offsets.get(key, 0) % len(pool)]
+        offsets[key] = offsets.get(key, 0) + 1
+    return values
+
+
+def _expand(
+    sample: str,
+    names: Sequence[str],
+    slots: dict[str, str],
+    pools: dict[tuple[str, str], list[str]],
+    offsets: dict[Any, int],
+    per_sample: int,
+) -> list[str]:
+    """A sample with small slots filled `per_sample` times (once when it has no slots)."""
+    if not names:
+        return [_fill(sample, {})]
+    return [_fill(sample, _next_values(names, slots, pools, offsets)) for _ in range(per_sample)]
+
+
+def _spread(
+    samples: list[tuple[str, str]],
+    model: InteractionModel,
+    pools: dict[tuple[str, str], list[str]],
+    offsets: dict[Any, int],
+    slot_type: str,
+    per_sample: int,
+) -> list[str]:
+    """Every catalog phrase once, dealt round-robin over the samples that take it (at least `per_sample` each)."""
+    key_of = {}
+    for intent, sample in samples:
+        for name in sample_slots(sample):
+            if model.intents[intent].slots[name] == slot_type:
+                key_of[(intent, sample)] = (name, slot_type)
+    catalog_pool = next((pools[k] for k in key_of.values() if pools.get(k)), [])
+    rounds = max(per_sample, -(-len(catalog_pool) // max(len(samples), 1)))
+    phrases = []
+    dealt = 0
+    for _ in range(rounds):
+        for intent, sample in samples:
+            name, _type = key_of[(intent, sample)]
+            others = [n for n in sample_slots(sample) if n != name]
+            values = _next_values(others, model.intents[intent].slots, pools, offsets)
+            values[name] = catalog_pool[dealt % len(catalog_pool)] if catalog_pool else name
+            dealt += 1
+            phrases.append(_fill(sample, values))
+    return phrases

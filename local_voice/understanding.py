@@ -1,0 +1,240 @@
+"""From audio or typed text to what the shopper meant: Vosk hears, `intents.matching` understands.
+
+Two ways of hearing, behind one switch, so both can be measured (`bench/bench_kiosk_speech.py`):
+
+- `grammar` (default): Vosk decodes against the phrase list `local_voice.grammar` compiled from the
+  interaction model and the live catalog; the transcript is matched again because the phrase list acts as
+  a bigram and can yield sequences that are in no sample.
+- `free`: Vosk decodes free-form, and a transcript that matches nothing is corrected towards the nearest
+  expanded sample with rapidfuzz (as wyoming-vosk's corrected mode does).
+
+Vosk readily hears unrelated speech as some shop phrase, so a hearing that would change the shop (add,
+buy, confirm, cancel, sign in...) is marked `doubtful` when its confidence is low, part of it was `[unk]`,
+a slot did not resolve, or it only matched after correction: the kiosk then asks "Did you say ...?".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from catalog.model import Product
+from intents.language import InteractionModel
+from intents.matching import Match, expand_samples, match
+from local_voice.grammar import UNKNOWN, Grammar, catalog_hash, compile_grammar
+from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
+
+__all__ = ["MODES", "SHOP_CHANGING", "Understander", "Understood", "UtteranceStream"]
+
+MODES = ("grammar", "free")
+SHOP_CHANGING = frozenset(
+    {
+        "AddToCartIntent",
+        "CheckOutIntent",
+        "AMAZON.YesIntent",
+        "ProvideCodeIntent",
+        "CancelOrderIntent",
+        "ReorderIntent",
+        "ClearCartIntent",
+        "SetQuantityIntent",
+        "RemoveFromCartIntent",
+        "SetPurchaseCodeIntent",
+        "IdentifyCustomerIntent",
+    }
+)
+"""Intents that change a cart, an order or an account: never acted on from a doubtful hearing."""
+MIN_CONFIDENCE = 0.85
+"""Below this mean word confidence a shop-changing hearing is confirmed first (measured in the bench)."""
+MIN_WORD_CONFIDENCE = 0.5
+"""One word below this makes a shop-changing hearing doubtful, however sure the others were."""
+MIN_CORRECTION_SCORE = 75.0
+"""rapidfuzz ratio (0..100) a free-form transcript needs to be corrected to a sample at all."""
+CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One utterance as the kiosk acts on it: the words heard, how sure, what they mean, and whether to ask."""
+
+    heard_text: str
+    """The transcript as heard (respellings undone), "" for silence."""
+    confidence: float
+    """Mean word confidence from Vosk (1.0 for typed text, 0.0 when nothing was heard)."""
+    match: Match | None
+    """The intent and slots, or None ("Sorry, I didn't catch that")."""
+    doubtful: bool
+    """True when acting on it could change the shop and the hearing is not sure enough: ask first."""
+    corrected: bool = False
+    """Free-form mode only: the match came from correcting the transcript to the nearest sample."""
+    decode_seconds: float = 0.0
+    """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
+
+
+class UtteranceStream:
+    """One utterance's worth of streamed audio: `accept` chunks until it returns an `Understood`."""
+
+    def __init__(self, understander: Understander) -> None:
+        """Start a fresh decoder, dropping whatever half utterance the recognizer still held."""
+        self._understander = understander
+        understander.recognizer.finish()
+
+    def accept(self, chunk: bytes) -> Understood | None:
+        """Feed 16 kHz mono 16-bit PCM; an `Understood` once Vosk's endpointing closes the utterance."""
+        started = time.perf_counter()
+        heard = self._understander.recognizer.accept_chunk(chunk)
+        if heard is None:
+            return None
+        return self._understander.understand(heard, started)
+
+    def finish(self) -> Understood | None:
+        """Close an utterance cut off before its endpoint (end of input); None when none was open."""
+        started = time.perf_counter()
+        heard = self._understander.recognizer.finish()
+        if heard is None:
+            return None
+        return self._understander.understand(heard, started)
+
+
+class Understander:
+    """The kiosk's ears: one loaded Vosk model, the compiled grammar, and the matcher."""
+
+    def __init__(self, recognizer: Recognizer, interaction_model: InteractionModel, mode: str = "grammar") -> None:
+        """Use `build` unless you already hold a `Recognizer` (tests, the bench)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self.recognizer = recognizer
+        self.interaction_model = interaction_model
+        self.mode = mode
+        self.grammar: Grammar | None = None
+        self._corrections: list[str] = []
+        self.build_seconds = 0.0
+
+    @classmethod
+    def build(
+        cls,
+        model_path: Path,
+        interaction_model: InteractionModel,
+        products: Sequence[Product],
+        mode: str = "grammar",
+        version: int | None = None,
+    ) -> Understander:
+        """Load the speech model once and compile the grammar for this catalog."""
+        understander = cls(Recognizer(Path(model_path)), interaction_model, mode)
+        understander.refresh(products, version)
+        return understander
+
+    @property
+    def load_seconds(self) -> float:
+        """How long loading the Vosk model took."""
+        return self.recognizer.load_seconds
+
+    @property
+    def model(self) -> InteractionModel:
+        """The interaction model with the live catalog's products, as transcripts are matched against it."""
+        return self.grammar.model if self.grammar is not None else self.interaction_model
+
+    def refresh(self, products: Sequence[Product], version: int | None = None) -> bool:
+        """Recompile for a changed catalog (from the next utterance on); False when nothing changed."""
+        grammar = self.grammar
+        if grammar is not None and version is not None and grammar.catalog_version == version:
+            return False
+        if grammar is not None and grammar.catalog_hash == catalog_hash(products):
+            self.grammar = replace(grammar, catalog_version=version)
+            return False
+        started = time.perf_counter()
+        self.grammar = compile_grammar(self.interaction_model, products, self._known, catalog_version=version)
+        self.recognizer.set_grammar(list(self.grammar.phrases) if self.mode == "grammar" else None)
+        self._corrections = []
+        self.build_seconds = time.perf_counter() - started
+        return True
+
+    def hear_text(self, text: str) -> Understood:
+        """Typed input: matched as written, never doubtful (nobody mistypes into a purchase by accident)."""
+        cleaned = " ".join(text.split())
+        return Understood(cleaned, 1.0 if cleaned else 0.0, match(cleaned, self.model) if cleaned else None, False)
+
+    def hear_wav(self, path: Path) -> Understood:
+        """One WAV file (any format sox reads) as one utterance, fed in microphone-sized chunks."""
+        pcm = read_pcm16_mono(Path(path))
+        return self.hear_pcm(pcm)
+
+    def hear_pcm(self, pcm: bytes) -> Understood:
+        """16 kHz mono PCM as one utterance; endpoints inside it are joined, as a push-to-talk would."""
+        stream = self.stream()
+        heard: list[Understood] = []
+        for offset in range(0, len(pcm), CHUNK_BYTES):
+            found = stream.accept(pcm[offset : offset + CHUNK_BYTES])
+            if found is not None and found.heard_text:
+                heard.append(found)
+        final = stream.finish()
+        if final is not None and (final.heard_text or not heard):
+            heard.append(final)
+        if not heard:
+            return Understood("", 0.0, None, False)
+        if len(heard) == 1:
+            return heard[0]
+        return self.understand(
+            Heard(" ".join(h.heard_text for h in heard), ()),
+            time.perf_counter() - heard[-1].decode_seconds,
+            confidence=min(h.confidence for h in heard),
+        )
+
+    def stream(self) -> UtteranceStream:
+        """A streaming decoder for a microphone: `accept(chunk)` until it returns, then a new stream."""
+        return UtteranceStream(self)
+
+    def understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
+        """Match a transcript and decide whether it needs confirming; `started` is when its last audio came."""
+        grammar = self.grammar
+        words = [w for w in heard.text.split() if w != UNKNOWN]
+        sure = heard.confidence if confidence is None else confidence
+        text = grammar.restore(" ".join(words)) if grammar is not None else " ".join(words)
+        if not text:
+            return Understood("", 0.0, None, False, decode_seconds=time.perf_counter() - started)
+        found = match(text, self.model)
+        corrected = False
+        if found is None and self.mode == "free":
+            found, corrected = self._correct(text), True
+        doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)
+        return Understood(
+            text,
+            sure,
+            found,
+            doubtful,
+            corrected=corrected and found is not None,
+            decode_seconds=time.perf_counter() - started,
+        )
+
+    def _unsure(self, heard: Heard, found: Match, corrected: bool, confidence: float) -> bool:
+        """Why a shop-changing hearing should be confirmed before acting on it."""
+        if corrected or heard.contains_unknown or found.score < 1.0:
+            return True
+        if any(slot.value and slot.resolved_id is None for slot in found.slots.values()):
+            return True
+        if confidence < MIN_CONFIDENCE:
+            return True
+        return any(word.confidence < MIN_WORD_CONFIDENCE for word in heard.words)
+
+    def _correct(self, text: str) -> Match | None:
+        """Free-form only: the match of the nearest expanded sample, when it is near enough."""
+        if not self._corrections:
+            self._corrections = self._correction_targets()
+        best = process.extractOne(text, self._corrections, scorer=fuzz.ratio, score_cutoff=MIN_CORRECTION_SCORE)
+        return None if best is None else match(best[0], self.model)
+
+    def _correction_targets(self) -> list[str]:
+        """Every sample with its slots filled from the live catalog, spelled as a recogniser writes them."""
+        products = [p for v in self.model.types["PRODUCT"].values for p in v.phrases] if self.grammar else None
+        values = {"PRODUCT": products} if products else None
+        targets = {text for _intent, text, _slots in expand_samples(self.model, values)}
+        if self.grammar is not None:
+            targets.update(self.grammar.restore(p) for p in self.grammar.phrases if p != UNKNOWN)
+        return sorted(targets)
+
+    def _known(self, word: str) -> bool:
+        """The speech model's vocabulary, which decides what a phrase list can contain."""
+        return not self.recognizer.unknown_words([word])

@@ -44,8 +44,9 @@ def cmd_model_generate(args: argparse.Namespace) -> int:
     if not products:
         print("No products to generate slot types from.", file=sys.stderr)
         return 2
-    changed = write_model(args.locale, products)
-    path = model_path(args.locale)
+    models_dir = Path(args.models_dir) if args.models_dir else None
+    changed = write_model(args.locale, products, models_dir)
+    path = model_path(args.locale, models_dir)
     categories = len({product.category for product in products if product.category})
     emit(
         args,
@@ -84,4 +85,7 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     generate = leaf(model, "generate", cmd_model_generate, "write the PRODUCT and CATEGORY slot types from the catalog")
     generate.add_argument("--catalog", default=None, help="catalog file (default: the products in DynamoDB)")
     generate.add_argument("--locale", default="en-US", help="which models/<locale>.json to update")
+    generate.add_argument(
+        "--models-dir", default=None, help="folder holding <locale>.json (default: the repo's models/)"
+    )
     leaf(model, "check", cmd_model_check, "validate every locale's model (exit 1 on any problem)")

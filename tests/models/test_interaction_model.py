@@ -141,3 +141,13 @@ def test_voiceshop_model_check_exits_zero_on_the_committed_models(capsys):
 
     assert main(["model", "check"]) == 0
     assert "en-US: ok" in capsys.readouterr().out
+
+
+def test_generating_from_the_table_holding_the_demo_catalog_gives_the_committed_model(demo_shop, monkeypatch, tmp_path):
+    from voiceshop.cli import main
+
+    shutil.copy(MODELS_DIR / "en-US.json", tmp_path / "en-US.json")
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", demo_shop.settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", demo_shop.settings.table)
+    assert main(["model", "generate", "--models-dir", str(tmp_path), "--json"]) == 0
+    assert (tmp_path / "en-US.json").read_text() == (MODELS_DIR / "en-US.json").read_text()

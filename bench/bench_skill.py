@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -95,6 +96,10 @@ def warm_turns(shop: Shop, skus: list[str], turns: int) -> dict[str, list[float]
     from skill import lambda_function
     from skill.simulator import build_envelope
 
+    quiet = open(os.devnull, "w")  # noqa: SIM115 - open for the process; logging's cost stays in the timings
+    for handler in logging.getLogger(lambda_function.logger.name).handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(quiet)
     lambda_function.configure(shop, skill_id=SKILL_ID)
     timings: dict[str, list[float]] = {
         k: [] for k in ("search", "add to cart", "review cart", "checkout quote", "checkout yes", "order status")
@@ -132,6 +137,35 @@ def warm_turns(shop: Shop, skus: list[str], turns: int) -> dict[str, list[float]
     lambda_function.configure(None)
     quotes, yeses = timings["checkout quote"], timings["checkout yes"]
     timings["checkout (quote + yes)"] = [a + b for a, b in zip(quotes, yeses, strict=True)]
+    return timings
+
+
+def conversation_only(shop: Shop, skus: list[str], turns: int) -> dict[str, list[float]]:
+    """The same turns through `intents.conversation.respond` directly: the conversation without ask-sdk."""
+    from intents.conversation import respond
+    from intents.request import IntentRequest, Slot
+
+    names = ("search", "add to cart", "review cart", "checkout quote", "checkout yes", "order status")
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for n in range(turns + 10):
+        customer, context = f"bench-conv-{uuid.uuid4().hex[:8]}", {}
+        steps = [
+            ("SearchIntent", {"product": Slot("product", QUERIES[n % len(QUERIES)])}),
+            ("AddToCartIntent", {"product": Slot("product", "bench item", skus[n % len(skus)])}),
+            ("ReviewCartIntent", {}),
+            ("CheckOutIntent", {}),
+            ("AMAZON.YesIntent", {}),
+            ("OrderStatusIntent", {}),
+        ]
+        for name, (intent, slots) in zip(names, steps, strict=True):
+            start = time.perf_counter()
+            reply = respond(IntentRequest(intent, customer, slots, context=context), shop)
+            if n >= 10:
+                timings[name].append(time.perf_counter() - start)
+            context = dict(reply.context)
+    timings["checkout (quote + yes)"] = [
+        a + b for a, b in zip(timings["checkout quote"], timings["checkout yes"], strict=True)
+    ]
     return timings
 
 
@@ -197,6 +231,7 @@ def main() -> None:
             shop.import_products(bench)
             warm = warm_turns(shop, [p.sku for p in bench], args.turns)
             direct = shop_only(shop, [p.sku for p in bench], args.turns)
+            talk = conversation_only(shop, [p.sku for p in bench], args.turns)
 
             from intents.request import Slot
             from skill.simulator import build_envelope
@@ -225,16 +260,19 @@ def main() -> None:
 
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"warm turns through lambda_handler (DynamoDB Local, demo catalog, n={args.turns} each)")
-    print(f"{'intent':<24}{'p50 ms':>9}{'p95 ms':>9}{'target p95':>13}{'shop p50':>10}{'shop p95':>10}")
+    print(
+        f"{'intent':<24}{'p50 ms':>9}{'p95 ms':>9}{'target p95':>13}{'conv p50':>10}{'conv p95':>10}"
+        f"{'shop p50':>10}{'shop p95':>10}"
+    )
     targets = {"search": 30, "add to cart": 30, "review cart": 30, "checkout (quote + yes)": 80}
     for name, values in warm.items():
         target = targets.get(name)
         mark = "" if target is None else f"< {target} {'ok' if percentile(values, 0.95) < target else 'MISSED'}"
-        base_cols = (
-            f"{percentile(direct[name], 0.5):>10.1f}{percentile(direct[name], 0.95):>10.1f}" if name in direct else ""
-        )
+        base_cols = f"{percentile(talk[name], 0.5):>10.1f}{percentile(talk[name], 0.95):>10.1f}"
+        if name in direct:
+            base_cols += f"{percentile(direct[name], 0.5):>10.1f}{percentile(direct[name], 0.95):>10.1f}"
         print(f"{name:<24}{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}{mark:>13}{base_cols}")
-    print("(shop = the same work as direct Shop calls, no Alexa adapter: DynamoDB Local + domain)")
+    print("(conv = intents.conversation.respond without ask-sdk; shop = the same work as direct Shop calls)")
     print(f"\ncold start: new process, import + first request (SearchIntent), median of {args.cold}")
     print(f"{'skill':<24}{'import ms':>10}{'first ms':>10}{'total ms':>10}{'process ms':>12}")
     medians = {}

@@ -31,7 +31,7 @@ FUZZ = settings(
     derandomize=True,
 )
 MODEL = load_model("en-US")
-INTENTS = sorted(MODEL.intents) + ["AMAZON.PauseIntent", "NoSuchIntent", "", "AMAZON.YesIntent "]
+INTENTS = [*sorted(MODEL.intents), "AMAZON.PauseIntent", "NoSuchIntent", "", "AMAZON.YesIntent "]
 NASTY = [
     "", " ", "-1", "0", "2.5", "99999999999999999999", "1e309", "NaN", "inf", "½", "٣", "四", "🍌🍌",
     "<speak>", "</speak><audio src='x'/>", "&amp;", "' OR 1=1 --", "\x00", "9" * 3000, "a" * 5000, "none",

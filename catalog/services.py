@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -34,7 +35,6 @@ from catalog.errors import (
 from catalog.model import (
     CANCELLABLE,
     Cart,
-    CartLine,
     Customer,
     Order,
     OrderStatus,
@@ -131,6 +131,13 @@ class Shop:
     def product(self, sku: str) -> Product:
         """A product by sku with live stock; unknown skus are a domain error."""
         product = self.repository.get_product(sku)
+        if product is None:
+            raise UnknownProduct(sku)
+        return product
+
+    def catalog_product(self, sku: str) -> Product:
+        """A product as the cached catalog knows it (stock may lag): for naming things, not for selling."""
+        product = self.search_cache.current().get(sku)
         if product is None:
             raise UnknownProduct(sku)
         return product
@@ -265,11 +272,11 @@ class Shop:
         """The customer's cart as stored."""
         return self.repository.get_cart(customer_id)[0]
 
-    def _change_cart(self, customer_id: str, change: object) -> Cart:
+    def _change_cart(self, customer_id: str, change: Callable[[Cart], object]) -> Cart:
         """Read-modify-write with the cart's version as guard, retried if another channel wrote first."""
         for _ in range(_ATTEMPTS):
             cart, item = self.repository.get_cart(customer_id)
-            change(cart)  # type: ignore[operator]
+            change(cart)
             try:
                 with self._uow() as uow:
                     uow.save("cart", self.repository.fill_cart_item(item, cart))
@@ -279,38 +286,41 @@ class Shop:
             return replace(cart, version=int(item.version or 0))
         raise StoreUnavailable("the cart kept changing underneath us")
 
-    def _product_or_alternatives(self, sku: str, quantity: int) -> Product:
-        product = self.product(sku)
+    def _with_stock(self, product: Product, quantity: int) -> None:
+        """Refuse more than the shop holds, offering similar in-stock products when it has none."""
         if product.stock < quantity:
-            alternatives = tuple(p.sku for p in self.alternatives(product)) if product.stock == 0 else ()
+            alternatives = tuple(p.sku for p in self.alternatives(product)) if product.stock <= 0 else ()
             raise NotEnoughStock(product.sku, product.name, quantity, max(product.stock, 0), alternatives)
-        return product
 
-    def add_to_cart(self, customer_id: str, sku: str, quantity: int = 1) -> CartLine:
+    def add_to_cart(self, customer_id: str, sku: str, quantity: int = 1) -> Cart:
         """Add units (again raises the quantity); refusals name the reason and change nothing."""
         maximum = self.settings.max_quantity
         check_quantity(quantity, maximum)
-        existing = self.cart(customer_id).line_for(sku)
-        product = self._product_or_alternatives(sku, quantity + (existing.quantity if existing else 0))
-        added: list[CartLine] = []
-        self._change_cart(customer_id, lambda cart: added.append(cart.add(product, quantity, maximum)))
-        return added[0]
+        product = self.product(sku)
 
-    def set_quantity(self, customer_id: str, sku: str, quantity: int) -> CartLine:
+        def add(cart: Cart) -> None:
+            held = cart.line_for(sku)
+            self._with_stock(product, quantity + (held.quantity if held else 0))
+            cart.add(product, quantity, maximum)
+
+        return self._change_cart(customer_id, add)
+
+    def set_quantity(self, customer_id: str, sku: str, quantity: int) -> Cart:
         """Change a line's quantity."""
-        check_quantity(quantity, self.settings.max_quantity)
-        product = self._product_or_alternatives(sku, quantity)
-        changed: list[CartLine] = []
-        self._change_cart(
-            customer_id, lambda cart: changed.append(cart.set_quantity(product, quantity, self.settings.max_quantity))
-        )
-        return changed[0]
+        maximum = self.settings.max_quantity
+        check_quantity(quantity, maximum)
+        product = self.product(sku)
 
-    def remove_from_cart(self, customer_id: str, sku: str) -> CartLine:
+        def change(cart: Cart) -> None:
+            if cart.line_for(sku) is not None:
+                self._with_stock(product, quantity)
+            cart.set_quantity(product, quantity, maximum)
+
+        return self._change_cart(customer_id, change)
+
+    def remove_from_cart(self, customer_id: str, sku: str) -> Cart:
         """Drop a line from the cart."""
-        removed: list[CartLine] = []
-        self._change_cart(customer_id, lambda cart: removed.append(cart.remove(sku)))
-        return removed[0]
+        return self._change_cart(customer_id, lambda cart: cart.remove(sku))
 
     def clear_cart(self, customer_id: str) -> Cart:
         """Empty the cart."""
@@ -367,10 +377,10 @@ class Shop:
         quote = self.repository.get_quote(quote_id)
         if quote is None or (customer_id is not None and quote.customer_id != customer_id):
             raise QuoteNotFound(quote_id)
-        existing = self.repository.get_order(order_id_for(quote_id))
-        if existing is not None:
-            return existing
         if quote.expires_at < utcnow():
+            existing = self.repository.get_order(order_id_for(quote_id))
+            if existing is not None:
+                return existing  # placed before it expired: a late retry still gets its order
             raise QuoteNotFound(quote_id)
         customer = self.customer(quote.customer_id)
         if customer.has_purchase_code:

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from catalog.errors import StoreUnavailable
-from catalog.tables import Connection, TransactWrite, TransactWriteError
+from catalog.tables import Connection, PynamoDBException, TransactWrite, TransactWriteError
 
 CONFLICT_CODES = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 MAX_TRANSACT_ITEMS = 100
@@ -84,6 +84,9 @@ class UnitOfWork:
             return
         if len(self._ops) > MAX_TRANSACT_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACT_ITEMS} writes")
+        if len(self._ops) == 1 and self._ops[0].kind != "condition_check":
+            self._commit_single(self._ops[0])
+            return
         ordered = sorted(self._ops, key=lambda op: _SEND_ORDER.index(op.kind))
         for attempt in range(self.attempts):
             try:
@@ -108,3 +111,20 @@ class UnitOfWork:
             self.committed = True
             self._ops = []
             return
+
+    def _commit_single(self, op: _Op) -> None:
+        """One item is atomic on its own: a plain conditional write costs half a transaction."""
+        item = op.args[0]
+        try:
+            if op.kind == "save":
+                item.save(condition=op.kwargs.get("condition"))
+            elif op.kind == "update":
+                item.update(actions=op.args[1], condition=op.kwargs.get("condition"))
+            else:
+                item.delete(condition=op.kwargs.get("condition"))
+        except PynamoDBException as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise TransactionCancelled({op.label: "ConditionalCheckFailed"}) from error
+            raise StoreUnavailable(detail=str(error.cause_response_code or type(error.cause).__name__)) from error
+        self.committed = True
+        self._ops = []

@@ -30,10 +30,7 @@ def ask_to_place(dialog: Dialog, quote: Quote, summary_key: str = "checkout_summ
 def handle_check_out(request: IntentRequest, shop: Any) -> Reply:
     """Quote the cart and ask for confirmation."""
     dialog = Dialog(request, shop)
-    cart = shop.cart(request.customer_id)
-    if not cart.lines:
-        return dialog.reply(dialog.say("checkout_empty"))
-    return ask_to_place(dialog, shop.quote(request.customer_id))
+    return ask_to_place(dialog, shop.quote(request.customer_id))  # an empty cart is explained as EmptyCart
 
 
 def handle_reorder(request: IntentRequest, shop: Any) -> Reply:
@@ -60,12 +57,12 @@ def placed_reply(dialog: Dialog, order: Order) -> Reply:
 
 def confirm_checkout(dialog: Dialog, pending: dict[str, Any]) -> Reply:
     """Yes: place it, or first ask for the purchase code."""
-    customer = dialog.shop.customer(dialog.request.customer_id)
     quote_id = str(pending["quote_id"])
-    if customer.has_purchase_code:
+    try:
+        order = dialog.shop.place(quote_id, confirmed=True, customer_id=dialog.request.customer_id)
+    except PurchaseCodeRequired:
         dialog.set_pending("code", quote_id=quote_id)
         return dialog.ask(dialog.say("ask_code"), "help_code")
-    order = dialog.shop.place(quote_id, confirmed=True, customer_id=dialog.request.customer_id)
     return placed_reply(dialog, order)
 
 

@@ -102,17 +102,17 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
         sku = dialog.from_list(position)
         if sku is None:
             return dialog.reply(dialog.say("no_such_position", position=position))
-        return dialog.shop.product(sku)
+        return dialog.shop.catalog_product(sku)
     sku = request.slot_id("product")
     if sku:
         try:
-            return dialog.shop.product(sku)
+            return dialog.shop.catalog_product(sku)
         except UnknownProduct:
             pass  # resolved against an older catalog: fall back to the words
     spoken = request.slot_value("product")
     if spoken is None:
         if dialog.focus:
-            return dialog.shop.product(dialog.focus)
+            return dialog.shop.catalog_product(dialog.focus)
         return dialog.reply(dialog.say("which_product"))
     if not search_fallback:
         raise UnknownProduct(spoken)
@@ -132,32 +132,34 @@ def _pick(dialog: Dialog, result: SearchResult, spoken: str) -> Product | Reply:
         return dialog.ask(
             dialog.say("did_you_mean", first=dialog.label(first), second=dialog.label(second)), "help_choose"
         )
-    return dialog.shop.product(result.hits[0].product.sku)
+    return result.hits[0].product
 
 
 def handle_product_details(request: IntentRequest, shop: object) -> Reply:
     """Price, size and stock of the product meant."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
-    product = resolve_product(dialog)
-    if isinstance(product, Reply):
-        return product
+    named = resolve_product(dialog)
+    if isinstance(named, Reply):
+        return named
+    product = dialog.shop.product(named.sku)  # live stock for "is it in stock"
     dialog.set_focus(product.sku)
     return dialog.reply(_details_sentence(dialog, product))
 
 
-def _cart_summary(dialog: Dialog) -> tuple[Spoken, Spoken]:
-    cart = dialog.shop.cart(dialog.request.customer_id)
-    return dialog.count("item", cart.item_count), money(cart.total)
-
-
 def add_product(dialog: Dialog, product: Product, quantity: int) -> Reply:
     """Add to the cart and say the new cart size and total."""
-    line = dialog.shop.add_to_cart(dialog.request.customer_id, product.sku, quantity)
+    cart = dialog.shop.add_to_cart(dialog.request.customer_id, product.sku, quantity)
     dialog.set_focus(product.sku)
     dialog.clear_pending()
-    items, total = _cart_summary(dialog)
-    del line
-    return dialog.reply(dialog.say("added", quantity=quantity, product=dialog.label(product), items=items, total=total))
+    return dialog.reply(
+        dialog.say(
+            "added",
+            quantity=quantity,
+            product=dialog.label(product),
+            items=dialog.count("item", cart.item_count),
+            total=money(cart.total),
+        )
+    )
 
 
 def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
@@ -182,11 +184,11 @@ def _cart_product(dialog: Dialog) -> Product | Reply:
         result = dialog.shop.search(spoken, limit=RESULT_LIMIT)
         in_cart = [hit for hit in result.hits if cart.line_for(hit.product.sku)]
         if in_cart:
-            return dialog.shop.product(in_cart[0].product.sku)
+            return in_cart[0].product
     if ordinal_from(request) is not None and dialog.listing and dialog.listing.get("kind") == "cart":
         sku = dialog.from_list(ordinal_from(request) or 0, "cart")
         if sku:
-            return dialog.shop.product(sku)
+            return dialog.shop.catalog_product(sku)
     return resolve_product(dialog)
 
 
@@ -270,7 +272,7 @@ def decline_clear_cart(dialog: Dialog, pending: dict[str, object]) -> Reply:
 
 def confirm_add(dialog: Dialog, pending: dict[str, object]) -> Reply:
     """Yes to an offered alternative ("would you like organic bananas instead?")."""
-    product = dialog.shop.product(str(pending["sku"]))
+    product = dialog.shop.catalog_product(str(pending["sku"]))
     return add_product(dialog, product, int(str(pending.get("quantity") or 1)))
 
 

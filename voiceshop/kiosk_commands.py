@@ -140,8 +140,9 @@ def build_understander(model_path: Path, shop: Shop, mode: str, locale: str = "e
     """Compile the interaction model and today's catalog into the recognizer."""
     from local_voice.understanding import Understander  # loads Vosk: only when the kiosk really starts
 
+    version = shop.repository.catalog_version()
     products = shop.repository.all_products()
-    return Understander.build(model_path, load_model(locale), products, mode=mode)
+    return Understander.build(model_path, load_model(locale), products, mode=mode, version=version)
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:

@@ -1,0 +1,406 @@
+"""The kiosk end to end on real audio: espeak-ng speech into the real Vosk model, the shop on DynamoDB Local.
+
+No microphone is needed: utterances are synthesized to 16 kHz WAVs and fed through `Kiosk.handle_wav` or
+`voiceshop kiosk --wav ... --json --mute`, and the assertions check what the shop did.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from catalog.config import Settings
+from catalog.dynamodb_local import free_port
+from intents.conversation import respond
+from intents.language import load_model
+from intents.matching import match
+from intents.request import IntentRequest
+from local_voice.audio_input import AudioInputError, open_microphone
+from local_voice.kiosk import Kiosk, create_kiosk
+from local_voice.model_store import ensure_model
+from local_voice.recognizer import read_pcm16_mono
+from local_voice.test_speech import synthesize, write_silence
+from local_voice.understanding import Understander, Understood
+from local_voice.voice import RATE_STEP, EspeakVoice, SilentVoice
+from tests.conftest import fresh_shop, random_ref
+from voiceshop.cli import main
+from voiceshop.kiosk_commands import PrintingVoice
+
+CODE = "4271"
+
+
+@pytest.fixture(scope="module")
+def model_path() -> Path:
+    return ensure_model(Settings.from_env().data_dir)
+
+
+@pytest.fixture(scope="module")
+def interaction_model():
+    return load_model("en-US")
+
+
+@pytest.fixture(scope="module")
+def understander(model_path, interaction_model, demo_products):
+    """One Vosk model load for the whole module."""
+    return Understander.build(model_path, interaction_model, demo_products, mode="grammar")
+
+
+@pytest.fixture(scope="module")
+def shop(base_settings, demo_products):
+    """A demo catalog of this module's own, so purchases here never change stock other tests rely on."""
+    shop = fresh_shop(base_settings)
+    shop.import_products(demo_products)
+    return shop
+
+
+@pytest.fixture(scope="module")
+def speech_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture
+def speak(speech_dir):
+    """Text to a 16 kHz mono WAV spoken by espeak-ng (cached across runs)."""
+
+    def render(text: str, **options) -> Path:
+        name = "_".join(text.split())[:60] + "_" + "_".join(f"{k}{v}" for k, v in options.items())
+        return synthesize(text, speech_dir / f"{name}.wav", **options)
+
+    return render
+
+
+@pytest.fixture
+def kiosk(shop, understander) -> Kiosk:
+    return create_kiosk(shop, understander, SilentVoice(), random_ref("kiosk"))
+
+
+def hear(kiosk: Kiosk, speak, text: str):
+    """Say `text` to the kiosk; if it asks "did you say ...?", answer yes, as a shopper would."""
+    turn = kiosk.handle_wav(speak(text))
+    if turn.doubtful:
+        turn = kiosk.handle_wav(speak("yes"))
+    return turn
+
+
+def shop_state(shop, customer: str):
+    return [(line.sku, line.quantity) for line in shop.cart(customer).lines], shop.orders(customer).orders
+
+
+def sign_in_customer(shop) -> tuple[str, str]:
+    """A customer with a kiosk number and a purchase code."""
+    customer = random_ref("cust")
+    shop.set_purchase_code(customer, CODE)
+    return customer, shop.customer_number(customer)
+
+
+# --- a purchase, by voice -----------------------------------------------------------------------------
+
+
+def test_a_spoken_purchase_places_an_order_for_the_product_heard(kiosk, shop, speak):
+    searched = hear(kiosk, speak, "find skim milk")
+    assert searched.intent == "SearchIntent"
+    added = hear(kiosk, speak, "add the first one")
+    assert added.intent == "AddToCartIntent"
+    sku = shop.cart(kiosk.customer_id).lines[0].sku
+    assert "Milk" in shop.product(sku).name
+    assert hear(kiosk, speak, "what's in my cart").intent == "ReviewCartIntent"
+    assert hear(kiosk, speak, "check out").intent == "CheckOutIntent"
+    assert shop.orders(kiosk.customer_id).orders == ()
+    placed = hear(kiosk, speak, "yes")
+    assert "order_placed" in placed.events
+    order = shop.latest_order(kiosk.customer_id)
+    assert [line.sku for line in order.lines] == [sku]
+
+    status = hear(kiosk, speak, "where is my order")
+    digits, word = order.order_number.split()
+    assert f"{' '.join(digits)} {word}" in status.reply
+
+
+def test_the_order_code_is_read_slower_than_the_rest(kiosk, shop, speak):
+    voice = kiosk.voice
+    hear(kiosk, speak, "find skim milk")
+    hear(kiosk, speak, "add the first one")
+    hear(kiosk, speak, "check out")
+    hear(kiosk, speak, "yes")
+    digits, word = shop.latest_order(kiosk.customer_id).order_number.split()
+    spelled = f"{' '.join(digits)} {word}"
+    with_code = [u for u in voice.spoken if spelled in u.text]
+    assert with_code and all(u.rate < voice.rate for u in with_code)
+    assert voice.rate == 160  # and the shopper's own rate comes back afterwards
+
+
+def test_wav_files_through_the_command_line_buy_with_json_turns(shop, base_settings, speak, monkeypatch, capsys):
+    customer = random_ref("kiosk")
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    wavs = [speak(t) for t in ("find skim milk", "add the first one", "check out", "yes")]
+    code = main(["kiosk", "--wav", *map(str, wavs), "--json", "--mute", "--customer", customer])
+    assert code == 0
+    turns = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert turns[0]["intent"] == "LaunchRequest"
+    assert [t["intent"] for t in turns[1:]] == ["SearchIntent", "AddToCartIntent", "CheckOutIntent", "AMAZON.YesIntent"]
+    assert set(turns[1]) >= {"heard", "intent", "slots", "doubtful", "reply"}
+    order = shop.latest_order(customer)
+    assert len(order.lines) == 1 and "Milk" in shop.product(order.lines[0].sku).name
+
+
+# --- nothing changes when nothing was meant -----------------------------------------------------------
+
+
+def test_a_cancelled_checkout_buys_nothing(kiosk, shop, speak):
+    hear(kiosk, speak, "find skim milk")
+    hear(kiosk, speak, "add the first one")
+    before = shop_state(shop, kiosk.customer_id)
+    hear(kiosk, speak, "check out")
+    hear(kiosk, speak, "no")
+    assert shop_state(shop, kiosk.customer_id) == before
+    assert before[1] == ()
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise", "unknown words"])
+def test_silence_noise_and_unknown_words_change_nothing(kind, kiosk, shop, speak, speech_dir):
+    hear(kiosk, speak, "find skim milk")
+    hear(kiosk, speak, "add the first one")
+    before = shop_state(shop, kiosk.customer_id)
+    if kind == "silence":
+        wav = write_silence(speech_dir / "silence.wav", 2.0)
+    elif kind == "noise":
+        wav = speech_dir / "noise.wav"
+        subprocess.run(
+            [
+                "sox",
+                "-R",
+                "-n",
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                str(wav),
+                "synth",
+                "2",
+                "pinknoise",
+                "vol",
+                "0.3",
+            ],
+            check=True,
+        )
+    else:
+        wav = speak("the weather on jupiter is purple today")
+    turn = kiosk.handle_wav(wav)
+    if turn.doubtful:  # a false hearing may be offered for confirmation, but is not acted on
+        assert turn.reply.startswith("Did you say")
+        turn = kiosk.handle_wav(speak("no"))
+    assert shop_state(shop, kiosk.customer_id) == before
+    assert turn.intent in (None, "AMAZON.FallbackIntent", "AMAZON.NoIntent")
+
+
+def test_a_doubtful_hearing_is_asked_about_and_only_a_yes_acts_on_it(kiosk, shop, interaction_model):
+    def heard(text: str, doubtful: bool) -> Understood:
+        return Understood(text, 0.4 if doubtful else 0.95, match(text, interaction_model), doubtful)
+
+    first = kiosk.handle(heard("add skim milk", doubtful=True))
+    assert first.doubtful and first.reply == "Did you say: add skim milk?"
+    assert shop.cart(kiosk.customer_id).lines == []
+    kiosk.handle(heard("no", doubtful=False))
+    assert shop.cart(kiosk.customer_id).lines == []
+
+    kiosk.handle(heard("add skim milk", doubtful=True))
+    assert "say yes or no" in kiosk.handle(heard("yes", doubtful=True)).reply  # a doubtful yes is not enough
+    assert shop.cart(kiosk.customer_id).lines == []
+    kiosk.handle(heard("yes", doubtful=False))
+    assert len(shop.cart(kiosk.customer_id).lines) == 1
+
+
+# --- accessibility ------------------------------------------------------------------------------------
+
+
+def test_slower_on_real_audio_slows_the_voice_and_keeps_an_open_question(kiosk, speak):
+    voice = kiosk.voice
+    hear(kiosk, speak, "find skim milk")
+    hear(kiosk, speak, "add the first one")
+    hear(kiosk, speak, "check out")
+    turn = hear(kiosk, speak, "speak slower")
+    assert turn.intent == "SpeakSlowerIntent"
+    assert voice.rate == 160 - RATE_STEP
+    assert voice.spoken[-2].text == turn.reply and voice.spoken[-2].rate == voice.rate
+    assert kiosk.context["pending"]["kind"] == "checkout"  # the checkout question is still open
+
+
+def test_louder_softer_faster_and_repeat(kiosk):
+    voice = kiosk.voice
+    kiosk.handle_text("softer")
+    assert voice.volume < 1.0
+    kiosk.handle_text("louder")
+    assert voice.volume == 1.0
+    kiosk.handle_text("faster")
+    assert voice.rate == 160 + RATE_STEP
+    answer = kiosk.handle_text("what's in my cart").reply
+    kiosk.handle_text("slower")
+    assert kiosk.handle_text("repeat").reply == answer
+
+
+def test_help_adds_the_kiosk_controls(kiosk):
+    assert "slower" in kiosk.handle_text("help").reply
+
+
+def test_stop_stops_speech_and_ends_the_session(kiosk):
+    kiosk.handle_text("find skim milk")
+    turn = kiosk.handle_text("stop")
+    assert turn.session_ended and kiosk.voice.stops == 1 and kiosk.context == {}
+
+
+def test_every_answer_ends_with_the_listening_earcon(kiosk):
+    kiosk.handle_text("help")
+    assert kiosk.voice.texts[-1] == "<earcon>"
+
+
+def test_voice_controls_on_alexa_explain_the_alexa_app(shop):
+    reply = respond(IntentRequest("SpeakSlowerIntent", random_ref("cust"), channel="alexa"), shop)
+    assert "Alexa app" in reply.speech and reply.events == ()
+
+
+# --- one session, one customer ------------------------------------------------------------------------
+
+
+def signed_in_with_apples(kiosk: Kiosk, shop) -> str:
+    customer, number = sign_in_customer(shop)
+    assert "purchase code" in kiosk.handle_text(f"i am customer {' '.join(number)}").reply
+    assert kiosk.handle_text(" ".join(CODE)).events == ("signed_in",)
+    assert kiosk.customer_id == customer
+    kiosk.handle_text("find skim milk")
+    kiosk.handle_text("add the first one")
+    assert len(shop.cart(customer).lines) == 1
+    return customer
+
+
+def test_idle_timeout_signs_out_but_keeps_the_customers_cart(shop, understander):
+    now = [1000.0]
+    kiosk = create_kiosk(shop, understander, SilentVoice(), random_ref("kiosk"), idle_timeout=60, clock=lambda: now[0])
+    customer = signed_in_with_apples(kiosk, shop)
+    now[0] += 30
+    kiosk.handle_text("what's in my cart")
+    assert kiosk.customer_id == customer  # half a minute of thinking is fine
+    now[0] += 61
+    turn = kiosk.handle_text("what's in my cart")
+    assert kiosk.customer_id == kiosk.anonymous_id
+    assert "empty" in turn.reply  # the anonymous cart, not the customer's
+    assert len(shop.cart(customer).lines) == 1
+    assert "quiet for a while" in " ".join(kiosk.voice.texts)
+
+
+def test_start_over_signs_out_and_forgets_the_conversation_but_not_the_cart(kiosk, shop):
+    customer = signed_in_with_apples(kiosk, shop)
+    kiosk.handle_text("start over")
+    assert kiosk.customer_id == kiosk.anonymous_id and "list" not in kiosk.context
+    assert len(shop.cart(customer).lines) == 1
+    kiosk.handle_text("add the first one")  # "the first one" of a list that was forgotten
+    assert shop.cart(kiosk.anonymous_id).lines == []
+
+
+# --- input sources ------------------------------------------------------------------------------------
+
+
+def test_text_mode_through_the_command_line(shop, base_settings, monkeypatch, capsys):
+    customer = random_ref("kiosk")
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    monkeypatch.setattr("sys.stdin", io.StringIO("find skim milk\nadd the first one\nwhat's in my cart\n"))
+    assert main(["kiosk", "--text", "--mute", "--customer", customer]) == 0
+    out = capsys.readouterr().out
+    assert "Skim Milk" in out and "Added" in out
+    assert len(shop.cart(customer).lines) == 1
+
+
+def pcm_chunks(wav: Path, frames: int = 4000) -> list[bytes]:
+    """A WAV as a microphone would deliver it: 0.25 s chunks of 16 kHz mono int16."""
+    pcm = read_pcm16_mono(wav)
+    return [pcm[i : i + frames * 2] for i in range(0, len(pcm), frames * 2)]
+
+
+def test_streamed_audio_is_one_turn_and_the_microphone_is_deaf_while_the_kiosk_speaks(kiosk, speak):
+    speaking: list[bool] = []
+    kiosk.on_speaking = speaking.append
+    turn = kiosk.handle_audio_stream(iter(pcm_chunks(speak("find skim milk"))))
+    assert turn is not None and turn.intent == "SearchIntent"
+    assert speaking == [True, False]
+
+
+def test_streamed_noise_and_silence_get_no_answer(kiosk, speech_dir):
+    silence = write_silence(speech_dir / "silence-3s.wav", 3.0)
+    assert kiosk.handle_audio_stream(iter([b"", *pcm_chunks(silence), b""])) is None
+    assert kiosk.voice.spoken == []
+
+
+def test_the_idle_timeout_fires_while_the_microphone_hears_nothing(shop, understander):
+    now = [0.0]
+    kiosk = create_kiosk(shop, understander, SilentVoice(), random_ref("kiosk"), idle_timeout=60, clock=lambda: now[0])
+    customer = signed_in_with_apples(kiosk, shop)
+
+    def quiet_minute():
+        for _ in range(130):
+            now[0] += 0.5
+            yield b""
+
+    assert kiosk.handle_audio_stream(quiet_minute()) is None
+    assert kiosk.customer_id == kiosk.anonymous_id and kiosk.voice.texts[-2].startswith("It has been quiet")
+    assert len(shop.cart(customer).lines) == 1
+
+
+def test_no_microphone_is_a_clear_error_suggesting_text():
+    with pytest.raises(AudioInputError, match="--text") as raised:
+        open_microphone()  # this machine has no input device: the real PortAudio call fails
+    assert "microphone" in str(raised.value).lower()
+
+
+def test_without_a_microphone_the_command_falls_back_to_text(shop, base_settings, monkeypatch, capsys):
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    monkeypatch.setattr("sys.stdin", io.StringIO("help\n"))
+    assert main(["kiosk", "--mute", "--customer", random_ref("kiosk")]) == 0
+    captured = capsys.readouterr()
+    assert "No microphone" in captured.err and "text mode" in captured.err
+    assert "You can say" in captured.out
+
+
+def test_without_a_sound_card_replies_are_printed(shop, base_settings, monkeypatch, capsys):
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    monkeypatch.setattr("sys.stdin", io.StringIO("what's in my cart\n"))
+    assert main(["kiosk", "--text", "--customer", random_ref("kiosk")]) == 0  # no --mute: it tries to speak
+    captured = capsys.readouterr()
+    assert captured.err.count("No audio output") == 1 and "printing replies instead" in captured.err
+    assert "cart is empty" in captured.out
+
+
+def test_printing_voice_prints_speaks_and_degrades_once_when_the_player_fails(capsys):
+    out = io.StringIO()
+    voice = PrintingVoice(EspeakVoice(player=("true",)), out)  # a player that always succeeds
+    voice.slower()
+    voice.say("hello")
+    assert out.getvalue() == "hello\n" and voice.speaker is not None and voice.speaker.rate == voice.rate
+    voice.speaker.player = ("false",)  # the sound device went away
+    voice.say("still here")
+    voice.say("and here")
+    assert out.getvalue().splitlines() == ["hello", "still here", "and here"] and voice.speaker is None
+    assert capsys.readouterr().err.count("printed only") == 1
+
+
+def test_a_broken_model_folder_is_refused_with_the_fix(shop, base_settings, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    (tmp_path / "am").mkdir()
+    assert main(["kiosk", "--text", "--model", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--model" in err and "am/final.mdl" in err
+
+
+def test_dynamodb_down_says_how_to_start_it(monkeypatch, capsys):
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    assert main(["kiosk", "--text", "--mute"]) == 3
+    assert "voiceshop db start" in capsys.readouterr().err

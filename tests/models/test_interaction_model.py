@@ -20,7 +20,7 @@ from intents.language import (
 )
 from intents.model_generator import alexa_phrase, generate_types, write_model
 from intents.registry import HANDLERS
-from tests.conftest import DEMO_CATALOG
+from tests.conftest import DEMO_CATALOG, fresh_shop
 
 LOCALES = available_locales()
 NOT_INTENTS = {"LaunchRequest", "SessionEndedRequest"}
@@ -143,11 +143,15 @@ def test_voiceshop_model_check_exits_zero_on_the_committed_models(capsys):
     assert "en-US: ok" in capsys.readouterr().out
 
 
-def test_generating_from_the_table_holding_the_demo_catalog_gives_the_committed_model(demo_shop, monkeypatch, tmp_path):
+def test_generating_from_a_table_holding_the_demo_catalog_gives_the_committed_model(
+    base_settings, monkeypatch, tmp_path
+):
     from voiceshop.cli import main
 
+    shop = fresh_shop(base_settings)
+    shop.import_products(PRODUCTS)
     shutil.copy(MODELS_DIR / "en-US.json", tmp_path / "en-US.json")
-    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", demo_shop.settings.endpoint)
-    monkeypatch.setenv("VOICESHOP_TABLE", demo_shop.settings.table)
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", shop.settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
     assert main(["model", "generate", "--models-dir", str(tmp_path), "--json"]) == 0
     assert (tmp_path / "en-US.json").read_text() == (MODELS_DIR / "en-US.json").read_text()

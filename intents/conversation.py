@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 KEEPS_PENDING = frozenset({
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent",
-    "ProvideCodeIntent",
+    "ProvideCodeIntent", "SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent",
 })  # fmt: skip
 ANSWERS_A_CHOICE = frozenset({"AddToCartIntent", "ProductDetailsIntent", "RemoveFromCartIntent"})
 

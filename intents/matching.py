@@ -147,7 +147,7 @@ def _compile(model: InteractionModel) -> _Compiled:
 
 def _digit_string(words: list[str]) -> str | None:
     """Read digits spoken one or two at a time ("four two seven one", "forty two seventy one")."""
-    words = ["0" if word in ("oh", "o") else word for word in words]
+    words = ["0" if word in ("oh", "o", "zero") else word for word in words]
     folded = digits_for_number_words(words)
     return "".join(folded) if folded and all(word.isdigit() for word in folded) else None
 

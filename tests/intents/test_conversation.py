@@ -217,3 +217,12 @@ def test_a_kiosk_shopper_signs_in_with_customer_number_and_code(demo_shop, custo
 
 def test_sign_in_is_not_offered_on_alexa(talk):
     assert "already signed in" in talk("IdentifyCustomerIntent", customer_number="123456")
+
+
+def test_asking_to_speak_slower_keeps_the_checkout_question_open(demo_shop, customer):
+    talk = Talk(demo_shop, customer)
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    talk("SpeakSlowerIntent")
+    talk("AMAZON.YesIntent")
+    assert len(demo_shop.orders(customer).orders) == 1

@@ -235,3 +235,10 @@ def test_a_match_takes_well_under_five_milliseconds():
     for text in utterances:
         match(text, EN)
     assert (time.perf_counter() - started) / len(utterances) < 0.005
+
+
+def test_spoken_zero_is_a_digit_in_codes_and_customer_numbers():
+    model = load_model("en-US")
+    assert match("my code is four zero two seven", model).slots["code"].resolved_id == "4027"
+    heard = match("i am customer eight six zero three four one", model)
+    assert heard.slots["customer_number"].resolved_id == "860341"

@@ -70,8 +70,8 @@ SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
     "barbasol": ("barbara sol", "barba sol"),
 }
 """Hand-made sound-alike spellings for coined words no split explains; each is checked against the model too."""
-DEFAULT_PER_SAMPLE = 6
-"""Slot fillings per sample for the small slot types (numbers, codes, policies): enough pairs, no flood."""
+FILLERS = ("please {}", "{} please", "could you {}", "can you {}", "i'd like to {}", "um {}")
+"""Polite or hesitant wrappers the matcher strips; one wrapped copy of each sample lets Vosk hear them."""
 _DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -124,6 +124,8 @@ class Respeller:
         self._cache: dict[str, bool] = {}
         self.respelled: dict[str, str] = {}
         self.dropped: set[str] = set()
+        self.direct: set[str] = set()
+        """Words the catalog or samples use as they are: never mapped back to something else."""
 
     def is_known(self, word: str) -> bool:
         """Whether Vosk can hear this word."""
@@ -134,6 +136,7 @@ class Respeller:
     def word(self, word: str) -> str | None:
         """A hearable spelling of one word, or None (recorded as dropped)."""
         if self.is_known(word):
+            self.direct.add(word)
             return word
         spelled = self._respell(word)
         if spelled is None:
@@ -153,6 +156,7 @@ class Respeller:
     def _token(self, token: str) -> str | None:
         """Keep "what's" when the model knows it; otherwise respell the catalog's folded form ("daves")."""
         if self.is_known(token):
+            self.direct.add(token)
             return token
         words = [self.word(word) for word in normalize(token).split()]
         return None if any(w is None for w in words) else " ".join(w for w in words if w)
@@ -223,14 +227,13 @@ def live_model(model: InteractionModel, products: Sequence[Product]) -> Interact
 
 
 def _digit_strings(length: int) -> list[str]:
-    """Digit sequences covering every ordered pair of digit words (the bigram needs each pair once)."""
-    pairs = [(a, b) for a in DIGITS[:10] for b in DIGITS[:10]]
-    sequence: list[str] = []
-    for a, b in pairs:  # chain pairs into one long walk, then cut it into slot-sized pieces
-        sequence += [a, b]
-    chunks = [sequence[i : i + length] for i in range(0, len(sequence), length)]
-    chunks.append(["four", "oh", "oh", "two", "one", "oh"][:length])
-    return [" ".join(chunk) for chunk in chunks if len(chunk) == length]
+    """Digit sequences starting and ending with every digit and holding every ordered pair of digits."""
+    walk = [d for a in range(10) for d in (a, *range(10))]  # a, 0..9 for each a: every pair a->b appears
+    step = length - 1
+    chunks = [walk[i : i + length] for i in range(0, len(walk) - step, step)]
+    strings = [" ".join(DIGITS[d] for d in chunk) for chunk in chunks if len(chunk) == length]
+    strings.append(" ".join(["four", "oh", "oh", "two", "one", "oh"][:length]))
+    return strings
 
 
 def _slot_pool(model: InteractionModel, slot: str, slot_type: str, respeller: Respeller) -> list[str]:
@@ -261,34 +264,58 @@ def compile_grammar(
     products: Sequence[Product],
     known: Known,
     catalog_version: int | None = None,
-    per_sample: int = DEFAULT_PER_SAMPLE,
+    cover_edges: bool = True,
 ) -> Grammar:
-    """The balanced phrase list for this model and catalog; `known(word)` is the speech model's vocabulary."""
+    """The balanced phrase list for this model and catalog; `known(word)` is the speech model's vocabulary.
+
+    With `cover_edges`, every sample is filled often enough that each slot value's first and last word
+    follow and precede the sample's own words (the bigram pairs decoding needs); otherwise each value
+    appears once, dealt round-robin over the samples.
+    """
     live = live_model(model, products)
     respeller = Respeller(known)
-    phrases: list[str] = []
     pools: dict[tuple[str, str], list[str]] = {}
-    offsets: dict[tuple[str, str], int] = {}
-    catalog_samples: dict[str, list[tuple[str, str]]] = {}
+    filled: list[tuple[str, dict[str, str], list[str]]] = []
     for intent in live.intents.values():
         for sample in intent.samples:
-            names = sample_slots(sample)
-            literal = respeller.phrase(re.sub(r"\{[^}]+\}", " ", sample))
-            if literal is None and re.sub(r"\{[^}]+\}", " ", sample).strip():
+            literal = re.sub(r"\{[^}]+\}", " ", sample)
+            if literal.strip() and respeller.phrase(literal) is None:
                 continue  # a sample word the model cannot hear: Vosk would drop it anyway
+            names = sample_slots(sample)
             for name in names:
                 key = (name, intent.slots[name])
                 if key not in pools:
                     pools[key] = _slot_pool(live, name, intent.slots[name], respeller)
-            catalog = [n for n in names if intent.slots[n] in CATALOG_TYPES]
-            if catalog:
-                catalog_samples.setdefault(intent.slots[catalog[0]], []).append((intent.name, sample))
-                continue
-            phrases += _expand(sample, names, intent.slots, pools, offsets, per_sample)
-    for slot_type, samples in catalog_samples.items():
-        phrases += _spread(samples, live, pools, offsets, slot_type, per_sample)
-    phrases = [p for p in dict.fromkeys(phrases) if p]
-    respelled = dict(sorted(respeller.respelled.items(), key=lambda item: -len(item[0])))
+            filled.append((sample, intent.slots, names))
+    phrases: list[str] = []
+    used: set[str] = set()
+    offsets: dict[tuple[str, str], int] = {}
+    fillers = itertools.cycle(FILLERS)
+    for sample, slots, names in filled:
+        choices = {n: (_edge_cover(pools[(n, slots[n])]) if cover_edges else []) for n in names}
+        rounds = max([len(c) for c in choices.values()] + [1])
+        for round_ in range(rounds):
+            values = {}
+            for name in names:
+                key = (name, slots[name])
+                pool = choices[name] or pools[key] or [name]
+                if choices[name]:
+                    values[name] = pool[round_ % len(pool)]
+                else:
+                    values[name] = pool[offsets.get(key, 0) % len(pool)]
+                    offsets[key] = offsets.get(key, 0) + 1
+                used.add(values[name])
+            phrases.append(_fill(sample, values))
+        phrases.append(
+            _fill(next(fillers).format(sample), {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]})
+        )
+    phrases += _leftovers(filled, pools, used)
+    phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
+    respelled = {
+        spoken: written
+        for spoken, written in sorted(respeller.respelled.items(), key=lambda item: -len(item[0]))
+        if spoken not in respeller.direct  # "gummy bears" must stay gummy, though "gummies" is heard as "gummy"
+    }
     return Grammar(
         phrases=(*phrases, UNKNOWN),
         model=live,
@@ -299,57 +326,36 @@ def compile_grammar(
     )
 
 
-def _next_values(
-    names: Sequence[str], slots: dict[str, str], pools: dict[tuple[str, str], list[str]], offsets: dict[Any, int]
-) -> dict[str, str]:
-    """The next value of each slot's pool, cycling per pool so successive samples use different values."""
-    values = {}
-    for name in names:
-        key = (name, slots[name])
-        pool = pools[key] or [name]
-        values[name] = pool[offsets.get(key, 0) % len(pool)]
-        offsets[key] = offsets.get(key, 0) + 1
-    return values
+def _edge_cover(pool: Sequence[str]) -> list[str]:
+    """Few values whose first words include every value's first word, and last words every last word."""
+    firsts = {v.split()[0] for v in pool}
+    lasts = {v.split()[-1] for v in pool}
+    chosen = []
+    for value in sorted(pool, key=lambda v: (-((v.split()[0] in firsts) + (v.split()[-1] in lasts)), v)):
+        gain = (value.split()[0] in firsts) + (value.split()[-1] in lasts)
+        if gain:
+            chosen.append(value)
+            firsts.discard(value.split()[0])
+            lasts.discard(value.split()[-1])
+    return chosen
 
 
-def _expand(
-    sample: str,
-    names: Sequence[str],
-    slots: dict[str, str],
+def _leftovers(
+    filled: list[tuple[str, dict[str, str], list[str]]],
     pools: dict[tuple[str, str], list[str]],
-    offsets: dict[Any, int],
-    per_sample: int,
+    used: set[str],
 ) -> list[str]:
-    """A sample with small slots filled `per_sample` times (once when it has no slots)."""
-    if not names:
-        return [_fill(sample, {})]
-    return [_fill(sample, _next_values(names, slots, pools, offsets)) for _ in range(per_sample)]
-
-
-def _spread(
-    samples: list[tuple[str, str]],
-    model: InteractionModel,
-    pools: dict[tuple[str, str], list[str]],
-    offsets: dict[Any, int],
-    slot_type: str,
-    per_sample: int,
-) -> list[str]:
-    """Every catalog phrase once, dealt round-robin over the samples that take it (at least `per_sample` each)."""
-    key_of = {}
-    for intent, sample in samples:
-        for name in sample_slots(sample):
-            if model.intents[intent].slots[name] == slot_type:
-                key_of[(intent, sample)] = (name, slot_type)
-    catalog_pool = next((pools[k] for k in key_of.values() if pools.get(k)), [])
-    rounds = max(per_sample, -(-len(catalog_pool) // max(len(samples), 1)))
+    """Values no sample used yet, dealt round-robin over the samples that take them, so each is heard once."""
     phrases = []
-    dealt = 0
-    for _ in range(rounds):
-        for intent, sample in samples:
-            name, _type = key_of[(intent, sample)]
-            others = [n for n in sample_slots(sample) if n != name]
-            values = _next_values(others, model.intents[intent].slots, pools, offsets)
-            values[name] = catalog_pool[dealt % len(catalog_pool)] if catalog_pool else name
-            dealt += 1
+    for key, pool in pools.items():
+        takers = [
+            (sample, slots, names) for sample, slots, names in filled if key[0] in names and slots[key[0]] == key[1]
+        ]
+        missing = [value for value in pool if value not in used]
+        for n, value in enumerate(missing):
+            sample, slots, names = takers[n % len(takers)]
+            values = {name: pools[(name, slots[name])][0] for name in names if pools[(name, slots[name])]}
+            values[key[0]] = value
+            used.add(value)
             phrases.append(_fill(sample, values))
     return phrases

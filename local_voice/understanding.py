@@ -102,13 +102,20 @@ class UtteranceStream:
 class Understander:
     """The kiosk's ears: one loaded Vosk model, the compiled grammar, and the matcher."""
 
-    def __init__(self, recognizer: Recognizer, interaction_model: InteractionModel, mode: str = "grammar") -> None:
+    def __init__(
+        self,
+        recognizer: Recognizer,
+        interaction_model: InteractionModel,
+        mode: str = "grammar",
+        cover_edges: bool = True,
+    ) -> None:
         """Use `build` unless you already hold a `Recognizer` (tests, the bench)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.recognizer = recognizer
         self.interaction_model = interaction_model
         self.mode = mode
+        self.cover_edges = cover_edges
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
         self.build_seconds = 0.0
@@ -121,9 +128,10 @@ class Understander:
         products: Sequence[Product],
         mode: str = "grammar",
         version: int | None = None,
+        cover_edges: bool = True,
     ) -> Understander:
         """Load the speech model once and compile the grammar for this catalog."""
-        understander = cls(Recognizer(Path(model_path)), interaction_model, mode)
+        understander = cls(Recognizer(Path(model_path)), interaction_model, mode, cover_edges)
         understander.refresh(products, version)
         return understander
 
@@ -146,7 +154,9 @@ class Understander:
             self.grammar = replace(grammar, catalog_version=version)
             return False
         started = time.perf_counter()
-        self.grammar = compile_grammar(self.interaction_model, products, self._known, catalog_version=version)
+        self.grammar = compile_grammar(
+            self.interaction_model, products, self._known, catalog_version=version, cover_edges=self.cover_edges
+        )
         self.recognizer.set_grammar(list(self.grammar.phrases) if self.mode == "grammar" else None)
         self._corrections = []
         self.build_seconds = time.perf_counter() - started

@@ -28,7 +28,7 @@ from intents.matching import Match, expand_samples, match
 from local_voice.grammar import UNKNOWN, Grammar, catalog_hash, compile_grammar
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
 
-__all__ = ["MODES", "SHOP_CHANGING", "Understander", "Understood", "UtteranceStream"]
+__all__ = ["MODES", "SHOP_CHANGING", "Understander", "Understood", "UtteranceStream", "digit_homophones"]
 
 MODES = ("grammar", "free")
 SHOP_CHANGING = frozenset(
@@ -53,6 +53,9 @@ MIN_WORD_CONFIDENCE = 0.5
 """One word below this makes a shop-changing hearing doubtful, however sure the others were."""
 MIN_CORRECTION_SCORE = 75.0
 """rapidfuzz ratio (0..100) a free-form transcript needs to be corrected to a sample at all."""
+DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+HOMOPHONES = {"for": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
+"""Words the model's lexicon pronounces exactly like a digit: only the grammar's word pairs tell them apart."""
 CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
 
 
@@ -72,6 +75,18 @@ class Understood:
     """Free-form mode only: the match came from correcting the transcript to the nearest sample."""
     decode_seconds: float = 0.0
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
+
+
+def digit_homophones(text: str) -> str:
+    """Read "for", "to", "won"... beside a spoken digit as that digit ("code is for to one six")."""
+    words = text.split()
+    out = list(words)
+    for i, word in enumerate(words):
+        if word in HOMOPHONES:
+            near = words[max(0, i - 1) : i] + words[i + 1 : i + 2]
+            if any(w in DIGIT_WORDS or w in HOMOPHONES for w in near):
+                out[i] = HOMOPHONES[word]
+    return " ".join(out)
 
 
 class UtteranceStream:
@@ -207,6 +222,10 @@ class Understander:
             return Understood("", 0.0, None, False, decode_seconds=time.perf_counter() - started)
         found = match(text, self.model)
         corrected = False
+        if found is None or any(slot.value and slot.resolved_id is None for slot in found.slots.values()):
+            digits = digit_homophones(text)
+            if digits != text and (again := match(digits, self.model)) is not None:
+                found, text, corrected = again, digits, True
         if found is None and self.mode == "free":
             found, corrected = self._correct(text), True
         doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)

@@ -65,8 +65,10 @@ def main() -> None:
             server.stop()
     print(f"{'operation':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for name, values in (("quote", quotes), ("place", places), ("quote+place", totals)):
-        print(f"{name:<14}{len(values):>6}{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}"
-              f"{statistics.mean(values) * 1000:>9.1f}")
+        print(
+            f"{name:<14}{len(values):>6}{percentile(values, 0.5):>9.1f}{percentile(values, 0.95):>9.1f}"
+            f"{statistics.mean(values) * 1000:>9.1f}"
+        )
 
 
 if __name__ == "__main__":

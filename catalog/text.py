@@ -120,12 +120,7 @@ def digits_for_number_words(tokens: list[str]) -> list[str]:
         end = index
         while end < len(tokens) and (
             tokens[end] in NUMBER_WORDS
-            or (
-                tokens[end] == "and"
-                and end + 1 < len(tokens)
-                and tokens[end + 1] in NUMBER_WORDS
-                and end > index
-            )
+            or (tokens[end] == "and" and end + 1 < len(tokens) and tokens[end + 1] in NUMBER_WORDS and end > index)
         ):
             end += 1
         run = tokens[index:end]

@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
-from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
-from catalog.config import Settings
-from catalog.dynamodb_local import DynamoDBLocal, free_port
 from catalog.model import Product
-from catalog.repository import Repository
-from catalog.services import Shop
+from catalog.scratch import scratch_shop
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -33,36 +26,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=200)
     args = parser.parse_args()
-    base = Settings.from_env()
-    with tempfile.TemporaryDirectory() as tmp:
-        server = DynamoDBLocal(Path(tmp), port=free_port(), jars_dir=base.data_dir)
-        server.start()
-        try:
-            settings = replace(base, endpoint=server.endpoint, table=f"bench-{uuid.uuid4().hex[:8]}")
-            repository = Repository(settings)
-            repository.ensure_table()
-            shop = Shop(settings, repository)
-            products = [
-                Product(f"B-{i}", f"Bench Item {i}", "Bench", "pantry", "1 each", Decimal("1.99"), "USD", 100_000)
-                for i in range(20)
-            ]
-            shop.import_products(products)
-            quotes, places, totals = [], [], []
-            for n in range(args.orders + 20):
-                customer = f"bench-{n}"
-                for line in range(1 + n % 3):
-                    shop.add_to_cart(customer, products[(n + line) % 20].sku, 1 + line)
-                start = time.perf_counter()
-                quote = shop.quote(customer)
-                middle = time.perf_counter()
-                shop.place(quote.quote_id, confirmed=True)
-                end = time.perf_counter()
-                if n >= 20:  # warm-up excluded
-                    quotes.append(middle - start)
-                    places.append(end - middle)
-                    totals.append(end - start)
-        finally:
-            server.stop()
+    products = [
+        Product(f"B-{i}", f"Bench Item {i}", "Bench", "pantry", "1 each", Decimal("1.99"), "USD", 100_000)
+        for i in range(20)
+    ]
+    with scratch_shop(products) as (_, shop):
+        quotes, places, totals = [], [], []
+        for n in range(args.orders + 20):
+            customer = f"bench-{n}"
+            for line in range(1 + n % 3):
+                shop.add_to_cart(customer, products[(n + line) % 20].sku, 1 + line)
+            start = time.perf_counter()
+            quote = shop.quote(customer)
+            middle = time.perf_counter()
+            shop.place(quote.quote_id, confirmed=True)
+            end = time.perf_counter()
+            if n >= 20:  # warm-up excluded
+                quotes.append(middle - start)
+                places.append(end - middle)
+                totals.append(end - start)
     print(f"{'operation':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
     for name, values in (("quote", quotes), ("place", places), ("quote+place", totals)):
         print(

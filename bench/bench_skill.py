@@ -20,20 +20,16 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from dataclasses import replace
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from catalog.config import REPO_ROOT, Settings
-from catalog.dynamodb_local import DynamoDBLocal, free_port
+from catalog.config import REPO_ROOT
 from catalog.importer import read_catalog
 from catalog.model import Product
-from catalog.repository import Repository
+from catalog.scratch import scratch_shop
 from catalog.services import Shop
 
 DEMO_CATALOG = REPO_ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
@@ -214,49 +210,37 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=100)
     parser.add_argument("--cold", type=int, default=5)
     args = parser.parse_args()
-    base = Settings.from_env()
-    with tempfile.TemporaryDirectory() as tmp:
-        server = DynamoDBLocal(Path(tmp), port=free_port(), jars_dir=base.data_dir)
-        server.start()
-        try:
-            settings = replace(base, endpoint=server.endpoint, table=f"bench-{uuid.uuid4().hex[:8]}")
-            repository = Repository(settings)
-            repository.ensure_table()
-            shop = Shop(settings, repository)
-            shop.import_products(read_catalog(DEMO_CATALOG).products)
-            bench = [
-                Product(f"BENCH-{i}", f"Bench Item {i}", "Bench", "pantry", "1 each", Decimal("1.99"), "USD", 1_000_000)
-                for i in range(20)
-            ]
-            shop.import_products(bench)
-            warm = warm_turns(shop, [p.sku for p in bench], args.turns)
-            direct = shop_only(shop, [p.sku for p in bench], args.turns)
-            talk = conversation_only(shop, [p.sku for p in bench], args.turns)
+    bench = [
+        Product(f"BENCH-{i}", f"Bench Item {i}", "Bench", "pantry", "1 each", Decimal("1.99"), "USD", 1_000_000)
+        for i in range(20)
+    ]
+    with scratch_shop([*read_catalog(DEMO_CATALOG).products, *bench]) as (server, shop):
+        warm = warm_turns(shop, [p.sku for p in bench], args.turns)
+        direct = shop_only(shop, [p.sku for p in bench], args.turns)
+        talk = conversation_only(shop, [p.sku for p in bench], args.turns)
 
-            from intents.request import Slot
-            from skill.simulator import build_envelope
+        from intents.request import Slot
+        from skill.simulator import build_envelope
 
-            env = {
-                **os.environ,
-                "VOICESHOP_DYNAMODB_ENDPOINT": server.endpoint,
-                "VOICESHOP_TABLE": settings.table,
-                "VOICESHOP_SKILL_ID": SKILL_ID,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-                "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-                "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-            }
-            first = build_envelope(
-                "SearchIntent", skill_id=SKILL_ID, user_id="amzn1.ask.account.cold", session_id="cold",
-                new_session=True, slots={"product": Slot("product", "gala apples")},
-            )  # fmt: skip
-            for kind in ("voiceshop", "hello"):  # compile bytecode and warm the OS file cache once
-                cold_start(kind, first, env)
-            colds: dict[str, list[dict[str, float]]] = {"voiceshop": [], "hello": []}
-            for _ in range(args.cold):  # interleaved, so drift on the machine hits both alike
-                for kind in colds:
-                    colds[kind].append(cold_start(kind, first, env))
-        finally:
-            server.stop()
+        env = {
+            **os.environ,
+            "VOICESHOP_DYNAMODB_ENDPOINT": server.endpoint,
+            "VOICESHOP_TABLE": shop.settings.table,
+            "VOICESHOP_SKILL_ID": SKILL_ID,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        }
+        first = build_envelope(
+            "SearchIntent", skill_id=SKILL_ID, user_id="amzn1.ask.account.cold", session_id="cold",
+            new_session=True, slots={"product": Slot("product", "gala apples")},
+        )  # fmt: skip
+        for kind in ("voiceshop", "hello"):  # compile bytecode and warm the OS file cache once
+            cold_start(kind, first, env)
+        colds: dict[str, list[dict[str, float]]] = {"voiceshop": [], "hello": []}
+        for _ in range(args.cold):  # interleaved, so drift on the machine hits both alike
+            for kind in colds:
+                colds[kind].append(cold_start(kind, first, env))
 
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"warm turns through lambda_handler (DynamoDB Local, demo catalog, n={args.turns} each)")

@@ -1,0 +1,73 @@
+"""The ops command line on DynamoDB Local: readable text, `--json` for scripts, refusals exit 2."""
+
+import json
+
+import pytest
+
+from tests.conftest import DEMO_CATALOG, add_product, fresh_shop
+
+
+@pytest.fixture
+def ops_shop(base_settings, monkeypatch):
+    shop = fresh_shop(base_settings)
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", shop.settings.table)
+    monkeypatch.setenv("VOICESHOP_INDEX_CHECK_SECONDS", "0")
+    return shop
+
+
+def run(capsys, *argv):
+    from voiceshop.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_then_search_as_json(ops_shop, capsys):
+    code, out, _ = run(capsys, "catalog", "import", str(DEMO_CATALOG), "--json")
+    assert code == 0 and json.loads(out)["created"] == 232
+    code, out, _ = run(capsys, "catalog", "search", "greek yoga", "--json")
+    assert json.loads(out)["hits"][0]["product"]["sku"] == "SKU-DAI-0044"
+
+
+def test_import_if_empty_leaves_a_loaded_catalog_alone(ops_shop, capsys):
+    run(capsys, "catalog", "import", str(DEMO_CATALOG))
+    code, out, _ = run(capsys, "catalog", "import", "--if-empty", str(DEMO_CATALOG))
+    assert code == 0 and "already loaded" in out
+
+
+def test_unreadable_catalog_is_explained(ops_shop, capsys, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    code, _, err = run(capsys, "catalog", "import", str(broken))
+    assert code == 2 and "not valid JSON" in err
+
+
+def test_cart_and_orders_for_ops(ops_shop, capsys, customer):
+    product = add_product(ops_shop, stock=5, price="3.00")
+    ops_shop.add_to_cart(customer, product.sku, 2)
+    code, out, _ = run(capsys, "cart", "show", "--customer", customer)
+    assert code == 0 and "$6.00" in out
+    order = ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+    code, out, _ = run(capsys, "orders", "list", "--customer", customer, "--json")
+    assert json.loads(out)["orders"][0]["order_number"] == order.order_number
+    code, out, _ = run(capsys, "orders", "advance", order.order_id, "--to", "preparing")
+    assert code == 0 and "preparing" in out
+
+
+def test_an_illegal_transition_is_refused_with_exit_2(ops_shop, capsys, customer):
+    product = add_product(ops_shop)
+    ops_shop.add_to_cart(customer, product.sku, 1)
+    order = ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+    code, _, err = run(capsys, "orders", "advance", order.order_id, "--to", "delivered")
+    assert code == 2 and "IllegalTransition" in err
+    assert ops_shop.order(customer, order.order_id).status.value == "received"
+
+
+def test_dynamodb_down_exits_3_with_what_to_do(monkeypatch, capsys):
+    from catalog.dynamodb_local import free_port
+
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", f"http://127.0.0.1:{free_port()}")
+    code, _, err = run(capsys, "cart", "show", "--customer", "anyone")
+    assert code == 3 and "voiceshop db start" in err

@@ -88,9 +88,9 @@ def render(utterance: Utterance, cache: Path, scratch: Path, index: int) -> Path
     return synthesize(utterance.text, target, utterance.voice, utterance.rate, utterance.noise, cache_dir=cache)
 
 
-def hear(understander: Understander, pcm: bytes) -> tuple[Understood, float, float]:
-    """Stream like a microphone; the latency counts from the chunk that closed the utterance."""
-    stream = understander.stream()
+def hear(understander: Understander, pcm: bytes, expecting: str | None) -> tuple[Understood, float, float]:
+    """Stream like a microphone, with the grammar the kiosk would pick; latency counts from the closing chunk."""
+    stream = understander.stream(expecting)
     heard: list[Understood] = []
     processing = 0.0
     for offset in range(0, len(pcm), CHUNK_BYTES):
@@ -166,7 +166,7 @@ def run_mode(mode: str, model_path: Path, corpus: list[Utterance], pcms: list[by
     understander.hear_pcm(pcms[0])  # warm-up: first decode pays for lazy allocations
     outcomes = []
     for utterance, pcm in zip(corpus, pcms, strict=True):
-        understood, latency, processing = hear(understander, pcm)
+        understood, latency, processing = hear(understander, pcm, utterance.expecting)
         match = understood.match
         outcomes.append(
             Outcome(

@@ -26,6 +26,10 @@ NOISE = 0.05
 DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 QUANTITIES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "a dozen": 12, "a couple of": 2}
 ORDINALS = {"first": "1", "second": "2", "third": "3", "last": "-1"}
+ANSWERS = {"ProvideCodeIntent": "code"}
+"""Intents a shopper only says in answer to a kiosk question, and that question's expectation: a code is
+only ever given after "please say your purchase code" (the conversation refuses it otherwise), so the
+kiosk decodes it with the code grammar. Every other utterance is a fresh command, heard with the full one."""
 PER_INTENT = 4
 """Utterances per intent without a product slot; product intents get more (see `_weights`)."""
 EXTRA_PHRASINGS: tuple[tuple[str, str], ...] = (
@@ -73,6 +77,8 @@ class Utterance:
     """Other expected resolved slot ids (code, customer number, ordinal, order digits)."""
     kind: str = "speech"
     """`speech`, `oog` (out-of-grammar sentence), `silence` or `noise`."""
+    expecting: str | None = None
+    """What the kiosk's last question waited for when this was said ("code"), None for a fresh command."""
 
 
 def _digits(rng: random.Random, count: int) -> tuple[str, str]:
@@ -165,6 +171,7 @@ def build_corpus(model: InteractionModel, products: Sequence[Product], seed: int
                 sku=expected.pop("sku", None),
                 quantity=int(quantity) if quantity is not None else None,
                 slots=tuple(sorted(expected.items())),
+                expecting=ANSWERS.get(intent),
             )
         )
     for n, text in enumerate(OUT_OF_GRAMMAR):

@@ -32,11 +32,13 @@ from intents.model_generator import generate_types, spoken_number
 
 __all__ = [
     "DIGITS",
+    "EXPECTATIONS",
     "ORDINAL_WORDS",
     "QUANTITY_WORDS",
     "Grammar",
     "Respeller",
     "catalog_hash",
+    "compile_answer_grammar",
     "compile_grammar",
     "live_model",
 ]
@@ -72,6 +74,20 @@ SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
 """Hand-made sound-alike spellings for coined words no split explains; each is checked against the model too."""
 FILLERS = ("please {}", "{} please", "could you {}", "can you {}", "i'd like to {}", "um {}")
 """Polite or hesitant wrappers the matcher strips; one wrapped copy of each sample lets Vosk hear them."""
+CONTROLS = (
+    "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent",
+    "AMAZON.RepeatIntent", "AMAZON.StartOverIntent",
+    "SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent",
+)  # fmt: skip
+"""What a shopper may say whatever the kiosk just asked: answer, get help, give up, or change the voice."""
+EXPECTATIONS: dict[str, tuple[str, ...]] = {
+    "code": ("ProvideCodeIntent", *CONTROLS),
+    "digit_runs": (
+        "ProvideCodeIntent", "SetPurchaseCodeIntent", "IdentifyCustomerIntent", "OrderStatusIntent",
+        "CancelOrderIntent",
+    ),
+}  # fmt: skip
+"""Narrow grammars for the kiosk's open questions: the intents that can answer it, plus the controls."""
 _DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -228,12 +244,37 @@ def live_model(model: InteractionModel, products: Sequence[Product]) -> Interact
 
 def _digit_strings(length: int) -> list[str]:
     """Digit sequences starting and ending with every digit and holding every ordered pair of digits."""
-    walk = [d for a in range(10) for d in (a, *range(10))]  # a, 0..9 for each a: every pair a->b appears
+    walk = _de_bruijn_pairs()
     step = length - 1
+    walk += walk[1 : 1 + (-(len(walk) - 1)) % step]  # the walk is a cycle: complete the last run with its start
     chunks = [walk[i : i + length] for i in range(0, len(walk) - step, step)]
     strings = [" ".join(DIGITS[d] for d in chunk) for chunk in chunks if len(chunk) == length]
     strings.append(" ".join(["four", "oh", "oh", "two", "one", "oh"][:length]))
     return strings
+
+
+def _de_bruijn_pairs(base: int = 10) -> list[int]:
+    """A digit walk holding every ordered pair a->b exactly once (de Bruijn sequence B(10, 2), unrolled).
+
+    The earlier walk (a, 0, 1, ..., 9 for each a) held "seven eight" ten times and "seven two" never, so
+    digit runs in the grammar taught Vosk that seven is followed by eight or by a product word.
+    """
+    sequence: list[int] = []
+    a = [0] * (2 * base)
+
+    def extend(t: int, p: int) -> None:
+        if t > 2:
+            if 2 % p == 0:
+                sequence.extend(a[1 : p + 1])
+            return
+        a[t] = a[t - p]
+        extend(t + 1, p)
+        for digit in range(a[t - p] + 1, base):
+            a[t] = digit
+            extend(t + 1, t)
+
+    extend(1, 1)
+    return [*sequence, sequence[0]]
 
 
 def _slot_pool(model: InteractionModel, slot: str, slot_type: str, respeller: Respeller) -> list[str]:
@@ -292,7 +333,7 @@ def compile_grammar(
     offsets: dict[tuple[str, str], int] = {}
     fillers = itertools.cycle(FILLERS)
     for sample, slots, names in filled:
-        choices = {n: (_edge_cover(pools[(n, slots[n])]) if cover_edges else []) for n in names}
+        choices = {n: (_cover(n, slots[n], pools[(n, slots[n])]) if cover_edges else []) for n in names}
         rounds = max([len(c) for c in choices.values()] + [1])
         for round_ in range(rounds):
             values = {}
@@ -324,6 +365,38 @@ def compile_grammar(
         respelled=respelled,
         dropped=tuple(sorted(respeller.dropped)),
     )
+
+
+def compile_answer_grammar(model: InteractionModel, known: Known, expecting: str) -> tuple[str, ...]:
+    """The phrase list for one open question (`EXPECTATIONS`): only its answers and the controls.
+
+    While the kiosk waits for a purchase code, "seven" can only be followed by another digit, not by
+    "salmon" as in "add eight salmon"; the full grammar's product and quantity phrases are simply absent.
+    Digit runs of every length a shopper might pause between (one to four digits) are phrases of their
+    own, so a code spoken in two breaths still decodes as digits.
+    """
+    wanted = EXPECTATIONS[expecting]
+    narrow = replace(model, intents={name: intent for name, intent in model.intents.items() if name in wanted})
+    phrases = list(compile_grammar(narrow, (), known).phrases)
+    if "ProvideCodeIntent" in wanted:
+        runs = [" ".join(DIGITS[d] for d in chunk) for n in (1, 2) for chunk in itertools.product(range(10), repeat=n)]
+        phrases[-1:-1] = [run for run in runs if run not in phrases]
+    return tuple(phrases)
+
+
+def _is_digit_run(slot: str, slot_type: str) -> bool:
+    """Slots spoken digit by digit (codes, order digits, customer numbers)."""
+    return slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in _DIGIT_SLOT_LENGTH
+
+
+def _cover(slot: str, slot_type: str, pool: Sequence[str]) -> list[str]:
+    """The values each sample taking this slot is filled with.
+
+    A digit run is all inner pairs: covering only its first and last digits left "seven eight" 160 times
+    and "seven two" once, so a spoken "seven two" lost to "seven" + a product word. Each sample with a
+    digit slot therefore carries the whole pair walk (`_digit_strings`), every digit pair equally often.
+    """
+    return list(pool) if _is_digit_run(slot, slot_type) else _edge_cover(pool)
 
 
 def _edge_cover(pool: Sequence[str]) -> list[str]:

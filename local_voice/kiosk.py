@@ -37,6 +37,8 @@ FALLBACK, HELP = "AMAZON.FallbackIntent", "AMAZON.HelpIntent"
 STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
+PENDING_EXPECTATION = {"code": "code", "new_code": "code", "current_code": "code", "sign_in": "code"}
+"""Open questions (`context["pending"]["kind"]`) the ears decode with a narrow grammar, and which one."""
 SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shopper's chosen rate
 _ORDER_CODE = re.compile(r"\b(?:\d ){3}\d [a-z]+\b")  # "4 8 2 1 maple", as intents.speech spells codes
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
@@ -68,12 +70,12 @@ class Understander(Protocol):
         """Understand typed text as if it had been heard."""
         ...
 
-    def hear_wav(self, path: Path) -> Heard:
-        """Understand one WAV file as one utterance."""
+    def hear_wav(self, path: Path, expecting: str | None = None) -> Heard:
+        """Understand one WAV file as one utterance (decoded for what the open question expects)."""
         ...
 
-    def stream(self) -> Any:
-        """A streaming decoder with `accept(chunk)` and `finish()`."""
+    def stream(self, expecting: str | None = None) -> Any:
+        """A streaming decoder with `accept(chunk)` and `finish()` (decoded for what is expected)."""
         ...
 
     def refresh(self, products: list[Any], version: int) -> None:
@@ -140,6 +142,20 @@ class Kiosk:
         """True while a customer who signed in with number and code is shopping."""
         return self.customer_id != self.anonymous_id
 
+    @property
+    def expecting(self) -> str | None:
+        """What the last question waits for, as the ears' narrow grammar names it ("code"), else None.
+
+        While a purchase code is awaited, the utterance is decoded against digits and the controls only, so
+        "seven" cannot turn into a product word; a pending "Did you say ...?" or any other question keeps
+        the full grammar, since a shopper may answer it with a new command.
+        """
+        if self.doubt is not None:
+            return None
+        pending = self.context.get("pending")
+        kind = pending.get("kind") if isinstance(pending, dict) else None
+        return PENDING_EXPECTATION.get(str(kind)) if kind else None
+
     # --- input -----------------------------------------------------------------------------------
     def handle_text(self, text: str) -> Turn:
         """One typed utterance."""
@@ -147,7 +163,7 @@ class Kiosk:
 
     def handle_wav(self, path: Path) -> Turn:
         """One WAV file, heard as one utterance."""
-        return self.handle(self.understander.hear_wav(Path(path)))
+        return self.handle(self.understander.hear_wav(Path(path), self.expecting))
 
     def handle_audio_stream(self, chunks: Iterable[bytes]) -> Turn | None:
         """Feed 16 kHz mono PCM until Vosk ends an utterance with words in it; None if the audio ran out first.
@@ -156,10 +172,10 @@ class Kiosk:
         nobody speaks. Utterances with no words (noise, a cough heard as [unk]) are skipped, because a
         microphone hears those all day and answering each one would drown the shop in apologies.
         """
-        stream = self.understander.stream()
+        stream = self.understander.stream(self.expecting)
         for chunk in chunks:
             if self.check_idle():
-                stream = self.understander.stream()  # what it heard while announcing is its own voice
+                stream = self.understander.stream(self.expecting)  # what it heard while announcing is its own voice
             if not chunk:
                 continue
             understood = stream.accept(chunk)

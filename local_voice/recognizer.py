@@ -87,15 +87,14 @@ class Recognizer:
         try:
             self._model = vosk.Model(str(model_path))
         except Exception as failed:  # vosk raises a bare Exception("Failed to create a model")
-            raise ModelError(
-                f"Vosk could not load {model_path}: {failed}; re-run setup or pick --model"
-            ) from failed
+            raise ModelError(f"Vosk could not load {model_path}: {failed}; re-run setup or pick --model") from failed
         self.load_seconds = time.perf_counter() - started
         self.model_path = Path(model_path)
         self.supports_grammar = supports_grammar(self.model_path)
         self._grammar: str | None = None
         self._pending_grammar: str | None = None
         self._stream: vosk.KaldiRecognizer | None = None
+        self._json_cache: dict[tuple[str, ...], str] = {}
         self.set_grammar(phrases)
 
     @property
@@ -105,13 +104,24 @@ class Recognizer:
 
     def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Change what can be heard, from the next utterance on (Vosk cannot switch mid-utterance)."""
-        grammar = None if phrases is None else json.dumps(_with_unknown(phrases))
+        grammar = None if phrases is None else self._dumped(phrases)
         if grammar is not None and not self.supports_grammar:
             log.warning("%s has a static graph (HCLG.fst): phrase lists are ignored", self.model_path)
         if self._stream is not None:
             self._pending_grammar = grammar
         else:
             self._grammar = self._pending_grammar = grammar
+
+    def _dumped(self, phrases: Sequence[str]) -> str:
+        """The JSON Vosk takes for a phrase list, remembered for the last few lists (grammars switch per turn)."""
+        key = tuple(phrases)
+        grammar = self._json_cache.get(key)
+        if grammar is None:
+            grammar = json.dumps(_with_unknown(phrases))
+            if len(self._json_cache) >= 8:
+                self._json_cache.pop(next(iter(self._json_cache)))
+            self._json_cache[key] = grammar
+        return grammar
 
     def unknown_words(self, phrases: Sequence[str]) -> list[str]:
         """List phrase words missing from the model's vocabulary, which Vosk would silently drop."""
@@ -122,6 +132,18 @@ class Recognizer:
         """Decode a whole WAV file (any rate, width or channel count) as one utterance."""
         recognizer = self._fresh()
         pcm = read_pcm16_mono(Path(path))
+        for offset in range(0, len(pcm), _READ_FRAMES * 2):
+            recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
+        return Heard.from_vosk(recognizer.FinalResult())
+
+    def transcribe_pcm(self, pcm: bytes, phrases: Sequence[str] | None) -> Heard:
+        """Decode audio already heard once more, with another phrase list; the streamed utterance is untouched."""
+        grammar = None if phrases is None else self._dumped(phrases)
+        if grammar is None:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        else:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
+        recognizer.SetWords(True)
         for offset in range(0, len(pcm), _READ_FRAMES * 2):
             recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
         return Heard.from_vosk(recognizer.FinalResult())
@@ -198,9 +220,7 @@ def _to_int16(frames: bytes, width: int) -> array.array:
 
 def _downmix(samples: array.array, channels: int) -> array.array:
     """Average interleaved channels into one, as a single microphone would have heard them."""
-    return array.array(
-        "h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels))
-    )
+    return array.array("h", (sum(samples[i : i + channels]) // channels for i in range(0, len(samples), channels)))
 
 
 def _resample_linear(samples: array.array, rate: int, target: int) -> array.array:
@@ -242,9 +262,7 @@ def _convert_with_sox(path: Path) -> bytes:
         except FileNotFoundError as missing:
             raise ValueError(f"{path} needs sox to convert (`apt-get install sox`)") from missing
         except subprocess.CalledProcessError as failed:
-            raise ValueError(
-                f"{path} is not readable audio: {failed.stderr.decode(errors='replace')}"
-            ) from failed
+            raise ValueError(f"{path} is not readable audio: {failed.stderr.decode(errors='replace')}") from failed
         with wave.open(str(converted)) as source:
             return source.readframes(source.getnframes())
 

@@ -25,10 +25,18 @@ from rapidfuzz import fuzz, process
 from catalog.model import Product
 from intents.language import InteractionModel
 from intents.matching import Match, expand_samples, match
-from local_voice.grammar import UNKNOWN, Grammar, catalog_hash, compile_grammar
+from local_voice.grammar import EXPECTATIONS, UNKNOWN, Grammar, catalog_hash, compile_answer_grammar, compile_grammar
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
 
-__all__ = ["MODES", "SHOP_CHANGING", "Understander", "Understood", "UtteranceStream", "digit_homophones"]
+__all__ = [
+    "EXPECTATIONS",
+    "MODES",
+    "SHOP_CHANGING",
+    "Understander",
+    "Understood",
+    "UtteranceStream",
+    "digit_homophones",
+]
 
 MODES = ("grammar", "free")
 SHOP_CHANGING = frozenset(
@@ -56,6 +64,8 @@ MIN_CORRECTION_SCORE = 75.0
 DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 HOMOPHONES = {"for": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
 """Words the model's lexicon pronounces exactly like a digit: only the grammar's word pairs tell them apart."""
+DIGIT_RUNS = "digit_runs"
+"""The grammar (`EXPECTATIONS`) a misheard digit-run command is heard again with."""
 CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
 
 
@@ -77,6 +87,11 @@ class Understood:
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
 
 
+def _resolved(found: Match) -> bool:
+    """Every slot that got a value resolved to an id."""
+    return not any(slot.value and slot.resolved_id is None for slot in found.slots.values())
+
+
 def digit_homophones(text: str) -> str:
     """Read "for", "to", "won"... beside a spoken digit as that digit ("code is for to one six")."""
     words = text.split()
@@ -92,18 +107,26 @@ def digit_homophones(text: str) -> str:
 class UtteranceStream:
     """One utterance's worth of streamed audio: `accept` chunks until it returns an `Understood`."""
 
-    def __init__(self, understander: Understander) -> None:
-        """Start a fresh decoder, dropping whatever half utterance the recognizer still held."""
+    def __init__(self, understander: Understander, expecting: str | None = None) -> None:
+        """Start a fresh decoder, dropping whatever half utterance the recognizer still held.
+
+        `expecting` names the kiosk's open question (`EXPECTATIONS`, e.g. "code"): the utterance is then
+        decoded with that question's narrow grammar; None (or an unknown name) uses the full grammar.
+        """
         self._understander = understander
         understander.recognizer.finish()
+        understander.select_grammar(expecting)
+        self._narrow = bool(expecting) and expecting in EXPECTATIONS
+        self._audio = bytearray()
 
     def accept(self, chunk: bytes) -> Understood | None:
         """Feed 16 kHz mono 16-bit PCM; an `Understood` once Vosk's endpointing closes the utterance."""
         started = time.perf_counter()
+        self._audio += chunk
         heard = self._understander.recognizer.accept_chunk(chunk)
         if heard is None:
             return None
-        return self._understander.understand(heard, started)
+        return self._understand(heard, started)
 
     def finish(self) -> Understood | None:
         """Close an utterance cut off before its endpoint (end of input); None when none was open."""
@@ -111,7 +134,12 @@ class UtteranceStream:
         heard = self._understander.recognizer.finish()
         if heard is None:
             return None
-        return self._understander.understand(heard, started)
+        return self._understand(heard, started)
+
+    def _understand(self, heard: Heard, started: float) -> Understood:
+        """Understand what the recognizer closed, with its audio at hand for a second, digit-run hearing."""
+        audio, self._audio = bytes(self._audio), bytearray()
+        return self._understander.understand(heard, started, audio=None if self._narrow else audio)
 
 
 class Understander:
@@ -133,6 +161,7 @@ class Understander:
         self.cover_edges = cover_edges
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
+        self._answers: dict[str, tuple[str, ...]] = {}
         self.build_seconds = 0.0
 
     @classmethod
@@ -172,7 +201,11 @@ class Understander:
         self.grammar = compile_grammar(
             self.interaction_model, products, self._known, catalog_version=version, cover_edges=self.cover_edges
         )
-        self.recognizer.set_grammar(list(self.grammar.phrases) if self.mode == "grammar" else None)
+        if not self._answers:  # the answers to the kiosk's questions do not depend on the catalog
+            self._answers = {
+                name: compile_answer_grammar(self.interaction_model, self._known, name) for name in EXPECTATIONS
+            }
+        self.select_grammar(None)
         self._corrections = []
         self.build_seconds = time.perf_counter() - started
         return True
@@ -182,14 +215,14 @@ class Understander:
         cleaned = " ".join(text.split())
         return Understood(cleaned, 1.0 if cleaned else 0.0, match(cleaned, self.model) if cleaned else None, False)
 
-    def hear_wav(self, path: Path) -> Understood:
+    def hear_wav(self, path: Path, expecting: str | None = None) -> Understood:
         """One WAV file (any format sox reads) as one utterance, fed in microphone-sized chunks."""
         pcm = read_pcm16_mono(Path(path))
-        return self.hear_pcm(pcm)
+        return self.hear_pcm(pcm, expecting)
 
-    def hear_pcm(self, pcm: bytes) -> Understood:
+    def hear_pcm(self, pcm: bytes, expecting: str | None = None) -> Understood:
         """16 kHz mono PCM as one utterance; endpoints inside it are joined, as a push-to-talk would."""
-        stream = self.stream()
+        stream = self.stream(expecting)
         heard: list[Understood] = []
         for offset in range(0, len(pcm), CHUNK_BYTES):
             found = stream.accept(pcm[offset : offset + CHUNK_BYTES])
@@ -208,12 +241,46 @@ class Understander:
             confidence=min(h.confidence for h in heard),
         )
 
-    def stream(self) -> UtteranceStream:
-        """A streaming decoder for a microphone: `accept(chunk)` until it returns, then a new stream."""
-        return UtteranceStream(self)
+    def stream(self, expecting: str | None = None) -> UtteranceStream:
+        """A streaming decoder for a microphone: `accept(chunk)` until it returns, then a new stream.
 
-    def understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
-        """Match a transcript and decide whether it needs confirming; `started` is when its last audio came."""
+        `expecting` is what the kiosk's last question waits for ("code"), or None for anything.
+        """
+        return UtteranceStream(self, expecting)
+
+    def select_grammar(self, expecting: str | None) -> None:
+        """Decode the next utterance with the narrow grammar for `expecting`, or the full one (None)."""
+        if self.mode != "grammar" or self.grammar is None:
+            self.recognizer.set_grammar(None)
+            return
+        self.recognizer.set_grammar(self._answers.get(expecting or "") or self.grammar.phrases)
+
+    def understand(
+        self, heard: Heard, started: float, confidence: float | None = None, audio: bytes | None = None
+    ) -> Understood:
+        """Match a transcript and decide whether it needs confirming; `started` is when its last audio came.
+
+        With the utterance's `audio`, a full-grammar transcript that holds a digit run yet matches nothing
+        (or leaves a slot unresolved) is heard once more with the digit-run commands' grammar (`DIGIT_RUNS`):
+        in the full grammar "seven" competes with every product word, there only with digits. Such a second
+        hearing is always doubtful for a shop-changing intent, so the kiosk confirms it before acting.
+        """
+        first = self._understand(heard, started, confidence)
+        if audio is None or self.mode != "grammar" or not self._retry_digits(first):
+            return first
+        again = self.recognizer.transcribe_pcm(audio, self._answers[DIGIT_RUNS])
+        second = self._understand(again, started, confidence)
+        if second.match is None or not _resolved(second.match):
+            return replace(first, decode_seconds=time.perf_counter() - started)
+        return replace(second, corrected=True, doubtful=second.match.intent in SHOP_CHANGING)
+
+    def _retry_digits(self, understood: Understood) -> bool:
+        """Whether a transcript looks like a digit-run command that went wrong."""
+        digits = sum(word in DIGIT_WORDS or word in HOMOPHONES for word in understood.heard_text.split())
+        return digits >= 2 and (understood.match is None or not _resolved(understood.match))
+
+    def _understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
+        """One transcript to an `Understood` (see `understand`)."""
         grammar = self.grammar
         words = [w for w in heard.text.split() if w != UNKNOWN]
         sure = heard.confidence if confidence is None else confidence

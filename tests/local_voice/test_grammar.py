@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 
@@ -13,7 +15,16 @@ from catalog.text import normalize
 from intents.language import load_model
 from intents.matching import match
 from intents.model_generator import alexa_phrase
-from local_voice.grammar import UNKNOWN, Grammar, Respeller, catalog_hash, compile_grammar
+from local_voice.grammar import (
+    DIGITS,
+    UNKNOWN,
+    Grammar,
+    Respeller,
+    _digit_strings,
+    catalog_hash,
+    compile_answer_grammar,
+    compile_grammar,
+)
 from local_voice.model_store import ensure_model
 from local_voice.recognizer import Recognizer
 
@@ -110,3 +121,27 @@ def test_help_is_not_drowned_by_product_phrases(grammar: Grammar) -> None:
     starts = [phrase.split()[0] for phrase in grammar.phrases]
     assert starts.count("help") >= 2
     assert len(grammar.phrases) < 60_000  # Vosk builds 44k phrases in about 0.2 s
+
+
+def test_digit_runs_hold_every_ordered_digit_pair() -> None:
+    digits = [d for d in DIGITS if d != "oh"]
+    for length in (4, 6):
+        pairs = {pair for run in _digit_strings(length) for pair in itertools.pairwise(run.split())}
+        assert {(a, b) for a in digits for b in digits} <= pairs, length
+
+
+def test_each_digit_pair_follows_a_digit_as_often_as_any_other(grammar: Grammar) -> None:
+    pairs = Counter(pair for phrase in grammar.phrases for pair in itertools.pairwise(phrase.split()))
+    counts = [pairs[("seven", b)] for b in DIGITS if b != "oh"]
+    assert min(counts) > 0
+    assert max(counts) <= 2 * min(counts)  # once "seven eight" was 160 times "seven two"
+
+
+def test_code_answer_grammar_holds_digits_and_controls_but_no_products(known, demo_products) -> None:
+    phrases = compile_answer_grammar(load_model("en-US"), known, "code")
+    words = {word for phrase in phrases for word in phrase.split()}
+    assert {"yes", "no", "help", "cancel", "stop", "repeat", "start over", "speak slower"} <= set(phrases)
+    assert {"seven two", "my code is"} <= {" ".join(p.split()[:3]) for p in phrases} | set(phrases)
+    assert phrases[-1] == UNKNOWN
+    assert not words & {"salmon", "add", "milk", "bananas", "dollars"}
+    assert all(match(phrase, load_model("en-US")) for phrase in phrases if phrase != UNKNOWN)

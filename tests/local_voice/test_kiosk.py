@@ -404,3 +404,30 @@ def test_dynamodb_down_says_how_to_start_it(monkeypatch, capsys):
     monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", f"http://127.0.0.1:{free_port()}")
     assert main(["kiosk", "--text", "--mute"]) == 3
     assert "voiceshop db start" in capsys.readouterr().err
+
+
+# --- what the kiosk waits for decides what it listens for -----------------------------------------
+
+
+def test_a_spoken_code_after_please_say_your_code_signs_in(kiosk, shop, speak):
+    customer, number = sign_in_customer(shop)
+    assert kiosk.expecting is None
+    digits = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    kiosk.handle_text(f"i am customer {' '.join(digits[int(d)] for d in number)}")
+    assert kiosk.expecting == "code"  # "Now please say your four digit purchase code."
+    turn = kiosk.handle_wav(speak("four two seven one", voice="en-gb"))
+    assert turn.intent == "ProvideCodeIntent"
+    assert turn.slots["code"]["id"] == CODE
+    assert kiosk.customer_id == customer
+    assert kiosk.expecting is None
+
+
+def test_only_an_open_code_question_narrows_the_grammar(kiosk):
+    for kind, expected in [("code", "code"), ("new_code", "code"), ("current_code", "code"), ("sign_in", "code")]:
+        kiosk.context = {"pending": {"kind": kind}}
+        assert kiosk.expecting == expected
+    for kind in ("checkout", "cancel_order", "clear_cart", "add", "choose"):
+        kiosk.context = {"pending": {"kind": kind}}
+        assert kiosk.expecting is None
+    kiosk.context = {}
+    assert kiosk.expecting is None

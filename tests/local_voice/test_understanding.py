@@ -161,3 +161,48 @@ def test_refresh_rebuilds_for_a_changed_catalog(understander: Understander, demo
         assert found is not None and found.slots["product"].resolved_id == "SKU-NEW-0001"
     finally:
         understander.refresh(demo_products, 4)
+
+
+@pytest.mark.parametrize("voice", ["en-us", "en-gb"])
+@pytest.mark.parametrize(("name", "code"), [("seven_two_six_five", "7265"), ("two_nine_seven_two", "2972")])
+def test_code_said_after_please_say_your_code_decodes_as_that_code(
+    understander: Understander, speech: Path, name: str, code: str, voice: str
+) -> None:
+    understood = understander.hear_wav(wav(speech, name, voice), expecting="code")
+    assert understood.match is not None, understood.heard_text
+    assert understood.match.intent == "ProvideCodeIntent"
+    assert understood.match.slots["code"].resolved_id == code
+
+
+@pytest.mark.parametrize(("name", "intent"), [("cancel", "AMAZON.CancelIntent"), ("help", "AMAZON.HelpIntent")])
+def test_a_shopper_asked_for_a_code_can_still_give_up_or_ask_for_help(
+    understander: Understander, speech: Path, name: str, intent: str
+) -> None:
+    understood = understander.hear_wav(wav(speech, name), expecting="code")
+    assert understood.match is not None and understood.match.intent == intent
+
+
+def test_the_code_grammar_lasts_one_utterance(understander: Understander, speech: Path) -> None:
+    understander.hear_wav(wav(speech, "seven_two_six_five"), expecting="code")
+    understood = understander.hear_wav(wav(speech, "find_bananas"))
+    assert understood.match is not None and understood.match.intent == "SearchIntent"
+    assert understander.recognizer.phrases == list(understander.grammar.phrases)
+
+
+def test_a_misheard_digit_run_command_is_heard_again_with_digits_and_confirmed(
+    understander: Understander, speech: Path
+) -> None:
+    """In the full grammar en-gb "seven" came out as "salmon"; the digit-run grammar hears it as seven."""
+    understood = understander.hear_wav(wav(speech, "set_my_purchase_code_to_seven_two_six_five", "en-gb"))
+    assert understood.match is not None, understood.heard_text
+    assert understood.match.intent == "SetPurchaseCodeIntent"
+    assert understood.match.slots["code"].resolved_id == "7265"
+    assert understood.doubtful  # a second hearing is confirmed before it changes anything
+
+
+def test_a_fine_hearing_is_not_decoded_twice(understander: Understander, speech: Path, monkeypatch) -> None:
+    again: list[bytes] = []
+    monkeypatch.setattr(understander.recognizer, "transcribe_pcm", lambda pcm, phrases: again.append(pcm))
+    understood = understander.hear_wav(wav(speech, "find_bananas"))
+    assert understood.match is not None and understood.match.intent == "SearchIntent"
+    assert again == []

@@ -72,6 +72,8 @@ SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
     "barbasol": ("barbara sol", "barba sol"),
 }
 """Hand-made sound-alike spellings for coined words no split explains; each is checked against the model too."""
+SAMPLE_WEIGHT = 48
+"""The phrase count every sample weighs at least (short commands repeated up to it; see `compile_grammar`)."""
 FILLERS = ("please {}", "{} please", "could you {}", "can you {}", "i'd like to {}", "um {}")
 """Polite or hesitant wrappers the matcher strips; one wrapped copy of each sample lets Vosk hear them."""
 CONTROLS = (
@@ -306,12 +308,18 @@ def compile_grammar(
     known: Known,
     catalog_version: int | None = None,
     cover_edges: bool = True,
+    sample_weight: int = SAMPLE_WEIGHT,
 ) -> Grammar:
     """The balanced phrase list for this model and catalog; `known(word)` is the speech model's vocabulary.
 
     With `cover_edges`, every sample is filled often enough that each slot value's first and last word
     follow and precede the sample's own words (the bigram pairs decoding needs); otherwise each value
     appears once, dealt round-robin over the samples.
+
+    Vosk estimates a bigram from the phrases, so a sample filled with 700 product names started 700
+    phrases while "help" started one: 9,176 of 37k phrases began with "add" and "help" was heard as
+    "tell". Each sample whose fills give fewer than `sample_weight` phrases is repeated up to that weight,
+    so a short command's prior no longer depends on how many slot values other samples have.
     """
     live = live_model(model, products)
     respeller = Respeller(known)
@@ -332,7 +340,9 @@ def compile_grammar(
     used: set[str] = set()
     offsets: dict[tuple[str, str], int] = {}
     fillers = itertools.cycle(FILLERS)
+    light: list[list[str]] = []
     for sample, slots, names in filled:
+        start = len(phrases)
         choices = {n: (_cover(n, slots[n], pools[(n, slots[n])]) if cover_edges else []) for n in names}
         rounds = max([len(c) for c in choices.values()] + [1])
         for round_ in range(rounds):
@@ -347,11 +357,16 @@ def compile_grammar(
                     offsets[key] = offsets.get(key, 0) + 1
                 used.add(values[name])
             phrases.append(_fill(sample, values))
+        if rounds < sample_weight:
+            light.append(phrases[start:])
         phrases.append(
             _fill(next(fillers).format(sample), {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]})
         )
     phrases += _leftovers(filled, pools, used)
     phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
+    for own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences
+        own = [p for p in dict.fromkeys(own) if p and "{" not in p]
+        phrases += own * (max(0, -(-sample_weight // max(1, len(own))) - 1))
     respelled = {
         spoken: written
         for spoken, written in sorted(respeller.respelled.items(), key=lambda item: -len(item[0]))

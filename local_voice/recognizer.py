@@ -270,4 +270,4 @@ def _convert_with_sox(path: Path) -> bytes:
 def _with_unknown(phrases: Sequence[str]) -> list[str]:
     """Give out-of-grammar speech somewhere to go, so it is not forced onto a real phrase."""
     cleaned = [" ".join(p.lower().split()) for p in phrases]
-    return [p for p in dict.fromkeys(cleaned) if p] + ([] if UNKNOWN in cleaned else [UNKNOWN])
+    return [p for p in cleaned if p] + ([] if UNKNOWN in cleaned else [UNKNOWN])  # repeats are weight

@@ -17,6 +17,7 @@ from intents.matching import match
 from intents.model_generator import alexa_phrase
 from local_voice.grammar import (
     DIGITS,
+    SAMPLE_WEIGHT,
     UNKNOWN,
     Grammar,
     Respeller,
@@ -145,3 +146,11 @@ def test_code_answer_grammar_holds_digits_and_controls_but_no_products(known, de
     assert phrases[-1] == UNKNOWN
     assert not words & {"salmon", "add", "milk", "bananas", "dollars"}
     assert all(match(phrase, load_model("en-US")) for phrase in phrases if phrase != UNKNOWN)
+
+
+def test_short_commands_weigh_as_much_as_a_sample_with_slots(grammar: Grammar) -> None:
+    """Vosk counts repeated phrases: "help" must start about as many phrases as one product sample."""
+    starts = Counter(phrase.split()[0] for phrase in grammar.phrases)
+    assert starts["help"] >= SAMPLE_WEIGHT
+    assert starts["goodbye"] >= SAMPLE_WEIGHT
+    assert grammar.phrases.count("help") >= SAMPLE_WEIGHT // 2

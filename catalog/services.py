@@ -8,34 +8,26 @@ that don't. Each change runs as one unit of work, so a refusal always means noth
 from __future__ import annotations
 
 import hashlib
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from catalog.config import Settings
+from catalog.customers import CustomerAccounts
 from catalog.errors import (
     ConfirmationRequired,
     EmptyCart,
-    IllegalTransition,
     LinesUnavailable,
     NotEnoughStock,
-    OrderNotFound,
-    PurchaseCodeRequired,
-    PurchasesLocked,
     QuoteNotFound,
-    SignInRefused,
     StoreUnavailable,
     UnknownProduct,
-    WrongPurchaseCode,
 )
 from catalog.model import (
-    CANCELLABLE,
     Cart,
-    Customer,
     Order,
     OrderStatus,
     Product,
@@ -46,8 +38,8 @@ from catalog.model import (
     expected_delivery_for,
     utcnow,
 )
-from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES, code_matches, hash_code
-from catalog.repository import CONDITION_FAILED, OrderPage, Repository, customer_pk, order_key, product_key
+from catalog.orders import OrderLifecycle
+from catalog.repository import CONDITION_FAILED, Repository, product_key
 from catalog.search import SearchIndex, SearchResult
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
@@ -111,7 +103,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop:
+class Shop(CustomerAccounts, OrderLifecycle):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -161,111 +153,6 @@ class Shop:
         self.search_cache.invalidate()
         created = sum(1 for p in products if p.sku not in existing)
         return ImportReport(created, len(products) - created, errors, int(meta.version))
-
-    # --- customers ----------------------------------------------------------------------------
-    def customer(self, customer_id: str) -> Customer:
-        """The customer's profile, or a blank one for a first-time shopper (not stored until needed)."""
-        return self.repository.get_customer(customer_id) or Customer(customer_id)
-
-    def update_profile(self, customer_id: str, display_name: str | None = None, address: str | None = None) -> Customer:
-        """Store a display name and delivery address."""
-        current = self.customer(customer_id)
-        updated = replace(
-            current,
-            display_name=current.display_name if display_name is None else display_name,
-            address=current.address if address is None else address,
-        )
-        with self._uow() as uow:
-            uow.save("customer", self.repository.customer_item(updated))
-            uow.commit()
-        return updated
-
-    def set_purchase_code(self, customer_id: str, new_code: str, current_code: str | None = None) -> Customer:
-        """Set or change the code; changing it requires the current one (with the same lockout)."""
-        customer = self.customer(customer_id)
-        new_hash = hash_code(new_code)
-        if customer.has_purchase_code:
-            self._check_code(customer, current_code)
-            customer = self.customer(customer_id)
-        updated = replace(customer, code_hash=new_hash, failed_code_attempts=0, locked_until=None)
-        with self._uow() as uow:
-            uow.save("customer", self.repository.customer_item(updated))
-            uow.commit()
-        return updated
-
-    def _check_code(self, customer: Customer, code: str | None) -> None:
-        """Refuse locked customers and wrong codes, counting failures atomically towards the lock."""
-        now = utcnow()
-        if customer.locked_until is not None and customer.locked_until > now:
-            raise PurchasesLocked(customer.locked_until)
-        if not code:
-            raise PurchaseCodeRequired(customer.customer_id)
-        tables = self.repository.tables
-        item = tables.customer(pk=customer_pk(customer.customer_id), sk="PROFILE")
-        if code_matches(code, customer.code_hash):
-            if customer.failed_code_attempts:
-                with self._uow() as uow:
-                    uow.update("customer", item, [tables.customer.failed_code_attempts.set(0)])
-                    uow.commit()
-            return
-        attempts = customer.failed_code_attempts + 1
-        if customer.locked_until is not None and customer.locked_until <= now:
-            attempts = 1
-        actions = [tables.customer.failed_code_attempts.set(attempts)]
-        if attempts >= MAX_WRONG_CODES:
-            until = now + timedelta(minutes=LOCK_MINUTES)
-            actions = [tables.customer.failed_code_attempts.set(0), tables.customer.locked_until.set(until)]
-        # Only count this try if nobody else counted the same state (no lost increments).
-        condition = tables.customer.failed_code_attempts == customer.failed_code_attempts
-        try:
-            with self._uow() as uow:
-                uow.update("customer", item, actions, condition)
-                uow.commit()
-        except TransactionCancelled:
-            return self._check_code(self.customer(customer.customer_id), code)
-        if attempts >= MAX_WRONG_CODES:
-            raise PurchasesLocked(now + timedelta(minutes=LOCK_MINUTES))
-        raise WrongPurchaseCode(attempts_left=MAX_WRONG_CODES - attempts)
-
-    def customer_number(self, customer_id: str) -> str:
-        """The customer's six-digit kiosk number, allocated on first request and never reused."""
-        for _ in range(_ATTEMPTS * 2):
-            customer = self.customer(customer_id)
-            if customer.customer_number:
-                return customer.customer_number
-            number = f"{secrets.randbelow(900_000) + 100_000}"
-            tables = self.repository.tables
-            try:
-                with self._uow() as uow:
-                    uow.save(
-                        "number",
-                        self.repository.customer_number_item(number, customer_id),
-                        tables.customer_number.pk.does_not_exist(),
-                    )
-                    profile = replace(customer, customer_number=number)
-                    condition = (
-                        tables.customer.pk.does_not_exist()
-                        | tables.customer.customer_number.does_not_exist()
-                        | (tables.customer.customer_number == "")
-                    )
-                    uow.save("customer", self.repository.customer_item(profile), condition)
-                    uow.commit()
-            except TransactionCancelled:
-                continue  # number taken, or another channel allocated one first: read again
-            return number
-        raise StoreUnavailable("could not allocate a customer number")
-
-    def sign_in(self, customer_number: str, code: str | None) -> Customer:
-        """Kiosk sign-in: the customer number plus the purchase code, with the code's lockout."""
-        digits = "".join(customer_number.split())
-        customer_id = self.repository.customer_for_number(digits) if digits.isdigit() else None
-        customer = self.repository.get_customer(customer_id) if customer_id else None
-        if customer is None:
-            raise SignInRefused("unknown")
-        if not customer.has_purchase_code:
-            raise SignInRefused("no_code")
-        self._check_code(customer, code)
-        return self.customer(customer.customer_id)
 
     # --- cart ---------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:
@@ -459,91 +346,3 @@ class Shop:
                 )
             )
         return None  # order-number collision, cart version race or a conflict: try again
-
-    # --- orders -------------------------------------------------------------------------------
-    def orders(self, customer_id: str, limit: int = 10, cursor: str | None = None) -> OrderPage:
-        """A customer's orders, newest first, a page at a time."""
-        return self.repository.customer_orders(customer_id, limit=limit, cursor=cursor)
-
-    def latest_order(self, customer_id: str) -> Order:
-        """The customer's most recent order ("where is my order")."""
-        page = self.orders(customer_id, limit=1)
-        if not page.orders:
-            raise OrderNotFound("latest")
-        return page.orders[0]
-
-    def order(self, customer_id: str, reference: str) -> Order:
-        """An order by spoken number ("4821 maple"), id, or "latest"; other customers' orders are not found."""
-        if reference == "latest":
-            return self.latest_order(customer_id)
-        normalized = " ".join(reference.lower().replace("-", " ").split())
-        order_id = self.repository.order_id_for_number(customer_id, normalized) or reference
-        order = self.repository.get_order(order_id)
-        if order is None or order.customer_id != customer_id:
-            raise OrderNotFound(reference)
-        return order
-
-    def cancel(self, customer_id: str, reference: str) -> Order:
-        """Cancel before shipping, restocking every line in the same transaction."""
-        return self._cancel(self.order(customer_id, reference))
-
-    def _cancel(self, order: Order) -> Order:
-        if not order.cancellable:
-            raise IllegalTransition(order.order_number, order.status.value, OrderStatus.CANCELLED.value)
-        tables = self.repository.tables
-        now = utcnow()
-        cancelled = order.advanced_to(OrderStatus.CANCELLED, now)
-        with self._uow() as uow:
-            uow.update(
-                "order",
-                tables.order(*order_key(order.order_id)),
-                self._status_actions(cancelled, now),
-                tables.order.status.is_in(*(s.value for s in CANCELLABLE)),
-            )
-            for line in order.lines:
-                uow.update(
-                    f"stock:{line.sku}",
-                    tables.product(*product_key(line.sku)),
-                    [tables.product.stock.set(tables.product.stock + line.quantity)],
-                    tables.product.pk.exists(),
-                )
-            try:
-                uow.commit()
-            except TransactionCancelled as error:
-                fresh = self.repository.get_order(order.order_id) or order
-                raise IllegalTransition(order.order_number, fresh.status.value, "cancelled") from error
-        return cancelled
-
-    def _status_actions(self, order: Order, at: datetime) -> list[object]:
-        from catalog.tables import StatusMap
-
-        tables = self.repository.tables
-        return [
-            tables.order.status.set(order.status.value),
-            tables.order.history.set(tables.order.history.append([StatusMap(status=order.status.value, at=at)])),
-        ]
-
-    def advance(self, order_id: str, to: OrderStatus | str) -> Order:
-        """Ops: move an order along its lifecycle; illegal moves are refused and change nothing."""
-        target = OrderStatus(to)
-        order = self.repository.get_order(order_id)
-        if order is None:
-            raise OrderNotFound(order_id)
-        if target is OrderStatus.CANCELLED:
-            return self._cancel(order)
-        now = utcnow()
-        moved = order.advanced_to(target, now)
-        tables = self.repository.tables
-        with self._uow() as uow:
-            uow.update(
-                "order",
-                tables.order(*order_key(order.order_id)),
-                self._status_actions(moved, now),
-                tables.order.status == order.status.value,
-            )
-            try:
-                uow.commit()
-            except TransactionCancelled as error:
-                fresh = self.repository.get_order(order.order_id) or order
-                raise IllegalTransition(order.order_number, fresh.status.value, target.value) from error
-        return moved

@@ -1,0 +1,114 @@
+"""After checkout: listing, finding, cancelling (with restock) and advancing orders.
+
+A mixin of `Shop`: every status change is one conditional write guarded by the status it expects, and a
+cancellation restocks every line in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from catalog.errors import IllegalTransition, OrderNotFound
+from catalog.model import CANCELLABLE, Order, OrderStatus, utcnow
+from catalog.repository import OrderPage, Repository, order_key, product_key
+from catalog.tables import StatusMap
+from catalog.unit_of_work import TransactionCancelled, UnitOfWork
+
+if TYPE_CHECKING:
+    from catalog.config import Settings
+
+
+class OrderLifecycle:
+    """A customer's orders and ops' moves along the lifecycle."""
+
+    repository: Repository
+    settings: Settings
+
+    _uow: Callable[[], UnitOfWork]  # provided by Shop
+
+    def orders(self, customer_id: str, limit: int = 10, cursor: str | None = None) -> OrderPage:
+        """A customer's orders, newest first, a page at a time."""
+        return self.repository.customer_orders(customer_id, limit=limit, cursor=cursor)
+
+    def latest_order(self, customer_id: str) -> Order:
+        """The customer's most recent order ("where is my order")."""
+        page = self.orders(customer_id, limit=1)
+        if not page.orders:
+            raise OrderNotFound("latest")
+        return page.orders[0]
+
+    def order(self, customer_id: str, reference: str) -> Order:
+        """An order by spoken number ("4821 maple"), id, or "latest"; other customers' orders are not found."""
+        if reference == "latest":
+            return self.latest_order(customer_id)
+        normalized = " ".join(reference.lower().replace("-", " ").split())
+        order_id = self.repository.order_id_for_number(customer_id, normalized) or reference
+        order = self.repository.get_order(order_id)
+        if order is None or order.customer_id != customer_id:
+            raise OrderNotFound(reference)
+        return order
+
+    def cancel(self, customer_id: str, reference: str) -> Order:
+        """Cancel before shipping, restocking every line in the same transaction."""
+        return self._cancel(self.order(customer_id, reference))
+
+    def _cancel(self, order: Order) -> Order:
+        if not order.cancellable:
+            raise IllegalTransition(order.order_number, order.status.value, OrderStatus.CANCELLED.value)
+        tables = self.repository.tables
+        now = utcnow()
+        cancelled = order.advanced_to(OrderStatus.CANCELLED, now)
+        with self._uow() as uow:
+            uow.update(
+                "order",
+                tables.order(*order_key(order.order_id)),
+                self._status_actions(cancelled, now),
+                tables.order.status.is_in(*(s.value for s in CANCELLABLE)),
+            )
+            for line in order.lines:
+                uow.update(
+                    f"stock:{line.sku}",
+                    tables.product(*product_key(line.sku)),
+                    [tables.product.stock.set(tables.product.stock + line.quantity)],
+                    tables.product.pk.exists(),
+                )
+            try:
+                uow.commit()
+            except TransactionCancelled as error:
+                fresh = self.repository.get_order(order.order_id) or order
+                raise IllegalTransition(order.order_number, fresh.status.value, "cancelled") from error
+        return cancelled
+
+    def _status_actions(self, order: Order, at: datetime) -> list[object]:
+        tables = self.repository.tables
+        return [
+            tables.order.status.set(order.status.value),
+            tables.order.history.set(tables.order.history.append([StatusMap(status=order.status.value, at=at)])),
+        ]
+
+    def advance(self, order_id: str, to: OrderStatus | str) -> Order:
+        """Ops: move an order along its lifecycle; illegal moves are refused and change nothing."""
+        target = OrderStatus(to)
+        order = self.repository.get_order(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        if target is OrderStatus.CANCELLED:
+            return self._cancel(order)
+        now = utcnow()
+        moved = order.advanced_to(target, now)
+        tables = self.repository.tables
+        with self._uow() as uow:
+            uow.update(
+                "order",
+                tables.order(*order_key(order.order_id)),
+                self._status_actions(moved, now),
+                tables.order.status == order.status.value,
+            )
+            try:
+                uow.commit()
+            except TransactionCancelled as error:
+                fresh = self.repository.get_order(order.order_id) or order
+                raise IllegalTransition(order.order_number, fresh.status.value, target.value) from error
+        return moved

@@ -80,8 +80,11 @@ def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
     kind = pending.get("kind")
     if kind not in {"code", "new_code", "current_code", "sign_in"}:
         return dialog.reply(dialog.say("code_not_expected"))
-    if not code:
+    digits = "".join((code or "").split())
+    if len(digits) != 4 or not digits.isdigit():
+        # Not a four-digit code at all (a misheard word, "42"): ask again without counting a wrong try.
         return dialog.ask(dialog.say("code_invalid"), "help_code")
+    code = digits
     if kind == "code":
         order = shop.place(
             str(pending["quote_id"]), confirmed=True, customer_id=request.customer_id, purchase_code=code

@@ -226,3 +226,14 @@ def test_asking_to_speak_slower_keeps_the_checkout_question_open(demo_shop, cust
     talk("SpeakSlowerIntent")
     talk("AMAZON.YesIntent")
     assert len(demo_shop.orders(customer).orders) == 1
+
+
+def test_a_code_that_is_not_four_digits_is_asked_again_without_counting_a_wrong_try(demo_shop, customer):
+    demo_shop.set_purchase_code(customer, "4271")
+    talk = Talk(demo_shop, customer)
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    talk("AMAZON.YesIntent")
+    assert "four digits" in talk("ProvideCodeIntent", code="0")
+    assert demo_shop.customer(customer).failed_code_attempts == 0
+    assert "order is placed" in talk("ProvideCodeIntent", code="4271")

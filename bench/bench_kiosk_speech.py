@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from catalog.importer import read_catalog
 from intents.language import load_model
 from local_voice.model_store import ensure_model
 from local_voice.recognizer import read_pcm16_mono
-from local_voice.test_speech import synthesize, write_silence
+from local_voice.test_speech import synthesize, write_noise, write_silence
 from local_voice.understanding import CHUNK_BYTES, SHOP_CHANGING, Understander, Understood
 
 DEMO_CATALOG = REPO_ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
@@ -61,30 +60,7 @@ def render(utterance: Utterance, cache: Path, scratch: Path, index: int) -> Path
         return write_silence(target, 2.0)
     if utterance.kind == "noise":
         cached = cache / f"pinknoise-{utterance.noise:.3f}.wav"
-        if not cached.is_file():
-            cache.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                [
-                    "sox",
-                    "-R",
-                    "-n",
-                    "-r",
-                    "16000",
-                    "-c",
-                    "1",
-                    "-b",
-                    "16",
-                    str(cached),
-                    "synth",
-                    "2.5",
-                    "pinknoise",
-                    "vol",
-                    f"{utterance.noise}",
-                ],
-                check=True,
-                capture_output=True,
-            )
-        return cached
+        return cached if cached.is_file() else write_noise(cached, 2.5, utterance.noise)
     return synthesize(utterance.text, target, utterance.voice, utterance.rate, utterance.noise, cache_dir=cache)
 
 
@@ -194,38 +170,27 @@ def run_mode(mode: str, model_path: Path, corpus: list[Utterance], pcms: list[by
 
 def add_reply_times(results: list[dict]) -> None:
     """Time the conversation's answer to each understood utterance on a fresh DynamoDB Local."""
-    from catalog.dynamodb_local import DynamoDBLocal, free_port
-    from catalog.services import Shop
+    from catalog.scratch import scratch_shop
     from intents.conversation import respond
     from intents.request import IntentRequest
 
-    base = Settings.from_env()
-    with tempfile.TemporaryDirectory() as tmp:
-        server = DynamoDBLocal(Path(tmp), port=free_port(), jars_dir=base.data_dir)
-        server.start()
-        try:
-            settings = replace(base, endpoint=server.endpoint, table=f"bench-speech-{uuid.uuid4().hex[:8]}")
-            shop = Shop(settings)
-            shop.repository.ensure_table()
-            shop.import_products(read_catalog(DEMO_CATALOG).products)
-            for result in results:
-                for outcome in result["outcomes"]:
-                    if outcome.intent is None or outcome.doubtful:
-                        continue
-                    match = result["understander"].hear_text(outcome.heard).match
-                    if match is None:
-                        continue
-                    request = IntentRequest(
-                        intent=match.intent,
-                        customer_id=f"bench-{uuid.uuid4().hex[:8]}",
-                        slots=match.slots,
-                        channel="kiosk",
-                    )
-                    started = time.perf_counter()
-                    respond(request, shop)
-                    outcome.reply_latency = time.perf_counter() - started
-        finally:
-            server.stop()
+    with scratch_shop(read_catalog(DEMO_CATALOG).products, prefix="bench-speech") as (_, shop):
+        for result in results:
+            for outcome in result["outcomes"]:
+                if outcome.intent is None or outcome.doubtful:
+                    continue
+                match = result["understander"].hear_text(outcome.heard).match
+                if match is None:
+                    continue
+                request = IntentRequest(
+                    intent=match.intent,
+                    customer_id=f"bench-{uuid.uuid4().hex[:8]}",
+                    slots=match.slots,
+                    channel="kiosk",
+                )
+                started = time.perf_counter()
+                respond(request, shop)
+                outcome.reply_latency = time.perf_counter() - started
 
 
 def summarize(result: dict, audio_seconds: float) -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 __test__ = False  # a helper module, despite its name: keep pytest from collecting it
 
 SAMPLE_RATE = 16000
+PCM16 = ("-r", str(SAMPLE_RATE), "-c", "1", "-b", "16")
 CACHE_VERSION = 1
 TAIL_SILENCE_S = 0.6  # long enough for Vosk's endpoint rules (0.5-1.0 s of trailing silence)
 
@@ -64,6 +65,14 @@ def write_silence(path: Path, seconds: float) -> Path:
     return path
 
 
+def write_noise(path: Path, seconds: float, level: float) -> Path:
+    """Write repeatable pink noise in Vosk's format: the 'a room, nobody speaking' input."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _run(["sox", "-R", "-n", *PCM16, str(path), "synth", f"{seconds:.3f}", "pinknoise", "vol", f"{level:.6f}"])
+    return path
+
+
 def default_cache_dir() -> Path:
     """Keep the cache beside the model data when the project says where that is."""
     explicit = os.environ.get("VOICESHOP_SPEECH_CACHE")
@@ -85,16 +94,13 @@ def _render(text: str, scratch: Path, voice: str, rate: int, noise: float) -> Pa
     """Run espeak-ng, convert to Vosk's format with trailing silence, and mix noise if asked."""
     raw, speech = scratch / "raw.wav", scratch / "speech.wav"
     _run(["espeak-ng", "-v", voice, "-s", str(int(rate)), "-w", str(raw), text])
-    pcm16 = ["-r", str(SAMPLE_RATE), "-c", "1", "-b", "16"]
-    _run(["sox", str(raw), *pcm16, str(speech), "pad", "0.2", str(TAIL_SILENCE_S)])
+    _run(["sox", str(raw), *PCM16, str(speech), "pad", "0.2", str(TAIL_SILENCE_S)])
     if noise <= 0:
         return speech
     with wave.open(str(speech)) as spoken:
         seconds = spoken.getnframes() / spoken.getframerate()
-    hiss, mixed = scratch / "noise.wav", scratch / "mixed.wav"
-    _run(
-        ["sox", "-R", "-n", *pcm16, str(hiss), "synth", f"{seconds:.3f}", "pinknoise", "vol", f"{noise:.6f}"]
-    )
+    hiss = write_noise(scratch / "noise.wav", seconds, noise)
+    mixed = scratch / "mixed.wav"
     _run(["sox", "-R", "-m", "-v", "1", str(speech), "-v", "1", str(hiss), "-b", "16", str(mixed)])
     return mixed
 
@@ -108,6 +114,4 @@ def _run(command: list[str]) -> None:
             f"{command[0]} is not installed: `apt-get install espeak-ng sox` makes test speech."
         ) from missing
     except subprocess.CalledProcessError as failed:
-        raise RuntimeError(
-            f"{' '.join(command)} failed: {failed.stderr.decode(errors='replace')}"
-        ) from failed
+        raise RuntimeError(f"{' '.join(command)} failed: {failed.stderr.decode(errors='replace')}") from failed

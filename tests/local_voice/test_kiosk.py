@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from local_voice.audio_input import AudioInputError, open_microphone
 from local_voice.kiosk import Kiosk, create_kiosk
 from local_voice.model_store import ensure_model
 from local_voice.recognizer import read_pcm16_mono
-from local_voice.test_speech import synthesize, write_silence
+from local_voice.test_speech import synthesize, write_noise, write_silence
 from local_voice.understanding import Understander, Understood
 from local_voice.voice import RATE_STEP, EspeakVoice, SilentVoice
 from tests.conftest import fresh_shop, random_ref
@@ -169,27 +168,7 @@ def test_silence_noise_and_unknown_words_change_nothing(kind, kiosk, shop, speak
     if kind == "silence":
         wav = write_silence(speech_dir / "silence.wav", 2.0)
     elif kind == "noise":
-        wav = speech_dir / "noise.wav"
-        subprocess.run(
-            [
-                "sox",
-                "-R",
-                "-n",
-                "-r",
-                "16000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                str(wav),
-                "synth",
-                "2",
-                "pinknoise",
-                "vol",
-                "0.3",
-            ],
-            check=True,
-        )
+        wav = write_noise(speech_dir / "noise.wav", 2.0, 0.3)
     else:
         wav = speak("the weather on jupiter is purple today")
     turn = kiosk.handle_wav(wav)

@@ -12,10 +12,12 @@ import string
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from html import escape
+from html import escape, unescape
 from typing import Any
 
 _TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<break[^>]*>|</?(p|s)>")
+_DATE = re.compile(r'<say-as interpret-as="date">(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)</say-as>')
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def concat(*parts: Spoken) -> Spoken:
     return Spoken(" ".join(p.text for p in kept), " ".join(p.ssml for p in kept))
 
 
-def strip_ssml(ssml: str) -> str:
-    """Visible words of an SSML string (for cards and printed replies)."""
-    return " ".join(_TAG.sub("", ssml).split())
+def strip_ssml(ssml: str | None) -> str:
+    """What a listener hears of our SSML: dates read as dates, breaks as spaces, other tags dropped."""
+    text = _DATE.sub(lambda m: f"{m['y']}-{m['m']}-{m['d']}", ssml or "")
+    text = _TAG.sub("", _BREAK.sub(" ", text))
+    return " ".join(unescape(text).split())

@@ -9,7 +9,6 @@ until the skill ends it.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import uuid
@@ -22,6 +21,7 @@ from typing import Any
 from intents.language import InteractionModel, load_model
 from intents.matching import match
 from intents.request import LAUNCH, Slot
+from intents.speech import strip_ssml as speech_text
 
 __all__ = [
     "API_ENDPOINT",
@@ -38,10 +38,7 @@ API_ENDPOINT = "https://api.amazonalexa.com"
 DEVICE_ID = "amzn1.ask.device.SIMULATOR"
 FALLBACK = "AMAZON.FallbackIntent"
 _LAUNCH_VERBS = ("open", "launch", "start", "begin", "ask", "talk to")
-_TAG = re.compile(r"<[^>]+>")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}")
-_BREAK = re.compile(r"<break[^>]*>|</?(p|s)>")
-_DATE = re.compile(r'<say-as interpret-as="date">(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)</say-as>')
 
 
 @dataclass(frozen=True)
@@ -68,13 +65,6 @@ class Turn:
     response: dict[str, Any]
     speech: str
     ended: bool
-
-
-def speech_text(ssml: str | None) -> str:
-    """What a listener hears: dates read as dates, breaks as spaces, other tags dropped, entities decoded."""
-    text = _DATE.sub(lambda m: f"{m['y']}-{m['m']}-{m['d']}", ssml or "")
-    text = _TAG.sub("", _BREAK.sub(" ", text))
-    return " ".join(html.unescape(text).split())
 
 
 def launch_phrase(text: str, model: InteractionModel) -> bool:

@@ -171,9 +171,7 @@ def _verify_sha1(aar: Path) -> None:
     expected = next(iter(sidecar.read_text().split()), "").lower()
     actual = hashlib.sha1(aar.read_bytes()).hexdigest()
     if expected and expected != actual:
-        raise ModelError(
-            f"{aar} is corrupt (sha1 {actual}, expected {expected}); delete it and run setup again."
-        )
+        raise ModelError(f"{aar} is corrupt (sha1 {actual}, expected {expected}); delete it and run setup again.")
 
 
 def _unpack(aar: Path, staging: Path) -> None:

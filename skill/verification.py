@@ -89,8 +89,7 @@ def normalise_cert_url(url: str) -> str:
     path = _remove_dot_segments(parts.path)
     # Percent-encoded dots ("%2e%2e") must not smuggle a path out of /echo.api/ either.
     if not (
-        path.startswith(CERT_URL_PATH_PREFIX)
-        and _remove_dot_segments(unquote(path)).startswith(CERT_URL_PATH_PREFIX)
+        path.startswith(CERT_URL_PATH_PREFIX) and _remove_dot_segments(unquote(path)).startswith(CERT_URL_PATH_PREFIX)
     ):
         raise VerificationError("certificate URL path not under /echo.api/")
     query = f"?{parts.query}" if parts.query else ""

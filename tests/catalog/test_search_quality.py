@@ -164,15 +164,7 @@ NOT_SOLD = [
     ("pizza oven", None),
 ]
 
-CASES = (
-    MISRECOGNITIONS
-    + PRODUCTS_BY_NAME
-    + SYNONYMS_AND_PARAPHRASES
-    + BRANDS
-    + PRICE_CAPS
-    + CATEGORIES
-    + NOT_SOLD
-)
+CASES = MISRECOGNITIONS + PRODUCTS_BY_NAME + SYNONYMS_AND_PARAPHRASES + BRANDS + PRICE_CAPS + CATEGORIES + NOT_SOLD
 
 
 @pytest.mark.parametrize(("query", "expected"), CASES, ids=[query for query, _ in CASES])

@@ -64,9 +64,7 @@ def _ca_cert(
             critical=True,
         )
         .add_extension(ski, critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         .sign(issuer_key, hashes.SHA256())
     )
 
@@ -105,9 +103,7 @@ def _leaf_cert(
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(san)]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         .sign(issuer_key, hashes.SHA256())
     )
 
@@ -154,9 +150,7 @@ def envelope_body(timestamp: datetime | str | None = NOW, **request: object) -> 
     """Return raw JSON bytes shaped like an Alexa LaunchRequest, with the given timestamp."""
     fields: dict[str, object] = {"type": "LaunchRequest", "requestId": "amzn1.echo-api.request.test"}
     if timestamp is not None:
-        fields["timestamp"] = (
-            timestamp.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(timestamp, datetime) else timestamp
-        )
+        fields["timestamp"] = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(timestamp, datetime) else timestamp
     fields.update(request)
     return json.dumps({"version": "1.0", "request": fields}).encode()
 

@@ -169,17 +169,13 @@ def test_cert_urls_outside_amazon_s_echo_api_bucket_are_refused(chain, url, reas
 def test_an_expired_leaf_certificate_is_refused(chain):
     expired = make_chain(not_before=NOW - timedelta(days=60), not_after=NOW - timedelta(seconds=1))
     body = envelope_body()
-    assert (
-        refusal(verifier_for(chain, served=expired), sign(body, expired), body) == "certificate not valid now"
-    )
+    assert refusal(verifier_for(chain, served=expired), sign(body, expired), body) == "certificate not valid now"
 
 
 def test_a_leaf_certificate_not_yet_valid_is_refused(chain):
     future = make_chain(not_before=NOW + timedelta(seconds=1), not_after=NOW + timedelta(days=60))
     body = envelope_body()
-    assert (
-        refusal(verifier_for(chain, served=future), sign(body, future), body) == "certificate not valid now"
-    )
+    assert refusal(verifier_for(chain, served=future), sign(body, future), body) == "certificate not valid now"
 
 
 def test_a_leaf_certificate_for_another_name_is_refused(chain):

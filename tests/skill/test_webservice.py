@@ -37,9 +37,7 @@ def client(chain, impostor, handled):
 
     verifier = AlexaRequestVerifier(
         trust_store=chain.trust_store(),
-        fetch_chain=CachingChainFetcher(
-            download=FakeChainHost({CERT_URL: chain.pem(), IMPOSTOR_URL: impostor.pem()})
-        ),
+        fetch_chain=CachingChainFetcher(download=FakeChainHost({CERT_URL: chain.pem(), IMPOSTOR_URL: impostor.pem()})),
         clock=lambda: NOW,
     )
     return create_app(handle_envelope, verifier, test_config={"TESTING": True}).test_client()

@@ -71,6 +71,21 @@ class TableSet:
     order_number: type[Model]
 
 
+def _share_one_connection(base: type[Model]) -> Connection:
+    """Bind every item class (and transactions) to the base class's connection, hence to one botocore client.
+
+    PynamoDB otherwise gives each Model class its own connection, and each connection its own botocore
+    session and client on first use (pynamodb/PynamoDB#876, #1245): a cold Lambda paid ~100-150 ms of
+    service-model loading per item class a turn touched, twice on the very first search. The item classes
+    all subclass `base`, so they share its table name, key schema and index, which is all a table
+    connection holds; `_connection` is the attribute `Model._get_connection` caches it in.
+    """
+    shared = base._get_connection()
+    for model in base.__subclasses__():
+        model._connection = shared
+    return shared.connection
+
+
 @cache
 def table_set(table_name: str, host: str | None, region: str) -> TableSet:
     """Build (once per binding) the Model classes for a table; cached so connections are reused."""
@@ -175,11 +190,8 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
 
         order_id = UnicodeAttribute()
 
-    connection = Connection(
-        host=host, region=region, connect_timeout_seconds=2, read_timeout_seconds=5, max_retry_attempts=2
-    )
     return TableSet(
-        connection=connection,
+        connection=_share_one_connection(Base),
         base=Base,
         product=ProductItem,
         catalog_meta=CatalogMetaItem,

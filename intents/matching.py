@@ -11,6 +11,9 @@ contains, and every way of splitting the remaining words into the slots is score
 2. then more literal words, shorter custom captures (so numbers take "a dozen", not just "a"), fewer
    slots, fewer stripped filler words, and finally model order.
 
+`approximate` is the recogniser's second chance: a word-level edit distance to every sample (slots as
+spans that must resolve), for transcripts one or two words off, always returned as a guess.
+
 Built-in numeric slots must parse or the reading is dropped; custom slots resolve like Alexa's entity
 resolution (ER_SUCCESS_MATCH sets `resolved_id`; no match keeps the raw words for search to handle).
 """
@@ -20,13 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import cycle, islice
+from itertools import cycle, islice, pairwise
 
 from catalog.text import digits_for_number_words, normalize, parse_number, stem
 from intents.language import InteractionModel, sample_slots
 from intents.request import Slot
 
-__all__ = ["Match", "expand_samples", "match", "rank", "words_of"]
+__all__ = ["Match", "approximate", "expand_samples", "match", "rank", "words_of"]
 
 ORDINALS: dict[str, int] = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -78,6 +81,14 @@ class Match:
     """1.0 when every word is a literal of the sample or a recognised slot value; less for unresolved words."""
     sample: str = ""
     """The sample utterance that matched, for logs and tests."""
+
+    @property
+    def said(self) -> str:
+        """The sample with its slots as heard: what to read back when asking "Did you say ...?" of a guess."""
+        text = self.sample
+        for name, slot in self.slots.items():
+            text = text.replace("{" + name + "}", slot.value or "")
+        return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -273,6 +284,173 @@ def match(text: str, model: InteractionModel, *, intents: Collection[str] | None
     """The intent and slots a text means, or None when no sample fits (the caller's FallbackIntent)."""
     found = rank(text, model, intents=intents, limit=1)
     return found[0] if found else None
+
+
+MAX_SLOT_WORDS = 8
+"""The longest slot value an approximate reading tries (product names run to six or seven words)."""
+MAX_COST = 4
+"""The most an approximate reading may differ by, in half edits: two words (see `_near_enough`)."""
+LIGHT_WORDS = frozenset({
+    "a", "an", "the", "to", "it", "is", "are", "am", "be", "of", "for", "in", "on", "at", "and", "that", "this",
+    "those", "them", "do", "does", "did", "have", "has",
+})  # fmt: skip
+"""Short function words recognisers drop, add and swap for each other most: an edit on them costs half."""
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """An approximate reading's running totals, compared as a tuple: lower cost, then more evidence."""
+
+    cost: int
+    """Half edits: a word heard wrong, missed or extra costs 2, or 1 when it is a `LIGHT_WORDS` word."""
+    literals: int
+    """The sample's own words heard as such (a plural for a singular counts)."""
+    slot_words: int
+    """Words taken by slots that resolved."""
+    slots: tuple[tuple[str, int, int], ...]
+
+    @property
+    def evidence(self) -> int:
+        """Every word the sample explains."""
+        return self.literals + self.slot_words
+
+    def key(self) -> tuple[int, int]:
+        """Lower cost first, then more evidence."""
+        return (self.cost, -self.evidence)
+
+    def then(self, cost: int = 0, literals: int = 0, slot: tuple[str, int, int] | None = None) -> _Reading:
+        """The reading one step further along the alignment."""
+        slots = self.slots if slot is None else (*self.slots, slot)
+        taken = 0 if slot is None else slot[2] - slot[1]
+        return _Reading(self.cost + cost, self.literals + literals, self.slot_words + taken, slots)
+
+
+def _slot_reading(
+    compiled: _Compiled, slot_type: str, words: list[str], cache: dict[tuple[str, str], str | None]
+) -> str | None:
+    """The resolved id of a slot value, cached per utterance: approximate readings try every span."""
+    key = (slot_type, " ".join(words))
+    if key not in cache:
+        if slot_type.startswith("AMAZON."):
+            cache[key] = _parse_builtin(slot_type, words)
+        else:
+            cache[key] = _resolve(compiled, slot_type, words)
+    return cache[key]
+
+
+def _align(
+    compiled: _Compiled, sample: _Sample, tokens: list[str], cache: dict[tuple[str, str], str | None]
+) -> _Reading | None:
+    """The cheapest word alignment of the tokens to the sample (edit distance with slots as spans).
+
+    A literal word heard as another word, missed, or an extra word heard each cost one edit; "checkout"
+    heard for "check out" (or the reverse) costs none. A slot must take a span its type resolves
+    (a number that parses, a catalog value by name or synonym): a reading with an unknown product is no
+    reading here, since approximate matching exists to recover commands over things the shop knows.
+    Evidence is the words the sample explains: its literals heard as such plus the resolved slot words.
+    """
+    parts = sample.parts
+    n, p = len(tokens), len(parts)
+    best: dict[tuple[int, int], _Reading] = {(0, 0): _Reading(0, 0, 0, ())}
+
+    def offer(state: tuple[int, int], reading: _Reading) -> None:
+        if reading.cost > MAX_COST:
+            return
+        held = best.get(state)
+        if held is None or reading.key() < held.key():
+            best[state] = reading
+
+    for i in range(p + 1):
+        for j in range(n + 1):
+            here = best.get((i, j))
+            if here is None:
+                continue
+            if j < n:  # a word heard that the sample does not have
+                offer((i, j + 1), here.then(cost=_weight(tokens[j])))
+            if i == p:
+                continue
+            is_slot, word = parts[i]
+            if not is_slot:
+                offer((i + 1, j), here.then(cost=_weight(word)))  # a word of the sample not heard
+                if j < n:
+                    if tokens[j] == word or stem(tokens[j]) == stem(word):
+                        offer((i + 1, j + 1), here.then(literals=1))
+                    else:
+                        offer((i + 1, j + 1), here.then(cost=max(_weight(word), _weight(tokens[j]))))
+                    if i + 1 < p and not parts[i + 1][0] and tokens[j] == word + parts[i + 1][1]:
+                        offer((i + 2, j + 1), here.then(literals=2))
+                    if j + 1 < n and tokens[j] + tokens[j + 1] == word:
+                        offer((i + 1, j + 2), here.then(literals=1))
+                continue
+            for end in range(j + 1, min(n, j + MAX_SLOT_WORDS) + 1):
+                if _slot_reading(compiled, sample.slot_types[word], tokens[j:end], cache) is not None:
+                    offer((i + 1, end), here.then(slot=(word, j, end)))
+    return best.get((p, n))
+
+
+def approximate(text: str, model: InteractionModel, *, intents: Collection[str] | None = None) -> Match | None:
+    """The nearest sample to a text no sample fits exactly, when few enough words differ.
+
+    For transcripts, not typed text: a recogniser that hears "i want to my diced tomatoes" or "what did in
+    my cart" has mostly heard a command. A reading may differ by one word when at least two words agree
+    (a sample's literal words or resolved slot values), by two when at least five do; more, or less
+    evidence, is no reading at all, so speech meant for someone else stays unmatched. The score is below
+    1.0, so a channel treats the result as a guess (the kiosk asks "Did you say ...?" before changing the
+    shop). Ties go to the reading with more evidence, then to model order.
+    """
+    tokens = words_of(text)
+    if not tokens:
+        return None
+    compiled = _compile(model)
+    found: tuple[tuple[int, int, int], Match] | None = None
+    for variant, _stripped in _variants(tokens, compiled.leading):
+        heard = {*variant, *(a + b for a, b in pairwise(variant))}
+        cache: dict[tuple[str, str], str | None] = {}
+        for sample in compiled.samples:
+            if intents is not None and sample.intent not in intents:
+                continue
+            if _missing(sample, heard) > MAX_COST or (
+                len(sample.parts) == sample.literal_count and abs(sample.literal_count - len(variant)) > MAX_COST + 1
+            ):
+                continue
+            reading = _align(compiled, sample, variant, cache)
+            if reading is None or not _near_enough(reading):
+                continue
+            key = (reading.cost, -reading.evidence, sample.order)
+            if found is None or key < found[0]:
+                slots = {
+                    name: Slot(
+                        name=name,
+                        value=_spoken(variant[start:end]),
+                        resolved_id=_slot_reading(compiled, sample.slot_types[name], variant[start:end], cache),
+                    )
+                    for name, start, end in reading.slots
+                }
+                score = round(reading.evidence / (reading.evidence + reading.cost / 2 + 1), 3)
+                found = key, Match(sample.intent, slots, min(score, 0.99), sample.text)
+    return found[1] if found else None
+
+
+def _missing(sample: _Sample, heard: set[str]) -> int:
+    """Literal words of the sample not heard at all (nor inside a compound): a floor on its edits."""
+    absent = sample.literals - heard
+    return sum(1 for word in absent if not any(word in token and word != token for token in heard))
+
+
+def _weight(word: str) -> int:
+    """What hearing a word wrong costs, in half edits."""
+    return 1 if word in LIGHT_WORDS else 2
+
+
+def _near_enough(reading: _Reading) -> bool:
+    """One edit needs two words of evidence, two edits five; never more than two.
+
+    At least one of the sample's own words must be heard: a slot value alone ("pass the salt" as "find
+    the salt") is a word the shop knows inside someone else's sentence, not a command.
+    """
+    if reading.literals < 1:
+        return False
+    return (reading.cost <= 2 and reading.evidence >= 2) or (reading.cost <= MAX_COST and reading.evidence >= 5)
 
 
 def _examples(

@@ -204,7 +204,7 @@ class Kiosk:
             answer = match.intent if match is not None else None
             if answer in (YES, NO) and understood.doubtful:
                 self.doubt = doubt
-                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=_spoken(doubt.heard_text)))
+                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=_read_back(doubt)))
             if answer == YES:
                 return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
             if answer == NO:
@@ -213,7 +213,7 @@ class Kiosk:
             return self._converse(FALLBACK, {}, heard=heard, doubtful=False, confidence=understood.confidence)
         if understood.doubtful:
             self.doubt = understood
-            return self._say_only(understood, WORDS["did_you_say"].format(heard=_spoken(heard)), doubtful=True)
+            return self._say_only(understood, WORDS["did_you_say"].format(heard=_read_back(understood)), doubtful=True)
         return self._act(understood, heard=heard, doubtful=False)
 
     def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
@@ -388,6 +388,17 @@ def _as_slot(name: str, slot: Any) -> Slot:
 def _spoken(heard: str) -> str:
     """The heard words without Vosk's [unk] markers, which must not be read aloud."""
     return " ".join(token for token in heard.split() if token != "[unk]")
+
+
+def _read_back(understood: Heard) -> str:
+    """What "Did you say ...?" repeats: the words heard, or the sample a misheard command was corrected to.
+
+    "i want to my diced tomatoes" is better asked back as "i want to buy diced tomatoes": the shopper
+    confirms what the kiosk would do, not what the recogniser garbled.
+    """
+    if getattr(understood, "corrected", False) and understood.match is not None:
+        return str(understood.match.said)
+    return _spoken(understood.heard_text)
 
 
 def _words_in(text: str) -> bool:

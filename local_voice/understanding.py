@@ -8,6 +8,10 @@ Two ways of hearing, behind one switch, so both can be measured (`bench/bench_ki
 - `free`: Vosk decodes free-form, and a transcript that matches nothing is corrected towards the nearest
   expanded sample with rapidfuzz (as wyoming-vosk's corrected mode does).
 
+In both, a transcript no sample fits as heard ("i want to my diced tomatoes") is read as the nearest
+sample within two words (`intents.matching.approximate`): such a reading is a guess, asked back as the
+sample ("Did you say: i want to buy diced tomatoes?") before it changes the shop.
+
 Vosk readily hears unrelated speech as some shop phrase, so a hearing that would change the shop (add,
 buy, confirm, cancel, sign in...) is marked `doubtful` when its confidence is low, part of it was `[unk]`,
 a slot did not resolve, or it only matched after correction: the kiosk then asks "Did you say ...?".
@@ -24,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from catalog.model import Product
 from intents.language import InteractionModel
-from intents.matching import Match, expand_samples, match
+from intents.matching import Match, approximate, expand_samples, match
 from local_voice.grammar import EXPECTATIONS, UNKNOWN, Grammar, catalog_hash, compile_answer_grammar, compile_grammar
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
 
@@ -82,7 +86,7 @@ class Understood:
     doubtful: bool
     """True when acting on it could change the shop and the hearing is not sure enough: ask first."""
     corrected: bool = False
-    """Free-form mode only: the match came from correcting the transcript to the nearest sample."""
+    """The match is a guess: the transcript fitted no sample as heard and was corrected to the nearest one."""
     decode_seconds: float = 0.0
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
 
@@ -277,7 +281,7 @@ class Understander:
     def _retry_digits(self, understood: Understood) -> bool:
         """Whether a transcript looks like a digit-run command that went wrong."""
         digits = sum(word in DIGIT_WORDS or word in HOMOPHONES for word in understood.heard_text.split())
-        return digits >= 2 and (understood.match is None or not _resolved(understood.match))
+        return digits >= 2 and (understood.match is None or understood.corrected or not _resolved(understood.match))
 
     def _understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
         """One transcript to an `Understood` (see `understand`)."""
@@ -293,6 +297,8 @@ class Understander:
             digits = digit_homophones(text)
             if digits != text and (again := match(digits, self.model)) is not None:
                 found, text, corrected = again, digits, True
+        if (found is None or not _resolved(found)) and (near := approximate(text, self.model)) is not None:
+            found, corrected = near, True
         if found is None and self.mode == "free":
             found, corrected = self._correct(text), True
         doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)

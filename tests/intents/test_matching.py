@@ -9,7 +9,7 @@ import pytest
 from catalog.importer import read_catalog
 from catalog.text import normalize, parse_number, tokenize
 from intents.language import available_locales, load_model
-from intents.matching import expand_samples, match
+from intents.matching import approximate, expand_samples, match
 from tests.conftest import DEMO_CATALOG
 
 EN = load_model("en-US")
@@ -242,3 +242,50 @@ def test_spoken_zero_is_a_digit_in_codes_and_customer_numbers():
     assert match("my code is four zero two seven", model).slots["code"].resolved_id == "4027"
     heard = match("i am customer eight six zero three four one", model)
     assert heard.slots["customer_number"].resolved_id == "860341"
+
+
+# --- approximate readings of misheard commands ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heard", "intent", "slots"),
+    [
+        ("remove the bananas from by cart", "RemoveFromCartIntent", {"product": "SKU-PRO-0001"}),
+        ("what is in the cart", "ReviewCartIntent", {}),
+        ("place and order", "CheckOutIntent", {}),
+        ("clear mike cart", "ClearCartIntent", {}),
+        ("proceed to check out", "CheckOutIntent", {}),
+        ("add three bag of bananas", "AddToCartIntent", {"product": "SKU-PRO-0001", "quantity": "3"}),
+        ("where is the order", "OrderStatusIntent", {}),
+    ],
+)
+def test_a_command_heard_one_word_wrong_is_read_as_the_nearest_sample(heard, intent, slots):
+    exact = match(heard, EN)
+    assert exact is None or exact.intent != intent or exact.score < 1.0  # no sample fits it as heard
+    found = approximate(heard, EN)
+    assert found is not None, heard
+    assert found.intent == intent
+    assert {name: slot.resolved_id for name, slot in found.slots.items()} == slots
+    assert found.score < 1.0  # always a guess: a channel confirms it before changing the shop
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        "please pass the salt",
+        "i need to call a taxi",
+        "what a lovely day it is",
+        "turn left at the next corner",
+        "add lawn mower to my cart",
+        "my cat is asleep on the sofa",
+        "order a pizza for dinner tonight",
+        "where are my car keys",
+    ],
+)
+def test_speech_that_is_no_command_has_no_approximate_reading(heard):
+    assert approximate(heard, EN) is None
+
+
+def test_an_approximate_reading_reads_back_as_the_sample_with_what_was_heard_in_its_slots():
+    found = approximate("remove the bananas from by cart", EN)
+    assert found is not None and found.said == "remove the bananas from my cart"

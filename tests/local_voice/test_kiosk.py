@@ -21,7 +21,7 @@ from intents.request import IntentRequest
 from local_voice.audio_input import AudioInputError, open_microphone
 from local_voice.kiosk import Kiosk, create_kiosk
 from local_voice.model_store import ensure_model
-from local_voice.recognizer import read_pcm16_mono
+from local_voice.recognizer import Heard, HeardWord, read_pcm16_mono
 from local_voice.test_speech import synthesize, write_noise, write_silence
 from local_voice.understanding import Understander, Understood
 from local_voice.voice import RATE_STEP, EspeakVoice, SilentVoice
@@ -194,6 +194,18 @@ def test_a_doubtful_hearing_is_asked_about_and_only_a_yes_acts_on_it(kiosk, shop
     assert shop.cart(kiosk.customer_id).lines == []
     kiosk.handle(heard("yes", doubtful=False))
     assert len(shop.cart(kiosk.customer_id).lines) == 1
+
+
+def test_a_misheard_command_is_read_back_as_the_command_it_was_corrected_to(kiosk, shop, understander):
+    said = "add two salted butter to by cart"  # one word misheard: no sample fits it as heard
+    understood = understander.understand(Heard(said, tuple(HeardWord(w, 0.95, 0.0, 0.1) for w in said.split())), 0.0)
+    assert understood.corrected and understood.doubtful
+
+    first = kiosk.handle(understood)
+    assert first.reply == "Did you say: add two salted butter to my cart?"
+    assert shop.cart(kiosk.customer_id).lines == []
+    turn = kiosk.handle(Understood("yes", 0.95, match("yes", understander.model), False))
+    assert shop_state(shop, kiosk.customer_id)[0] == [("SKU-DAI-0038", 2)], turn.reply
 
 
 # --- accessibility ------------------------------------------------------------------------------------

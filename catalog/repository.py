@@ -185,9 +185,12 @@ class Repository:
             return {item.sku: self.to_product(item) for item in self.tables.product.batch_get(keys)}
 
     def all_products(self) -> list[Product]:
-        """The whole catalog via gsi1 (a query, not a table scan), for building the search index."""
+        """The whole catalog via gsi1 (a query, not a table scan), for building the search index.
+
+        Read as plain fields rather than PynamoDB items: this load is on a cold start's first search.
+        """
         with storage_errors():
-            items = self.tables.product.query(PRODUCTS_PARTITION, index_name=GSI1)
+            items = self.tables.query_fields(self.tables.product, PRODUCTS_PARTITION, index_name=GSI1)
             return [self.to_product(item) for item in items]
 
     def catalog_version(self) -> int:

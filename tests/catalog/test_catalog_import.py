@@ -1,8 +1,11 @@
 """Importing catalogs: upserts by sku, bad rows reported by line, search follows the catalog."""
 
 import json
+from dataclasses import replace
+from decimal import Decimal
 
 from catalog.importer import read_catalog
+from catalog.model import Product
 from tests.conftest import DEMO_CATALOG
 
 
@@ -66,3 +69,14 @@ def test_search_sees_an_import_made_by_another_process(base_settings, empty_shop
     assert reader.search("gala apples").best is None or reader.search("gala apples").best.product.sku != "SKU-PRO-0003"
     empty_shop.import_products(demo_products)
     assert reader.search("gala apples").best.product.sku == "SKU-PRO-0003"
+
+
+def test_the_catalog_reads_back_whole_across_query_pages_with_every_field(empty_shop, demo_products):
+    # DynamoDB pages a Query at 1 MB: ~2.4 MB of synonyms makes the catalog load follow LastEvaluatedKey.
+    padded = [
+        replace(p, synonyms=(*p.synonyms, *(f"{p.sku} filler {n:04d} " * 8 for n in range(40)))) for p in demo_products
+    ]
+    sparse = Product("S-SPARSE", "Plain Flour", "", "", "", Decimal("1.10"), "USD", 0)
+    empty_shop.import_products([*padded, sparse])
+    read = empty_shop.repository.all_products()
+    assert sorted(read, key=lambda p: p.sku) == sorted([*padded, sparse], key=lambda p: p.sku)

@@ -1,6 +1,7 @@
 """Kiosk speech understanding on synthesized speech: the grammar mode against free-form plus correction.
 
-Usage: python3 bench/bench_kiosk_speech.py [--modes grammar,free] [--no-db] [--cache DIR] [--json FILE]
+Usage: python3 bench/bench_kiosk_speech.py [--modes grammar,free] [--corpus model|heldout] [--no-db]
+       [--cache DIR] [--json FILE]
 
 Every utterance of `bench/kiosk_corpus.py` (every intent, 4 espeak-ng voices, 2 rates, some in pink noise,
 plus out-of-grammar chatter, silence and noise) is rendered once into a WAV cache, then fed to each mode
@@ -8,6 +9,8 @@ in 0.25 s chunks as a microphone would. Reported per mode: intent and slot accur
 (must be 0), doubtful rate, real-time factor, model load and grammar build time, and latency from the
 last audio chunk to the `Understood` (plus the conversation's reply on DynamoDB Local unless --no-db).
 Targets for the default mode: intent and slot accuracy >= 95%, latency p95 < 300 ms, false purchases 0.
+`--corpus heldout` hears `bench/kiosk_heldout.py` instead: phrasings written without looking at the model
+or the corpus above, never tuned on, to show how far the accuracy carries to what nobody wrote down.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.kiosk_corpus import Utterance, build_corpus
+from bench.kiosk_corpus import Utterance, build_corpus, build_heldout
+from bench.kiosk_heldout import HELDOUT
 from catalog.config import REPO_ROOT, Settings
 from catalog.importer import read_catalog
 from intents.language import load_model
@@ -278,11 +282,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=None, help="WAV cache (default: DATA_DIR/speech-cache)")
     parser.add_argument("--json", type=Path, default=None, help="write every outcome here")
     parser.add_argument("--failures", type=int, default=25)
+    parser.add_argument("--corpus", choices=("model", "heldout"), default="model", help="which utterances to hear")
     args = parser.parse_args()
     settings = Settings.from_env()
     cache = args.cache or settings.data_dir / "speech-cache"
     products = read_catalog(DEMO_CATALOG).products
-    corpus = build_corpus(load_model("en-US"), products)
+    corpus = build_corpus(load_model("en-US"), products) if args.corpus == "model" else build_heldout(HELDOUT)
     model_path = ensure_model(settings.data_dir)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(max_workers=2) as pool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from catalog.model import Product
 from intents.language import InteractionModel, sample_slots
 
-__all__ = ["OUT_OF_GRAMMAR", "VOICES", "Utterance", "build_corpus"]
+__all__ = ["OUT_OF_GRAMMAR", "VOICES", "Utterance", "build_corpus", "build_heldout"]
 
 VOICES = ("en-us", "en-gb", "en-us+m3", "en-us+f2")
 RATES = (150, 185)
@@ -181,4 +181,31 @@ def build_corpus(model: InteractionModel, products: Sequence[Product], seed: int
         Utterance("", None, noise=0.05, kind="noise"),
         Utterance("", None, noise=0.3, kind="noise"),
     ]
+    return corpus
+
+
+def build_heldout(entries: Sequence[tuple[str, str | None, dict[str, str]]]) -> list[Utterance]:
+    """The held-out set (`bench/kiosk_heldout.py`) as utterances, spread over the same voices, rates and noise.
+
+    Nothing is tuned on it: it measures how the kiosk copes with phrasings and products nobody wrote into
+    the interaction model or the in-model corpus.
+    """
+    corpus = []
+    for n, (text, intent, expected) in enumerate(entries):
+        slots = dict(expected)
+        quantity = slots.pop("quantity", None)
+        corpus.append(
+            Utterance(
+                text=text,
+                intent=intent,
+                voice=VOICES[n % len(VOICES)],
+                rate=RATES[(n // len(VOICES)) % len(RATES)],
+                noise=NOISE if n % 5 == 4 else 0.0,
+                sku=slots.pop("product", None),
+                quantity=int(quantity) if quantity is not None else None,
+                slots=tuple(sorted(slots.items())),
+                kind="speech" if intent is not None else "oog",
+                expecting=ANSWERS.get(intent or ""),
+            )
+        )
     return corpus

@@ -32,6 +32,7 @@ from intents.model_generator import generate_types, spoken_number
 
 __all__ = [
     "DIGITS",
+    "DIGIT_SLOT_LENGTH",
     "EXPECTATIONS",
     "ORDINAL_WORDS",
     "QUANTITY_WORDS",
@@ -90,7 +91,8 @@ EXPECTATIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 """Narrow grammars for the kiosk's open questions: the intents that can answer it, plus the controls."""
-_DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
+DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
+"""Digit runs of a fixed length (by slot type or slot name): a purchase code, a customer number."""
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SYMBOLS = re.compile(r"[%&+]")
@@ -283,8 +285,8 @@ def _slot_pool(model: InteractionModel, slot: str, slot_type: str, respeller: Re
     """Every spoken form a slot can take, already respelled to hearable words."""
     if slot_type == "AMAZON.Ordinal":
         raw: Iterable[str] = ORDINAL_WORDS
-    elif slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in _DIGIT_SLOT_LENGTH:
-        raw = _digit_strings(_DIGIT_SLOT_LENGTH.get(slot, _DIGIT_SLOT_LENGTH.get(slot_type, 4)))
+    elif slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in DIGIT_SLOT_LENGTH:
+        raw = _digit_strings(DIGIT_SLOT_LENGTH.get(slot, DIGIT_SLOT_LENGTH.get(slot_type, 4)))
     elif slot_type == "AMAZON.NUMBER":
         raw = QUANTITY_WORDS
     else:
@@ -401,7 +403,7 @@ def compile_answer_grammar(model: InteractionModel, known: Known, expecting: str
 
 def _is_digit_run(slot: str, slot_type: str) -> bool:
     """Slots spoken digit by digit (codes, order digits, customer numbers)."""
-    return slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in _DIGIT_SLOT_LENGTH
+    return slot_type == "AMAZON.FOUR_DIGIT_NUMBER" or slot in DIGIT_SLOT_LENGTH
 
 
 def _cover(slot: str, slot_type: str, pool: Sequence[str]) -> list[str]:

@@ -29,7 +29,15 @@ from rapidfuzz import fuzz, process
 from catalog.model import Product
 from intents.language import InteractionModel
 from intents.matching import Match, approximate, expand_samples, match
-from local_voice.grammar import EXPECTATIONS, UNKNOWN, Grammar, catalog_hash, compile_answer_grammar, compile_grammar
+from local_voice.grammar import (
+    DIGIT_SLOT_LENGTH,
+    EXPECTATIONS,
+    UNKNOWN,
+    Grammar,
+    catalog_hash,
+    compile_answer_grammar,
+    compile_grammar,
+)
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
 
 __all__ = [
@@ -89,11 +97,6 @@ class Understood:
     """The match is a guess: the transcript fitted no sample as heard and was corrected to the nearest one."""
     decode_seconds: float = 0.0
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
-
-
-def _resolved(found: Match) -> bool:
-    """Every slot that got a value resolved to an id."""
-    return not any(slot.value and slot.resolved_id is None for slot in found.slots.values())
 
 
 def digit_homophones(text: str) -> str:
@@ -274,14 +277,15 @@ class Understander:
             return first
         again = self.recognizer.transcribe_pcm(audio, self._answers[DIGIT_RUNS])
         second = self._understand(again, started, confidence)
-        if second.match is None or not _resolved(second.match):
+        if second.match is None or not self._resolved(second.match):
             return replace(first, decode_seconds=time.perf_counter() - started)
         return replace(second, corrected=True, doubtful=second.match.intent in SHOP_CHANGING)
 
     def _retry_digits(self, understood: Understood) -> bool:
         """Whether a transcript looks like a digit-run command that went wrong."""
         digits = sum(word in DIGIT_WORDS or word in HOMOPHONES for word in understood.heard_text.split())
-        return digits >= 2 and (understood.match is None or understood.corrected or not _resolved(understood.match))
+        found = understood.match
+        return digits >= 2 and (found is None or understood.corrected or not self._resolved(found))
 
     def _understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
         """One transcript to an `Understood` (see `understand`)."""
@@ -297,7 +301,7 @@ class Understander:
             digits = digit_homophones(text)
             if digits != text and (again := match(digits, self.model)) is not None:
                 found, text, corrected = again, digits, True
-        if (found is None or not _resolved(found)) and (near := approximate(text, self.model)) is not None:
+        if (found is None or not self._resolved(found)) and (near := approximate(text, self.model)) is not None:
             found, corrected = near, True
         if found is None and self.mode == "free":
             found, corrected = self._correct(text), True
@@ -311,11 +315,27 @@ class Understander:
             decode_seconds=time.perf_counter() - started,
         )
 
+    def _resolved(self, found: Match) -> bool:
+        """Every slot with a value resolved, and every digit run as long as it must be.
+
+        "four oh two one nine" is a customer number missing a digit: acting on it would sign nobody in at
+        best, so it is heard again with the digit grammar and, failing that, asked about.
+        """
+        intent = self.model.intents.get(found.intent)
+        types = intent.slots if intent is not None else {}
+        for name, slot in found.slots.items():
+            if slot.value and slot.resolved_id is None:
+                return False
+            length = DIGIT_SLOT_LENGTH.get(name) or DIGIT_SLOT_LENGTH.get(types.get(name, ""))
+            if length and slot.resolved_id is not None and len(slot.resolved_id) != length:
+                return False
+        return True
+
     def _unsure(self, heard: Heard, found: Match, corrected: bool, confidence: float) -> bool:
         """Why a shop-changing hearing should be confirmed before acting on it."""
         if corrected or heard.contains_unknown or found.score < 1.0:
             return True
-        if any(slot.value and slot.resolved_id is None for slot in found.slots.values()):
+        if not self._resolved(found):
             return True
         if confidence < MIN_CONFIDENCE:
             return True

@@ -204,3 +204,12 @@ def test_a_fine_hearing_is_not_decoded_twice(understander: Understander, speech:
     understood = understander.hear_wav(wav(speech, "find_bananas"))
     assert understood.match is not None and understood.match.intent == "SearchIntent"
     assert again == []
+
+
+def test_a_customer_number_heard_a_digit_short_is_asked_about(understander: Understander) -> None:
+    from local_voice.recognizer import Heard, HeardWord
+
+    said = "my customer number is four oh two one nine"
+    understood = understander.understand(Heard(said, tuple(HeardWord(w, 1.0, 0.0, 0.1) for w in said.split())), 0.0)
+    assert understood.match is not None and understood.match.intent == "IdentifyCustomerIntent"
+    assert understood.doubtful  # five digits: never signs anyone in unasked

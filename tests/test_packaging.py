@@ -30,3 +30,14 @@ def test_lambda_package_ships_every_layer_the_handler_imports():
     makefile = (ROOT / "Makefile").read_text()
     for package in ("catalog", "intents", "skill", "models"):
         assert package in makefile
+
+
+def test_lambda_bytecode_is_compiled_for_the_templates_runtime():
+    # A .pyc for another Python is ignored, and /var/task is read-only: every cold start would compile again.
+    makefile = (ROOT / "Makefile").read_text()
+    runtime = re.search(r"^\s+Runtime: python(3\.\d+)$", (ROOT / "template.yaml").read_text(), re.M).group(1)
+    assert re.search(rf"^LAMBDA_PYTHON \?= python{re.escape(runtime)}$", makefile, re.M)
+    assert f"--python-version {runtime}" in makefile
+    assert f"sys.version_info[:2] != ({runtime.replace('.', ', ')})" in makefile
+    assert "--no-compile" in makefile
+    assert "compileall" in makefile

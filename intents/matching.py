@@ -388,7 +388,9 @@ def _align(
     return best.get((p, n))
 
 
-def approximate(text: str, model: InteractionModel, *, intents: Collection[str] | None = None) -> Match | None:
+def approximate(
+    text: str, model: InteractionModel, *, intents: Collection[str] | None = None, min_evidence: int = 2
+) -> Match | None:
     """The nearest sample to a text no sample fits exactly, when few enough words differ.
 
     For transcripts, not typed text: a recogniser that hears "i want to my diced tomatoes" or "what did in
@@ -414,7 +416,7 @@ def approximate(text: str, model: InteractionModel, *, intents: Collection[str] 
             ):
                 continue
             reading = _align(compiled, sample, variant, cache)
-            if reading is None or not _near_enough(reading):
+            if reading is None or not _near_enough(reading, min_evidence):
                 continue
             key = (reading.cost, -reading.evidence, sample.order)
             if found is None or key < found[0]:
@@ -442,15 +444,17 @@ def _weight(word: str) -> int:
     return 1 if word in LIGHT_WORDS else 2
 
 
-def _near_enough(reading: _Reading) -> bool:
-    """One edit needs two words of evidence, two edits five; never more than two.
+def _near_enough(reading: _Reading, min_evidence: int = 2) -> bool:
+    """One edit needs two words of evidence (or `min_evidence`), two edits five; never more than two.
 
     At least one of the sample's own words must be heard: a slot value alone ("pass the salt" as "find
     the salt") is a word the shop knows inside someone else's sentence, not a command.
     """
     if reading.literals < 1:
         return False
-    return (reading.cost <= 2 and reading.evidence >= 2) or (reading.cost <= MAX_COST and reading.evidence >= 5)
+    return (reading.cost <= 2 and reading.evidence >= min_evidence) or (
+        reading.cost <= MAX_COST and reading.evidence >= 5
+    )
 
 
 def _examples(

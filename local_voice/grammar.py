@@ -36,6 +36,7 @@ __all__ = [
     "EXPECTATIONS",
     "ORDINAL_WORDS",
     "QUANTITY_WORDS",
+    "YES_NO",
     "Grammar",
     "Respeller",
     "catalog_hash",
@@ -91,6 +92,9 @@ EXPECTATIONS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 """Narrow grammars for the kiosk's open questions: the intents that can answer it, plus the controls."""
+YES_NO = "yes_no"
+"""What a yes/no question expects: no narrow grammar (a shopper may answer with a new command), but a
+transcript that fits nothing is read as the nearest yes or no on one word of evidence."""
 DIGIT_SLOT_LENGTH = {"AMAZON.FOUR_DIGIT_NUMBER": 4, "customer_number": 6}
 """Digit runs of a fixed length (by slot type or slot name): a purchase code, a customer number."""
 

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 from catalog.errors import StoreUnavailable
 from intents.conversation import respond
 from intents.request import LAUNCH, IntentRequest, Reply, Slot
+from intents.session import CONFIRMATIONS
+from local_voice.grammar import YES_NO
 from local_voice.voice import Voice
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,12 @@ FALLBACK, HELP = "AMAZON.FallbackIntent", "AMAZON.HelpIntent"
 STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
-PENDING_EXPECTATION = {"code": "code", "new_code": "code", "current_code": "code", "sign_in": "code"}
-"""Open questions (`context["pending"]["kind"]`) the ears decode with a narrow grammar, and which one."""
+PENDING_EXPECTATION = {
+    "code": "code", "new_code": "code", "current_code": "code", "sign_in": "code",
+    **dict.fromkeys(CONFIRMATIONS, YES_NO),
+}  # fmt: skip
+"""Open questions (`context["pending"]["kind"]`) and what the ears expect: a code (a narrow grammar) or a
+yes or no (the full grammar, with a garbled answer read as the nearest yes or no)."""
 SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shopper's chosen rate
 _ORDER_CODE = re.compile(r"\b(?:\d ){3}\d [a-z]+\b")  # "4 8 2 1 maple", as intents.speech spells codes
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
@@ -148,10 +154,11 @@ class Kiosk:
 
         While a purchase code is awaited, the utterance is decoded against digits and the controls only, so
         "seven" cannot turn into a product word; a pending "Did you say ...?" or any other question keeps
-        the full grammar, since a shopper may answer it with a new command.
+        the full grammar, since a shopper may answer it with a new command (`YES_NO` only helps a garbled
+        yes or no through).
         """
         if self.doubt is not None:
-            return None
+            return YES_NO
         pending = self.context.get("pending")
         kind = pending.get("kind") if isinstance(pending, dict) else None
         return PENDING_EXPECTATION.get(str(kind)) if kind else None

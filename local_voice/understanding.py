@@ -33,6 +33,7 @@ from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
     EXPECTATIONS,
     UNKNOWN,
+    YES_NO,
     Grammar,
     catalog_hash,
     compile_answer_grammar,
@@ -44,6 +45,7 @@ __all__ = [
     "EXPECTATIONS",
     "MODES",
     "SHOP_CHANGING",
+    "YES_NO",
     "Understander",
     "Understood",
     "UtteranceStream",
@@ -76,6 +78,7 @@ MIN_CORRECTION_SCORE = 75.0
 DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
 HOMOPHONES = {"for": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
 """Words the model's lexicon pronounces exactly like a digit: only the grammar's word pairs tell them apart."""
+YES_NO_INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 DIGIT_RUNS = "digit_runs"
 """The grammar (`EXPECTATIONS`) a misheard digit-run command is heard again with."""
 CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
@@ -169,6 +172,7 @@ class Understander:
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
         self._answers: dict[str, tuple[str, ...]] = {}
+        self._expecting: str | None = None
         self.build_seconds = 0.0
 
     @classmethod
@@ -257,6 +261,7 @@ class Understander:
 
     def select_grammar(self, expecting: str | None) -> None:
         """Decode the next utterance with the narrow grammar for `expecting`, or the full one (None)."""
+        self._expecting = expecting
         if self.mode != "grammar" or self.grammar is None:
             self.recognizer.set_grammar(None)
             return
@@ -303,6 +308,9 @@ class Understander:
                 found, text, corrected = again, digits, True
         if (found is None or not self._resolved(found)) and (near := approximate(text, self.model)) is not None:
             found, corrected = near, True
+        if found is None and self._expecting == YES_NO:  # "yes lean": half a yes is worth asking about
+            found = approximate(text, self.model, intents=YES_NO_INTENTS, min_evidence=1)
+            corrected = found is not None
         if found is None and self.mode == "free":
             found, corrected = self._correct(text), True
         doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)

@@ -19,6 +19,7 @@ from intents.language import load_model
 from intents.matching import match
 from intents.request import IntentRequest
 from local_voice.audio_input import AudioInputError, open_microphone
+from local_voice.grammar import YES_NO
 from local_voice.kiosk import Kiosk, create_kiosk
 from local_voice.model_store import ensure_model
 from local_voice.recognizer import Heard, HeardWord, read_pcm16_mono
@@ -413,12 +414,16 @@ def test_a_spoken_code_after_please_say_your_code_signs_in(kiosk, shop, speak):
     assert kiosk.expecting is None
 
 
-def test_only_an_open_code_question_narrows_the_grammar(kiosk):
+def test_only_an_open_code_question_narrows_the_grammar(kiosk, understander):
     for kind, expected in [("code", "code"), ("new_code", "code"), ("current_code", "code"), ("sign_in", "code")]:
         kiosk.context = {"pending": {"kind": kind}}
         assert kiosk.expecting == expected
-    for kind in ("checkout", "cancel_order", "clear_cart", "add", "choose"):
+    for kind in ("checkout", "cancel_order", "clear_cart", "add"):  # a yes/no question: any command may answer
         kiosk.context = {"pending": {"kind": kind}}
-        assert kiosk.expecting is None
+        assert kiosk.expecting == YES_NO
+        understander.select_grammar(kiosk.expecting)
+        assert understander.recognizer.phrases == list(understander.grammar.phrases)
+    kiosk.context = {"pending": {"kind": "choose"}}
+    assert kiosk.expecting is None
     kiosk.context = {}
     assert kiosk.expecting is None

@@ -16,7 +16,7 @@ from intents.language import load_model
 from local_voice.model_store import ensure_model
 from local_voice.recognizer import read_pcm16_mono
 from local_voice.test_speech import synthesize, write_silence
-from local_voice.understanding import CHUNK_BYTES, SHOP_CHANGING, Understander, Understood, digit_homophones
+from local_voice.understanding import CHUNK_BYTES, SHOP_CHANGING, YES_NO, Understander, Understood, digit_homophones
 
 EXPECTED = {
     "add_two_gala_apples": ("AddToCartIntent", {"product": "SKU-PRO-0003", "quantity": "2"}),
@@ -213,3 +213,18 @@ def test_a_customer_number_heard_a_digit_short_is_asked_about(understander: Unde
     understood = understander.understand(Heard(said, tuple(HeardWord(w, 1.0, 0.0, 0.1) for w in said.split())), 0.0)
     assert understood.match is not None and understood.match.intent == "IdentifyCustomerIntent"
     assert understood.doubtful  # five digits: never signs anyone in unasked
+
+
+def test_a_garbled_answer_to_a_yes_no_question_is_asked_about_as_a_yes(understander: Understander) -> None:
+    from local_voice.recognizer import Heard, HeardWord
+
+    heard = Heard("yes lean", (HeardWord("yes", 0.9, 0.0, 0.2), HeardWord("lean", 0.9, 0.2, 0.4)))
+    understander.select_grammar(None)
+    assert understander.understand(heard, 0.0).match is None  # out of the blue, half a yes is nothing
+    understander.select_grammar(YES_NO)
+    try:
+        understood = understander.understand(heard, 0.0)
+    finally:
+        understander.select_grammar(None)
+    assert understood.match is not None and understood.match.intent == "AMAZON.YesIntent"
+    assert understood.doubtful  # "Did you say: yes?" before anything is bought

@@ -158,22 +158,7 @@ def build_corpus(model: InteractionModel, products: Sequence[Product], seed: int
         filled = _fill(rng, model, intent, template, stocked)
         if filled is not None:
             texts.append((intent, *filled))
-    corpus = []
-    for n, (intent, text, expected) in enumerate(texts):
-        quantity = expected.pop("quantity", None)
-        corpus.append(
-            Utterance(
-                text=text,
-                intent=intent,
-                voice=VOICES[n % len(VOICES)],
-                rate=RATES[(n // len(VOICES)) % len(RATES)],
-                noise=NOISE if n % 5 == 4 else 0.0,
-                sku=expected.pop("sku", None),
-                quantity=int(quantity) if quantity is not None else None,
-                slots=tuple(sorted(expected.items())),
-                expecting=ANSWERS.get(intent),
-            )
-        )
+    corpus = [_utterance(n, text, intent, expected, "sku") for n, (intent, text, expected) in enumerate(texts)]
     for n, text in enumerate(OUT_OF_GRAMMAR):
         corpus.append(Utterance(text, None, VOICES[n % len(VOICES)], RATES[n % len(RATES)], kind="oog"))
     corpus += [
@@ -190,22 +175,22 @@ def build_heldout(entries: Sequence[tuple[str, str | None, dict[str, str]]]) -> 
     Nothing is tuned on it: it measures how the kiosk copes with phrasings and products nobody wrote into
     the interaction model or the in-model corpus.
     """
-    corpus = []
-    for n, (text, intent, expected) in enumerate(entries):
-        slots = dict(expected)
-        quantity = slots.pop("quantity", None)
-        corpus.append(
-            Utterance(
-                text=text,
-                intent=intent,
-                voice=VOICES[n % len(VOICES)],
-                rate=RATES[(n // len(VOICES)) % len(RATES)],
-                noise=NOISE if n % 5 == 4 else 0.0,
-                sku=slots.pop("product", None),
-                quantity=int(quantity) if quantity is not None else None,
-                slots=tuple(sorted(slots.items())),
-                kind="speech" if intent is not None else "oog",
-                expecting=ANSWERS.get(intent or ""),
-            )
-        )
-    return corpus
+    return [_utterance(n, text, intent, expected, "product") for n, (text, intent, expected) in enumerate(entries)]
+
+
+def _utterance(n: int, text: str, intent: str | None, expected: dict[str, str], sku_key: str) -> Utterance:
+    """The n-th utterance of a corpus, voices, rates and noise dealt round-robin so every intent gets a mix."""
+    slots = dict(expected)
+    quantity = slots.pop("quantity", None)
+    return Utterance(
+        text=text,
+        intent=intent,
+        voice=VOICES[n % len(VOICES)],
+        rate=RATES[(n // len(VOICES)) % len(RATES)],
+        noise=NOISE if n % 5 == 4 else 0.0,
+        sku=slots.pop(sku_key, None),
+        quantity=int(quantity) if quantity is not None else None,
+        slots=tuple(sorted(slots.items())),
+        kind="speech" if intent is not None else "oog",
+        expecting=ANSWERS.get(intent or ""),
+    )

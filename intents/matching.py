@@ -23,7 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import cycle, islice, pairwise
+from typing import NamedTuple
+
+import jellyfish
+from rapidfuzz import fuzz
 
 from catalog.text import digits_for_number_words, normalize, parse_number, stem
 from intents.language import InteractionModel, sample_slots
@@ -55,7 +60,7 @@ LEADING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
     tuple(words_of(phrase))
     for phrase in (
         "alexa", "please", "um", "uh", "er", "erm", "hmm", "can you", "could you", "would you", "will you",
-        "i'd like to", "i would like to", "i'd like", "hey",
+        "i'd like to", "i would like to", "i'd like", "hey", "okay", "ok", "so", "well", "oh", "actually", "sorry",
     )
 )  # fmt: skip
 TRAILING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
@@ -292,37 +297,29 @@ MAX_COST = 4
 """The most an approximate reading may differ by, in half edits: two words (see `_near_enough`)."""
 LIGHT_WORDS = frozenset({
     "a", "an", "the", "to", "it", "is", "are", "am", "be", "of", "for", "in", "on", "at", "and", "that", "this",
-    "those", "them", "do", "does", "did", "have", "has",
+    "those", "them", "do", "does", "did", "have", "has", "my", "your", "by", "with", "from", "i", "you",
 })  # fmt: skip
 """Short function words recognisers drop, add and swap for each other most: an edit on them costs half."""
+ALIKE_RATIO = 60.0
+"""rapidfuzz ratio (0..100) of two words, or of their Metaphone keys (`ALIKE_SOUND`), that makes them sound-alikes."""
+ALIKE_SOUND = 67.0
 
 
-@dataclass(frozen=True)
-class _Reading:
-    """An approximate reading's running totals, compared as a tuple: lower cost, then more evidence."""
+class _Reading(NamedTuple):
+    """An approximate reading's running totals; as a tuple it sorts by lower cost, then more evidence."""
 
     cost: int
     """Half edits: a word heard wrong, missed or extra costs 2, or 1 when it is a `LIGHT_WORDS` word."""
+    against: int
+    """Minus the evidence: every word the sample explains (its literals heard as such, resolved slot words)."""
     literals: int
     """The sample's own words heard as such (a plural for a singular counts)."""
-    slot_words: int
-    """Words taken by slots that resolved."""
     slots: tuple[tuple[str, int, int], ...]
 
     @property
     def evidence(self) -> int:
         """Every word the sample explains."""
-        return self.literals + self.slot_words
-
-    def key(self) -> tuple[int, int]:
-        """Lower cost first, then more evidence."""
-        return (self.cost, -self.evidence)
-
-    def then(self, cost: int = 0, literals: int = 0, slot: tuple[str, int, int] | None = None) -> _Reading:
-        """The reading one step further along the alignment."""
-        slots = self.slots if slot is None else (*self.slots, slot)
-        taken = 0 if slot is None else slot[2] - slot[1]
-        return _Reading(self.cost + cost, self.literals + literals, self.slot_words + taken, slots)
+        return -self.against
 
 
 def _slot_reading(
@@ -343,21 +340,23 @@ def _align(
 ) -> _Reading | None:
     """The cheapest word alignment of the tokens to the sample (edit distance with slots as spans).
 
-    A literal word heard as another word, missed, or an extra word heard each cost one edit; "checkout"
-    heard for "check out" (or the reverse) costs none. A slot must take a span its type resolves
-    (a number that parses, a catalog value by name or synonym): a reading with an unknown product is no
-    reading here, since approximate matching exists to recover commands over things the shop knows.
-    Evidence is the words the sample explains: its literals heard as such plus the resolved slot words.
+    A literal word heard as another word, missed, or an extra word heard costs an edit (`_weight`,
+    `_swap_cost`); "checkout" heard for "check out" (or the reverse) costs none. A slot must take a span
+    its type resolves (a number that parses, a catalog value by name or synonym): a reading with an
+    unknown product is no reading here, since approximate matching exists to recover commands over things
+    the shop knows. Plain tuples, not objects: this runs for hundreds of samples per utterance.
     """
     parts = sample.parts
     n, p = len(tokens), len(parts)
+    stems = [stem(token) for token in tokens]
     best: dict[tuple[int, int], _Reading] = {(0, 0): _Reading(0, 0, 0, ())}
 
-    def offer(state: tuple[int, int], reading: _Reading) -> None:
-        if reading.cost > MAX_COST:
+    def offer(state: tuple[int, int], cost: int, explained: int, literals: int, slots: tuple) -> None:
+        if cost > MAX_COST:
             return
+        reading = _Reading(cost, -explained, literals, slots)
         held = best.get(state)
-        if held is None or reading.key() < held.key():
+        if held is None or reading[:2] < held[:2]:
             best[state] = reading
 
     for i in range(p + 1):
@@ -365,26 +364,27 @@ def _align(
             here = best.get((i, j))
             if here is None:
                 continue
+            cost, explained, literals, slots = here.cost, here.evidence, here.literals, here.slots
             if j < n:  # a word heard that the sample does not have
-                offer((i, j + 1), here.then(cost=_weight(tokens[j])))
+                offer((i, j + 1), cost + _weight(tokens[j]), explained, literals, slots)
             if i == p:
                 continue
             is_slot, word = parts[i]
             if not is_slot:
-                offer((i + 1, j), here.then(cost=_weight(word)))  # a word of the sample not heard
+                offer((i + 1, j), cost + _weight(word), explained, literals, slots)  # a word of the sample not heard
                 if j < n:
-                    if tokens[j] == word or stem(tokens[j]) == stem(word):
-                        offer((i + 1, j + 1), here.then(literals=1))
+                    if tokens[j] == word or stems[j] == stem(word):
+                        offer((i + 1, j + 1), cost, explained + 1, literals + 1, slots)
                     else:
-                        offer((i + 1, j + 1), here.then(cost=max(_weight(word), _weight(tokens[j]))))
+                        offer((i + 1, j + 1), cost + _swap_cost(word, tokens[j]), explained, literals, slots)
                     if i + 1 < p and not parts[i + 1][0] and tokens[j] == word + parts[i + 1][1]:
-                        offer((i + 2, j + 1), here.then(literals=2))
+                        offer((i + 2, j + 1), cost, explained + 2, literals + 2, slots)
                     if j + 1 < n and tokens[j] + tokens[j + 1] == word:
-                        offer((i + 1, j + 2), here.then(literals=1))
+                        offer((i + 1, j + 2), cost, explained + 1, literals + 1, slots)
                 continue
             for end in range(j + 1, min(n, j + MAX_SLOT_WORDS) + 1):
                 if _slot_reading(compiled, sample.slot_types[word], tokens[j:end], cache) is not None:
-                    offer((i + 1, end), here.then(slot=(word, j, end)))
+                    offer((i + 1, end), cost, explained + end - j, literals, (*slots, (word, j, end)))
     return best.get((p, n))
 
 
@@ -406,13 +406,19 @@ def approximate(
     compiled = _compile(model)
     found: tuple[tuple[int, int, int], Match] | None = None
     for variant, _stripped in _variants(tokens, compiled.leading):
-        heard = {*variant, *(a + b for a, b in pairwise(variant))}
+        heard = {*variant, *map(stem, variant), *(a + b for a, b in pairwise(variant))}
         cache: dict[tuple[str, str], str | None] = {}
         for sample in compiled.samples:
             if intents is not None and sample.intent not in intents:
                 continue
-            if _missing(sample, heard) > MAX_COST or (
-                len(sample.parts) == sample.literal_count and abs(sample.literal_count - len(variant)) > MAX_COST + 1
+            hits, floor = _overlap(sample, heard)
+            if (
+                not hits
+                or floor > MAX_COST
+                or (
+                    len(sample.parts) == sample.literal_count
+                    and abs(sample.literal_count - len(variant)) > MAX_COST + 1
+                )
             ):
                 continue
             reading = _align(compiled, sample, variant, cache)
@@ -433,15 +439,40 @@ def approximate(
     return found[1] if found else None
 
 
-def _missing(sample: _Sample, heard: set[str]) -> int:
-    """Literal words of the sample not heard at all (nor inside a compound): a floor on its edits."""
-    absent = sample.literals - heard
-    return sum(1 for word in absent if not any(word in token and word != token for token in heard))
+def _overlap(sample: _Sample, heard: set[str]) -> tuple[int, int]:
+    """How many of the sample's words were heard (or sit inside a heard compound), and the least its others cost.
+
+    A sample none of whose words were heard, or whose unheard words alone cost more than `MAX_COST`, is
+    not aligned at all: most samples fall here, which keeps approximate matching within a few milliseconds.
+    """
+    hits = floor = 0
+    for word in sample.literals:
+        if word in heard or stem(word) in heard or any(word in token and word != token for token in heard):
+            hits += 1
+        else:
+            floor += _weight(word)
+    return hits, floor
 
 
 def _weight(word: str) -> int:
-    """What hearing a word wrong costs, in half edits."""
+    """What missing a word or hearing an extra one costs, in half edits."""
     return 1 if word in LIGHT_WORDS else 2
+
+
+@lru_cache(maxsize=4096)
+def _swap_cost(said: str, heard: str) -> int:
+    """What hearing one word as another costs, in half edits.
+
+    Recognisers swap words that sound alike ("my"/"mike", "say"/"same", "pay"/"play"); a swap between
+    words that do not ("next" for "previous", "drop" for "got") is more likely a different command than a
+    mishearing, so it costs as much as a missed word plus an extra one.
+    """
+    if said in LIGHT_WORDS and heard in LIGHT_WORDS:
+        return 1
+    if said in LIGHT_WORDS or heard in LIGHT_WORDS or fuzz.ratio(said, heard) >= ALIKE_RATIO:
+        return 2
+    sounds = jellyfish.metaphone(said), jellyfish.metaphone(heard)
+    return 2 if all(sounds) and fuzz.ratio(*sounds) >= ALIKE_SOUND else 4
 
 
 def _near_enough(reading: _Reading, min_evidence: int = 2) -> bool:

@@ -119,9 +119,11 @@ def test_grammar_records_the_catalog_version(grammar: Grammar) -> None:
 
 
 def test_help_is_not_drowned_by_product_phrases(grammar: Grammar) -> None:
-    starts = [phrase.split()[0] for phrase in grammar.phrases]
-    assert starts.count("help") >= 2
-    assert len(grammar.phrases) < 60_000  # Vosk builds 44k phrases in about 0.2 s
+    starts = Counter(phrase.split()[0] for phrase in grammar.phrases)
+    assert starts["help"] >= 2
+    # once a quarter of all phrases began with "add" and "help" was heard as "tell"; the grammar's size and
+    # build time are measured by bench/bench_kiosk_speech.py, not asserted here
+    assert max(starts.values()) < 0.2 * len(grammar.phrases)
 
 
 def test_digit_runs_hold_every_ordered_digit_pair() -> None:

@@ -240,7 +240,19 @@ class Repository:
     # --- carts --------------------------------------------------------------------------------
     def get_cart(self, customer_id: str) -> tuple[Cart, Any]:
         """The cart and its item (the item carries the version used for optimistic writes)."""
-        item = self._fetch(self.tables.cart, customer_pk(customer_id), "CART")
+        return self._cart(customer_id, self._fetch(self.tables.cart, customer_pk(customer_id), "CART"))
+
+    def get_product_and_cart(self, sku: str, customer_id: str) -> tuple[Product | None, tuple[Cart, Any]]:
+        """The product with live stock and the customer's cart, in one consistent round trip."""
+        cart_key = (customer_pk(customer_id), "CART")
+        with storage_errors():
+            rows = self.tables.get_items([product_key(sku), cart_key])
+        product_row, cart_row = rows.get(product_key(sku)), rows.get(cart_key)
+        product = None if product_row is None else self.to_product(self.tables.product.from_raw_data(product_row))
+        return product, self._cart(customer_id, None if cart_row is None else self.tables.cart.from_raw_data(cart_row))
+
+    def _cart(self, customer_id: str, item: Any | None) -> tuple[Cart, Any]:
+        """A cart item read (or a new empty one) as the domain's cart."""
         if item is None:
             item = self.tables.cart(pk=customer_pk(customer_id), sk="CART", customer_id=customer_id, lines=[])
         lines = [CartLine(i.sku, i.name, Decimal(i.unit_price), int(i.quantity)) for i in item.lines or []]

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 from catalog.config import Settings
 from catalog.customers import CustomerAccounts
@@ -159,10 +160,15 @@ class Shop(CustomerAccounts, OrderLifecycle):
         """The customer's cart as stored."""
         return self.repository.get_cart(customer_id)[0]
 
-    def _change_cart(self, customer_id: str, change: Callable[[Cart], object]) -> Cart:
-        """Read-modify-write with the cart's version as guard, retried if another channel wrote first."""
-        for _ in range(_ATTEMPTS):
-            cart, item = self.repository.get_cart(customer_id)
+    def _change_cart(
+        self, customer_id: str, change: Callable[[Cart], object], read: tuple[Cart, Any] | None = None
+    ) -> Cart:
+        """Read-modify-write with the cart's version as guard, retried if another channel wrote first.
+
+        `read` is a cart the caller already read (with the product, in one round trip) for the first try.
+        """
+        for attempt in range(_ATTEMPTS):
+            cart, item = read if read is not None and attempt == 0 else self.repository.get_cart(customer_id)
             change(cart)
             try:
                 with self._uow() as uow:
@@ -172,6 +178,13 @@ class Shop(CustomerAccounts, OrderLifecycle):
                 continue
             return replace(cart, version=int(item.version or 0))
         raise StoreUnavailable("the cart kept changing underneath us")
+
+    def _product_and_cart(self, sku: str, customer_id: str) -> tuple[Product, tuple[Cart, Any]]:
+        """The product with live stock and the cart, read together; unknown skus are a domain error."""
+        product, read = self.repository.get_product_and_cart(sku, customer_id)
+        if product is None:
+            raise UnknownProduct(sku)
+        return product, read
 
     def _with_stock(self, product: Product, quantity: int) -> None:
         """Refuse more than the shop holds, offering similar in-stock products when it has none."""
@@ -183,27 +196,27 @@ class Shop(CustomerAccounts, OrderLifecycle):
         """Add units (again raises the quantity); refusals name the reason and change nothing."""
         maximum = self.settings.max_quantity
         check_quantity(quantity, maximum)
-        product = self.product(sku)
+        product, read = self._product_and_cart(sku, customer_id)
 
         def add(cart: Cart) -> None:
             held = cart.line_for(sku)
             self._with_stock(product, quantity + (held.quantity if held else 0))
             cart.add(product, quantity, maximum)
 
-        return self._change_cart(customer_id, add)
+        return self._change_cart(customer_id, add, read)
 
     def set_quantity(self, customer_id: str, sku: str, quantity: int) -> Cart:
         """Change a line's quantity."""
         maximum = self.settings.max_quantity
         check_quantity(quantity, maximum)
-        product = self.product(sku)
+        product, read = self._product_and_cart(sku, customer_id)
 
         def change(cart: Cart) -> None:
             if cart.line_for(sku) is not None:
                 self._with_stock(product, quantity)
             cart.set_quantity(product, quantity, maximum)
 
-        return self._change_cart(customer_id, change)
+        return self._change_cart(customer_id, change, read)
 
     def remove_from_cart(self, customer_id: str, sku: str) -> Cart:
         """Drop a line from the cart."""

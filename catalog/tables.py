@@ -24,7 +24,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.constants import ITEMS, LAST_EVALUATED_KEY, NULL
+from pynamodb.constants import ITEMS, KEYS, LAST_EVALUATED_KEY, NULL, RESPONSES, UNPROCESSED_KEYS
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -94,6 +94,24 @@ class TableSet:
             start = page.get(LAST_EVALUATED_KEY)
             if not start:
                 return
+
+    def get_items(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Raw items of any item classes by (pk, sk), in consistent BatchGetItem round trips.
+
+        PynamoDB's `batch_get` reads one item class at a time; a cart change needs the product (for live
+        stock) and the cart, and one round trip instead of two is a fifth of an add-to-cart turn on
+        DynamoDB Local. Keys DynamoDB leaves unprocessed (throttling) are asked for again.
+        """
+        table = self.base.Meta.table_name
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        wanted = [{"pk": pk, "sk": sk} for pk, sk in dict.fromkeys(keys)]
+        while wanted:
+            page = self.connection.batch_get_item(table, wanted, consistent_read=True)
+            for row in page.get(RESPONSES, {}).get(table, ()):
+                found[(row["pk"]["S"], row["sk"]["S"])] = row
+            wanted = page.get(UNPROCESSED_KEYS, {}).get(table, {}).get(KEYS, [])
+            wanted = [{name: value["S"] for name, value in key.items()} for key in wanted]
+        return found
 
 
 def _field(attribute: Attribute[Any], row: dict[str, Any]) -> Any:

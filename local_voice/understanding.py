@@ -27,8 +27,10 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from catalog.model import Product
+from catalog.search import SearchIndex
 from intents.language import InteractionModel
 from intents.matching import Match, approximate, expand_samples, match
+from intents.request import Slot
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
     EXPECTATIONS,
@@ -114,6 +116,17 @@ def digit_homophones(text: str) -> str:
     return " ".join(out)
 
 
+def _keeps_what_was_unclear(heard: Match, guess: Match) -> bool:
+    """Whether a guess still fills every slot the plain reading could not resolve.
+
+    "add two zebra" reads as add two of an unknown "zebra"; the nearest sample "add {quantity}" would
+    quietly drop the zebra and add two of whatever was last mentioned. A guess may correct what was
+    unclear, never leave it out.
+    """
+    unclear = [name for name, slot in heard.slots.items() if slot.value and slot.resolved_id is None]
+    return all(guess.slots.get(name) is not None and guess.slots[name].resolved_id for name in unclear)
+
+
 class UtteranceStream:
     """One utterance's worth of streamed audio: `accept` chunks until it returns an `Understood`."""
 
@@ -173,6 +186,7 @@ class Understander:
         self._corrections: list[str] = []
         self._answers: dict[str, tuple[str, ...]] = {}
         self._expecting: str | None = None
+        self._search: SearchIndex | None = None
         self.build_seconds = 0.0
 
     @classmethod
@@ -216,6 +230,7 @@ class Understander:
             self._answers = {
                 name: compile_answer_grammar(self.interaction_model, self._known, name) for name in EXPECTATIONS
             }
+        self._search = SearchIndex.build(products, str(version or ""))
         self.select_grammar(None)
         self._corrections = []
         self.build_seconds = time.perf_counter() - started
@@ -306,13 +321,16 @@ class Understander:
             digits = digit_homophones(text)
             if digits != text and (again := match(digits, self.model)) is not None:
                 found, text, corrected = again, digits, True
-        if (found is None or not self._resolved(found)) and (near := approximate(text, self.model)) is not None:
+        near = approximate(text, self.model) if found is None or not self._resolved(found) else None
+        if near is not None and (found is None or _keeps_what_was_unclear(found, near)):
             found, corrected = near, True
         if found is None and self._expecting == YES_NO:  # "yes lean": half a yes is worth asking about
             found = approximate(text, self.model, intents=YES_NO_INTENTS, min_evidence=1)
             corrected = found is not None
         if found is None and self.mode == "free":
             found, corrected = self._correct(text), True
+        if found is not None and (named := self._name_the_product(found)) is not None:
+            found, corrected = named, True
         doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)
         return Understood(
             text,
@@ -322,6 +340,25 @@ class Understander:
             corrected=corrected and found is not None,
             decode_seconds=time.perf_counter() - started,
         )
+
+    def _name_the_product(self, found: Match) -> Match | None:
+        """An unresolved product in a cart or details command, resolved as the shop's search would do it.
+
+        "i'll have a couple of reeses is the cups" names no product word for word, but the shop's own
+        search finds Peanut Butter Cups for "reeses is the cups", and the conversation would act on that
+        hit anyway. Resolving it here makes the kiosk ask "Did you say: i'll have a couple of peanut
+        butter cups?" about the product it would really add. Searches and ambiguous hits stay as heard
+        (search lists them; "did you mean A or B?" asks).
+        """
+        slot = found.slots.get("product")
+        if self._search is None or found.intent == "SearchIntent" or slot is None or slot.resolved_id:
+            return None
+        result = self._search.search(slot.value or "", limit=2)
+        if result.best is None or result.ambiguous:
+            return None
+        product = result.best.product
+        named = Slot(name=slot.name, value=product.name.lower(), resolved_id=product.sku)
+        return replace(found, slots={**found.slots, "product": named}, score=min(found.score, 0.99))
 
     def _resolved(self, found: Match) -> bool:
         """Every slot with a value resolved, and every digit run as long as it must be.

@@ -209,6 +209,16 @@ def test_a_misheard_command_is_read_back_as_the_command_it_was_corrected_to(kios
     assert shop_state(shop, kiosk.customer_id)[0] == [("SKU-DAI-0038", 2)], turn.reply
 
 
+def test_a_misheard_product_name_is_asked_back_as_the_product_the_shop_would_add(kiosk, shop, understander):
+    said = "add two reeses is the cups"  # "Reese's Peanut Butter Cups", as a recogniser might garble it
+    understood = understander.understand(Heard(said, tuple(HeardWord(w, 0.95, 0.0, 0.1) for w in said.split())), 0.0)
+
+    assert kiosk.handle(understood).reply == "Did you say: add two peanut butter cups?"
+    assert shop.cart(kiosk.customer_id).lines == []
+    kiosk.handle(Understood("yes", 0.95, match("yes", understander.model), False))
+    assert shop_state(shop, kiosk.customer_id)[0] == [("SKU-SNA-0120", 2)]
+
+
 # --- accessibility ------------------------------------------------------------------------------------
 
 

@@ -228,3 +228,12 @@ def test_a_garbled_answer_to_a_yes_no_question_is_asked_about_as_a_yes(understan
         understander.select_grammar(None)
     assert understood.match is not None and understood.match.intent == "AMAZON.YesIntent"
     assert understood.doubtful  # "Did you say: yes?" before anything is bought
+
+
+def test_a_guess_never_drops_a_word_it_could_not_place(understander: Understander) -> None:
+    from local_voice.recognizer import Heard, HeardWord
+
+    said = "add two zebra"  # "add {quantity}" is one extra word away, but would add two of something else
+    understood = understander.understand(Heard(said, tuple(HeardWord(w, 1.0, 0.0, 0.1) for w in said.split())), 0.0)
+    assert understood.match is not None and understood.match.slots["product"].value == "zebra"
+    assert understood.match.slots["product"].resolved_id is None and understood.doubtful

@@ -86,6 +86,8 @@ class Match:
     """1.0 when every word is a literal of the sample or a recognised slot value; less for unresolved words."""
     sample: str = ""
     """The sample utterance that matched, for logs and tests."""
+    skipped: tuple[str, ...] = ()
+    """Heard words an approximate reading found no place for (always empty for an exact match)."""
 
     @property
     def said(self) -> str:
@@ -315,6 +317,7 @@ class _Reading(NamedTuple):
     literals: int
     """The sample's own words heard as such (a plural for a singular counts)."""
     slots: tuple[tuple[str, int, int], ...]
+    """(slot name, start, end) per slot filled, and ("", j, j + 1) per heard word the sample has no place for."""
 
     @property
     def evidence(self) -> int:
@@ -366,7 +369,7 @@ def _align(
                 continue
             cost, explained, literals, slots = here.cost, here.evidence, here.literals, here.slots
             if j < n:  # a word heard that the sample does not have
-                offer((i, j + 1), cost + _weight(tokens[j]), explained, literals, slots)
+                offer((i, j + 1), cost + _weight(tokens[j]), explained, literals, (*slots, ("", j, j + 1)))
             if i == p:
                 continue
             is_slot, word = parts[i]
@@ -433,9 +436,11 @@ def approximate(
                         resolved_id=_slot_reading(compiled, sample.slot_types[name], variant[start:end], cache),
                     )
                     for name, start, end in reading.slots
+                    if name
                 }
+                skipped = tuple(variant[start] for name, start, _end in reading.slots if not name)
                 score = round(reading.evidence / (reading.evidence + reading.cost / 2 + 1), 3)
-                found = key, Match(sample.intent, slots, min(score, 0.99), sample.text)
+                found = key, Match(sample.intent, slots, min(score, 0.99), sample.text, skipped)
     return found[1] if found else None
 
 

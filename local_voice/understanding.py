@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from catalog.model import Product
 from catalog.search import SearchIndex
 from intents.language import InteractionModel
-from intents.matching import Match, approximate, expand_samples, match
+from intents.matching import LIGHT_WORDS, Match, approximate, expand_samples, match
 from intents.request import Slot
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
@@ -117,14 +117,17 @@ def digit_homophones(text: str) -> str:
 
 
 def _keeps_what_was_unclear(heard: Match, guess: Match) -> bool:
-    """Whether a guess still fills every slot the plain reading could not resolve.
+    """Whether a guess accounts for the words the plain reading could not place.
 
     "add two zebra" reads as add two of an unknown "zebra"; the nearest sample "add {quantity}" would
-    quietly drop the zebra and add two of whatever was last mentioned. A guess may correct what was
-    unclear, never leave it out.
+    quietly skip the zebra and add two of whatever was last mentioned. A guess may read those words as
+    its own ("show me my previous one" as "show me the previous ones") but never skip one that carries
+    meaning.
     """
-    unclear = [name for name, slot in heard.slots.items() if slot.value and slot.resolved_id is None]
-    return all(guess.slots.get(name) is not None and guess.slots[name].resolved_id for name in unclear)
+    unclear = {
+        word for slot in heard.slots.values() if slot.value and slot.resolved_id is None for word in slot.value.split()
+    }
+    return not any(word in unclear and word not in LIGHT_WORDS for word in guess.skipped)
 
 
 class UtteranceStream:

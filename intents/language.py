@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +25,7 @@ __all__ = [
     "SlotValue",
     "available_locales",
     "check_model",
+    "fill_sample",
     "load_model",
     "model_path",
     "parse_model",
@@ -104,6 +105,14 @@ class InteractionModel:
 def sample_slots(sample: str) -> list[str]:
     """The slot names a sample refers to, in order ("add {quantity} {product}" -> quantity, product)."""
     return _SLOT_REF.findall(sample)
+
+
+def fill_sample(sample: str, values: Mapping[str, str]) -> str:
+    """A sample as said: its slots replaced by the given words, lower-case, single-spaced."""
+    text = sample
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return " ".join(text.lower().split())
 
 
 def model_path(locale: str, models_dir: Path | None = None) -> Path:

@@ -31,7 +31,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from catalog.text import digits_for_number_words, normalize, parse_number, stem
-from intents.language import InteractionModel, sample_slots
+from intents.language import InteractionModel, fill_sample, sample_slots
 from intents.request import Slot
 
 __all__ = ["Match", "approximate", "expand_samples", "match", "rank", "words_of"]
@@ -92,10 +92,7 @@ class Match:
     @property
     def said(self) -> str:
         """The sample with its slots as heard: what to read back when asking "Did you say ...?" of a guess."""
-        text = self.sample
-        for name, slot in self.slots.items():
-            text = text.replace("{" + name + "}", slot.value or "")
-        return " ".join(text.split())
+        return fill_sample(self.sample, {name: slot.value or "" for name, slot in self.slots.items()})
 
 
 @dataclass(frozen=True)
@@ -527,7 +524,4 @@ def expand_samples(
             streams = {name: islice(cycle(pool), rounds) for name, pool in pools.items()}
             for _ in range(rounds):
                 values = {name: next(stream) for name, stream in streams.items()}
-                text = sample
-                for name, value in values.items():
-                    text = text.replace("{" + name + "}", value)
-                yield intent.name, text.lower(), values
+                yield intent.name, fill_sample(sample, values), values

@@ -24,6 +24,11 @@ class Slot:
     resolved_id: str | None = None
     """For product slots the sku; for categories the category name; None when nothing resolved."""
 
+    @property
+    def unresolved(self) -> bool:
+        """Words were heard for the slot but named nothing the model knows."""
+        return bool(self.value) and self.resolved_id is None
+
 
 @dataclass(frozen=True)
 class IntentRequest:

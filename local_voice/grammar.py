@@ -27,7 +27,7 @@ from typing import Any
 
 from catalog.model import Product
 from catalog.text import normalize
-from intents.language import InteractionModel, SlotType, SlotValue, sample_slots
+from intents.language import InteractionModel, SlotType, SlotValue, fill_sample, sample_slots
 from intents.model_generator import generate_types, spoken_number
 
 __all__ = [
@@ -300,14 +300,6 @@ def _slot_pool(model: InteractionModel, slot: str, slot_type: str, respeller: Re
     return list(dict.fromkeys(p for p in spoken if p))
 
 
-def _fill(sample: str, values: dict[str, str]) -> str:
-    """A sample with its slots replaced by spoken values, lower-case, single-spaced."""
-    text = sample
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return " ".join(text.lower().split())
-
-
 def compile_grammar(
     model: InteractionModel,
     products: Sequence[Product],
@@ -362,12 +354,11 @@ def compile_grammar(
                     values[name] = pool[offsets.get(key, 0) % len(pool)]
                     offsets[key] = offsets.get(key, 0) + 1
                 used.add(values[name])
-            phrases.append(_fill(sample, values))
+            phrases.append(fill_sample(sample, values))
         if rounds < sample_weight:
             light.append(phrases[start:])
-        phrases.append(
-            _fill(next(fillers).format(sample), {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]})
-        )
+        firsts = {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]}
+        phrases.append(fill_sample(next(fillers).format(sample), firsts))
     phrases += _leftovers(filled, pools, used)
     phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
     for own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences
@@ -451,5 +442,5 @@ def _leftovers(
             values = {name: pools[(name, slots[name])][0] for name in names if pools[(name, slots[name])]}
             values[key[0]] = value
             used.add(value)
-            phrases.append(_fill(sample, values))
+            phrases.append(fill_sample(sample, values))
     return phrases

@@ -67,6 +67,7 @@ class Heard(Protocol):
     confidence: float
     match: Any
     doubtful: bool
+    corrected: bool
 
 
 class Understander(Protocol):
@@ -403,7 +404,7 @@ def _read_back(understood: Heard) -> str:
     "i want to my diced tomatoes" is better asked back as "i want to buy diced tomatoes": the shopper
     confirms what the kiosk would do, not what the recogniser garbled.
     """
-    if getattr(understood, "corrected", False) and understood.match is not None:
+    if understood.corrected and understood.match is not None:
         return str(understood.match.said)
     return _spoken(understood.heard_text)
 

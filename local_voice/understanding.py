@@ -124,9 +124,7 @@ def _keeps_what_was_unclear(heard: Match, guess: Match) -> bool:
     its own ("show me my previous one" as "show me the previous ones") but never skip one that carries
     meaning.
     """
-    unclear = {
-        word for slot in heard.slots.values() if slot.value and slot.resolved_id is None for word in slot.value.split()
-    }
+    unclear = {word for slot in heard.slots.values() if slot.unresolved for word in (slot.value or "").split()}
     return not any(word in unclear and word not in LIGHT_WORDS for word in guess.skipped)
 
 
@@ -320,7 +318,7 @@ class Understander:
             return Understood("", 0.0, None, False, decode_seconds=time.perf_counter() - started)
         found = match(text, self.model)
         corrected = False
-        if found is None or any(slot.value and slot.resolved_id is None for slot in found.slots.values()):
+        if found is None or any(slot.unresolved for slot in found.slots.values()):
             digits = digit_homophones(text)
             if digits != text and (again := match(digits, self.model)) is not None:
                 found, text, corrected = again, digits, True
@@ -372,7 +370,7 @@ class Understander:
         intent = self.model.intents.get(found.intent)
         types = intent.slots if intent is not None else {}
         for name, slot in found.slots.items():
-            if slot.value and slot.resolved_id is None:
+            if slot.unresolved:
                 return False
             length = DIGIT_SLOT_LENGTH.get(name) or DIGIT_SLOT_LENGTH.get(types.get(name, ""))
             if length and slot.resolved_id is not None and len(slot.resolved_id) != length:

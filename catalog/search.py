@@ -147,6 +147,11 @@ class SearchResult:
         """The top hit, or None when the shop has nothing for this query."""
         return self.hits[0] if self.hits else None
 
+    @property
+    def clear_choice(self) -> Product | None:
+        """The product to act on without asking: the top hit, unless there is none or two are too close."""
+        return self.hits[0].product if self.hits and not self.ambiguous else None
+
 
 def _parse_amount(words: list[str], start: int) -> tuple[Decimal | None, int]:
     """Read "5", "5.50", "$ 5", "5 dollars 50", "4 99" from `start`; return the amount and the end."""

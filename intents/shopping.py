@@ -122,17 +122,15 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
 
 def _pick(dialog: Dialog, result: SearchResult, spoken: str) -> Product | Reply:
     """The best hit, unless two are too close to call: then ask."""
+    if result.clear_choice is not None:
+        return result.clear_choice
     if not result.hits:
         raise UnknownProduct(spoken)
-    if result.ambiguous:
-        first, second = result.hits[0].product, result.hits[1].product
-        dialog.set_list("choice", [first.sku, second.sku])
-        quantity = quantity_from(dialog.request)
-        dialog.set_pending("choose", intent=dialog.request.intent, quantity=quantity)
-        return dialog.ask(
-            dialog.say("did_you_mean", first=dialog.label(first), second=dialog.label(second)), "help_choose"
-        )
-    return result.hits[0].product
+    first, second = result.hits[0].product, result.hits[1].product  # not a clear choice: two too close to call
+    dialog.set_list("choice", [first.sku, second.sku])
+    quantity = quantity_from(dialog.request)
+    dialog.set_pending("choose", intent=dialog.request.intent, quantity=quantity)
+    return dialog.ask(dialog.say("did_you_mean", first=dialog.label(first), second=dialog.label(second)), "help_choose")
 
 
 def handle_product_details(request: IntentRequest, shop: object) -> Reply:

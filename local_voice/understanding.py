@@ -354,10 +354,9 @@ class Understander:
         slot = found.slots.get("product")
         if self._search is None or found.intent == "SearchIntent" or slot is None or slot.resolved_id:
             return None
-        result = self._search.search(slot.value or "", limit=2)
-        if result.best is None or result.ambiguous:
+        product = self._search.search(slot.value or "", limit=2).clear_choice
+        if product is None:
             return None
-        product = result.best.product
         named = Slot(name=slot.name, value=product.name.lower(), resolved_id=product.sku)
         return replace(found, slots={**found.slots, "product": named}, score=min(found.score, 0.99))
 

@@ -253,20 +253,27 @@ def _candidates(
 
 
 def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator[tuple[list[str], int]]:
-    """The words as heard, and without polite or hesitant filler at either end."""
+    """The words as heard, without polite or hesitant filler at the end, and without it at either end.
+
+    The end alone matters where a filler is the command itself: "okay please" is "okay" (yes), but
+    stripping both ends would leave just "please".
+    """
     yield tokens, 0
-    start, end = 0, len(tokens)
-    changed = True
-    while changed:
-        changed = False
-        for filler in leading:
-            if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
-                start, changed = start + len(filler), True
-        for filler in TRAILING_FILLERS:
-            if end - len(filler) > start and tuple(tokens[end - len(filler) : end]) == filler:
-                end, changed = end - len(filler), True
-    if (start, end) != (0, len(tokens)):
-        yield tokens[start:end], len(tokens) - (end - start)
+    seen = {(0, len(tokens))}
+    for strip_leading in (False, True):
+        start, end = 0, len(tokens)
+        changed = True
+        while changed:
+            changed = False
+            for filler in leading if strip_leading else ():
+                if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
+                    start, changed = start + len(filler), True
+            for filler in TRAILING_FILLERS:
+                if end - len(filler) > start and tuple(tokens[end - len(filler) : end]) == filler:
+                    end, changed = end - len(filler), True
+        if (start, end) not in seen:
+            seen.add((start, end))
+            yield tokens[start:end], len(tokens) - (end - start)
 
 
 def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None = None, limit: int = 5) -> list[Match]:

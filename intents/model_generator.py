@@ -30,6 +30,8 @@ _UNITS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 )  # fmt: skip
+_ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
+"""A word in capitals, as catalogs write acronyms ("LED", "USB", "AAA"); "7UP" and "Size 3" are not."""
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 
@@ -68,12 +70,24 @@ def _spelled(phrase: str) -> str | None:
     return " ".join(spoken_number(int(w)) if w.isdigit() and int(w) < 1_000_000 else w for w in words)
 
 
+def _lettered(phrase: str) -> str | None:
+    """Capitalised acronyms letter by letter ("LED Bulbs" -> "L. E. D. Bulbs"); None if there are none.
+
+    People and speech synthesizers say "LED" as three letters, while a recognizer's lexicon may know
+    "led" only as the verb: the kiosk's grammar then had no way to hear the letters. "L. E. D." is how
+    the interaction model spells letters, and it folds to "l e d" wherever text is matched.
+    """
+    lettered = _ACRONYM.sub(lambda found: " ".join(f"{letter}." for letter in found.group(0)), phrase)
+    return lettered if lettered != phrase else None
+
+
 def _value(value_id: str, value: str, synonyms: Iterable[str]) -> dict[str, Any]:
     """One slot value in ASK JSON, synonyms deduplicated (ignoring case and punctuation) and spelled out."""
     seen = {normalize(value)}
     kept: list[str] = []
     for synonym in (value, *synonyms):
-        for form in (synonym, _spelled(synonym)):
+        lettered = _lettered(synonym)
+        for form in (synonym, _spelled(synonym), lettered, lettered and _spelled(lettered)):
             if form and normalize(form) not in seen:
                 seen.add(normalize(form))
                 kept.append(form)

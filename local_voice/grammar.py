@@ -76,8 +76,11 @@ SOUNDS_LIKE: dict[str, tuple[str, ...]] = {
 """Hand-made sound-alike spellings for coined words no split explains; each is checked against the model too."""
 SAMPLE_WEIGHT = 48
 """The phrase count every sample weighs at least (short commands repeated up to it; see `compile_grammar`)."""
-FILLERS = ("please {}", "{} please", "could you {}", "can you {}", "i'd like to {}", "um {}")
-"""Polite or hesitant wrappers the matcher strips; one wrapped copy of each sample lets Vosk hear them."""
+FILLERS = ("please {}", "could you {}", "can you {}", "i'd like to {}", "um {}")
+"""Polite or hesitant openings the matcher strips; one wrapped copy of each sample lets Vosk hear them."""
+CLOSING = "{} please"
+"""Every sample also gets a copy ending in "please": dealt round-robin like the openings, "please" followed
+one sample in six, and the bench's "yes please" was heard as "yes lean"."""
 CONTROLS = (
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.StopIntent",
     "AMAZON.RepeatIntent", "AMAZON.StartOverIntent",
@@ -359,6 +362,7 @@ def compile_grammar(
             light.append(phrases[start:])
         firsts = {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]}
         phrases.append(fill_sample(next(fillers).format(sample), firsts))
+        phrases.append(fill_sample(CLOSING.format(sample), firsts))
     phrases += _leftovers(filled, pools, used)
     phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
     for own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences

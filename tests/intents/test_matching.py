@@ -184,6 +184,11 @@ def test_polite_filler_at_either_end_is_ignored():
     assert (found.intent, found.slots["quantity"].resolved_id) == ("AddToCartIntent", "12")
 
 
+def test_a_filler_that_is_the_whole_answer_is_kept():
+    """"okay" is a yes; "okay please" must not be stripped down to a bare "please"."""
+    assert match("okay please", EN).intent == "AMAZON.YesIntent"
+
+
 def test_a_contraction_matches_its_spelled_out_sample():
     assert match("what is the status of my order", EN).intent == "OrderStatusIntent"
 

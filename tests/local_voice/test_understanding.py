@@ -237,3 +237,13 @@ def test_a_guess_never_drops_a_word_it_could_not_place(understander: Understande
     understood = understander.understand(Heard(said, tuple(HeardWord(w, 1.0, 0.0, 0.1) for w in said.split())), 0.0)
     assert understood.match is not None and understood.match.slots["product"].value == "zebra"
     assert understood.match.slots["product"].resolved_id is None and understood.doubtful
+
+
+@pytest.mark.parametrize("name", ["show_me_zebras", "add_two_lawn_mowers", "do_you_sell_motor_oil"])
+def test_a_product_the_shop_does_not_sell_is_not_heard_as_the_nearest_one(
+    understander: Understander, speech: Path, name: str
+) -> None:
+    understood = understander.hear_wav(wav(speech, name))
+    product = understood.match.slots.get("product") if understood.match is not None else None
+    assert product is None or product.resolved_id is None, understood.heard_text
+    assert not confident_shop_action(understood)

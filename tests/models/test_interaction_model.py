@@ -18,6 +18,7 @@ from intents.language import (
     load_model,
     sample_slots,
 )
+from intents.matching import match
 from intents.model_generator import alexa_phrase, generate_types, write_model
 from intents.registry import HANDLERS
 from tests.conftest import DEMO_CATALOG, fresh_shop
@@ -105,6 +106,13 @@ def test_a_product_is_also_known_by_brand_and_name():
 def test_digits_in_a_product_name_are_also_spelled_out_for_the_kiosk():
     diapers = next(v for v in generate_types(PRODUCTS)["PRODUCT"]["values"] if v["name"]["value"] == "Diapers Size 3")
     assert "diapers size three" in diapers["name"]["synonyms"]
+
+
+def test_an_acronym_can_also_be_said_letter_by_letter():
+    values = generate_types(PRODUCTS)["PRODUCT"]["values"]
+    bulbs = next(v for v in values if v["name"]["value"] == "Light Bulbs LED 60W")
+    assert "light bulbs l e d sixty w" in bulbs["name"]["synonyms"]
+    assert match("add light bulbs l e d sixty w", load_model("en-US")).slots["product"].resolved_id == bulbs["id"]
 
 
 def test_a_phrase_naming_two_products_is_left_out_of_both():

@@ -20,14 +20,14 @@ a slot did not resolve, or it only matched after correction: the kiosk then asks
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from catalog.model import Product
-from catalog.search import SearchIndex
+from catalog.search import SearchIndex, SearchResult
 from intents.language import InteractionModel
 from intents.matching import LIGHT_WORDS, Match, approximate, expand_samples, match
 from intents.request import Slot
@@ -83,6 +83,8 @@ HOMOPHONES = {"for": "four", "to": "two", "too": "two", "won": "one", "ate": "ei
 YES_NO_INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 DIGIT_RUNS = "digit_runs"
 """The grammar (`EXPECTATIONS`) a misheard digit-run command is heard again with."""
+Search = Callable[[str, int], SearchResult]
+"""A catalog search: query and limit to ranked products (`Shop.search`, `SearchIndex.search`)."""
 CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
 
 
@@ -175,8 +177,14 @@ class Understander:
         interaction_model: InteractionModel,
         mode: str = "grammar",
         cover_edges: bool = True,
+        search: Search | None = None,
     ) -> None:
-        """Use `build` unless you already hold a `Recognizer` (tests, the bench)."""
+        """Use `build` unless you already hold a `Recognizer` (tests, the bench).
+
+        `search` is the shop's own search (`Shop.search`), which names a garbled product exactly as the
+        conversation will; without one (the bench, tests without a shop) an index of the products given
+        to `refresh` is built here.
+        """
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.recognizer = recognizer
@@ -187,7 +195,8 @@ class Understander:
         self._corrections: list[str] = []
         self._answers: dict[str, tuple[str, ...]] = {}
         self._expecting: str | None = None
-        self._search: SearchIndex | None = None
+        self._shop_search = search
+        self._search: Search | None = search
         self.build_seconds = 0.0
 
     @classmethod
@@ -199,9 +208,10 @@ class Understander:
         mode: str = "grammar",
         version: int | None = None,
         cover_edges: bool = True,
+        search: Search | None = None,
     ) -> Understander:
         """Load the speech model once and compile the grammar for this catalog."""
-        understander = cls(Recognizer(Path(model_path)), interaction_model, mode, cover_edges)
+        understander = cls(Recognizer(Path(model_path)), interaction_model, mode, cover_edges, search)
         understander.refresh(products, version)
         return understander
 
@@ -231,7 +241,8 @@ class Understander:
             self._answers = {
                 name: compile_answer_grammar(self.interaction_model, self._known, name) for name in EXPECTATIONS
             }
-        self._search = SearchIndex.build(products, str(version or ""))
+        if self._shop_search is None:
+            self._search = SearchIndex.build(products, str(version or "")).search
         self.select_grammar(None)
         self._corrections = []
         self.build_seconds = time.perf_counter() - started
@@ -354,7 +365,7 @@ class Understander:
         slot = found.slots.get("product")
         if self._search is None or found.intent == "SearchIntent" or slot is None or slot.resolved_id:
             return None
-        product = self._search.search(slot.value or "", limit=2).clear_choice
+        product = self._search(slot.value or "", 2).clear_choice
         if product is None:
             return None
         named = Slot(name=slot.name, value=product.name.lower(), resolved_id=product.sku)

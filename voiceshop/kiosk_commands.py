@@ -142,7 +142,7 @@ def build_understander(model_path: Path, shop: Shop, mode: str, locale: str = "e
 
     version = shop.repository.catalog_version()
     products = shop.repository.all_products()
-    return Understander.build(model_path, load_model(locale), products, mode=mode, version=version)
+    return Understander.build(model_path, load_model(locale), products, mode=mode, version=version, search=shop.search)
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:

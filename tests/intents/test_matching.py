@@ -185,7 +185,7 @@ def test_polite_filler_at_either_end_is_ignored():
 
 
 def test_a_filler_that_is_the_whole_answer_is_kept():
-    """"okay" is a yes; "okay please" must not be stripped down to a bare "please"."""
+    """Okay is a yes; "okay please" must not be stripped down to a bare "please"."""
     assert match("okay please", EN).intent == "AMAZON.YesIntent"
 
 

@@ -10,8 +10,9 @@ what belongs to a shared, speaking machine:
 - the voice: slower/faster/louder/softer events, order codes spoken more slowly, "stop" cuts speech off,
   an earcon when it listens again;
 - one session, one customer: "start over", "stop" or `idle_timeout` seconds without speech forget the
-  conversation and sign the customer out. A signed-in customer's cart is theirs and is kept; the kiosk's
-  own anonymous cart is emptied, so the next person at the kiosk does not inherit it.
+  conversation and sign the customer out. A signed-in customer's cart is theirs and is kept; each
+  walk-up session shops as a new anonymous customer, so the next person at the kiosk inherits neither
+  the cart nor the orders of the last.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,13 +126,18 @@ class Kiosk:
     shop: Any
     understander: Understander
     voice: Voice
-    anonymous_id: str
+    kiosk_id: str
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     locale: str = "en-US"
     clock: Callable[[], float] = time.monotonic
     catalog_check_seconds: float = 5.0
     on_speaking: Callable[[bool], None] | None = None
     """Told True before the kiosk speaks and False after, so a microphone can drop what it hears meanwhile."""
+    walk_up: bool = True
+    """Each session shops as a new one-off customer (`kiosk_id-<random>`); False: every session is `kiosk_id`,
+    a customer picked on the command line, whose cart is kept like a signed-in customer's."""
+    anonymous_id: str = field(init=False)
+    """Who this session shops as until somebody signs in."""
     customer_id: str = field(init=False)
     context: dict[str, Any] = field(init=False, default_factory=dict)
     doubt: Heard | None = field(init=False, default=None)
@@ -141,8 +148,17 @@ class Kiosk:
 
     def __post_init__(self) -> None:
         """Start anonymous, with the idle clock running from now."""
+        self.anonymous_id = self._new_anonymous_id()
         self.customer_id = self.anonymous_id
         self.last_heard_at = self.clock()
+
+    def _new_anonymous_id(self) -> str:
+        """A customer nobody has been before: the last walk-up shopper's cart and orders stay theirs.
+
+        One shared anonymous customer let the next person at the kiosk hear the previous one's orders,
+        cancel or reorder them, and find their cart after a restart.
+        """
+        return f"{self.kiosk_id}-{uuid.uuid4().hex[:12]}" if self.walk_up else self.kiosk_id
 
     @property
     def signed_in(self) -> bool:
@@ -300,15 +316,20 @@ class Kiosk:
 
     # --- the session -----------------------------------------------------------------------------
     def end_session(self) -> None:
-        """Forget the conversation and sign out; empty only the kiosk's own anonymous cart."""
-        if not self.signed_in and self.active:
+        """Forget the conversation, sign out, and give the next shopper a new anonymous customer.
+
+        The walk-up shopper's cart is emptied (nobody can come back to it); a signed-in or picked
+        customer's cart is theirs and is kept.
+        """
+        if self.walk_up and not self.signed_in and self.active:
             try:
                 if self.shop.cart(self.anonymous_id).lines:
                     self.shop.clear_cart(self.anonymous_id)
             except StoreUnavailable:
-                log.warning("could not empty the kiosk's anonymous cart: store unavailable")
+                log.warning("could not empty the walk-up cart: store unavailable (a fresh customer follows anyway)")
         self.context = {}
         self.doubt = None
+        self.anonymous_id = self._new_anonymous_id()
         self.customer_id = self.anonymous_id
         self.active = False
 
@@ -372,14 +393,17 @@ def create_kiosk(
     shop: Any,
     understander: Understander,
     voice: Voice,
-    customer_id: str,
+    kiosk_id: str,
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     **options: Any,
 ) -> Kiosk:
-    """Build a kiosk (flask-style factory): `customer_id` is the kiosk's own anonymous customer."""
+    """Build a kiosk (flask-style factory): walk-up shoppers are `kiosk_id-<random>`, one per session.
+
+    `walk_up=False` makes `kiosk_id` the customer of every session instead (`--customer ID`).
+    """
     if idle_timeout <= 0:
         raise ValueError("idle_timeout must be positive (seconds without speech before the session ends)")
-    kiosk = Kiosk(shop, understander, voice, customer_id, idle_timeout=idle_timeout, **options)
+    kiosk = Kiosk(shop, understander, voice, kiosk_id, idle_timeout=idle_timeout, **options)
     kiosk._refresh_catalog()  # learn the version now, so only later imports trigger a rebuild
     return kiosk
 

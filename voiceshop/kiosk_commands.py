@@ -169,7 +169,14 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             print(f"{error}\nFalling back to text mode: type what you would say.", file=sys.stderr)
     understander = build_understander(model_path, shop, args.mode)
     voice = make_voice(args.mute, out)
-    kiosk = create_kiosk(shop, understander, voice, args.customer, idle_timeout=args.idle_timeout)
+    kiosk = create_kiosk(
+        shop,
+        understander,
+        voice,
+        args.customer or ANONYMOUS_CUSTOMER,
+        idle_timeout=args.idle_timeout,
+        walk_up=args.customer is None,
+    )
     kiosk.catalog_check_seconds = settings.index_check_seconds
     report = _reporter(args.json, echo_heard=wavs is not None or microphone is not None)
     try:
@@ -232,7 +239,10 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     source.add_argument("--wav", nargs="+", type=Path, metavar="WAV", help="WAV files, each one utterance, in order")
     kiosk.add_argument("--mute", action="store_true", help="print replies instead of speaking them")
     kiosk.add_argument(
-        "--customer", default=ANONYMOUS_CUSTOMER, help="the kiosk's own customer id (shoppers sign in by voice)"
+        "--customer",
+        default=None,
+        help="shop as this customer id in every session (default: each walk-up session is a new anonymous customer;"
+        " shoppers with an account sign in by voice)",
     )
     kiosk.add_argument("--model", type=Path, default=None, help="an unpacked Vosk model folder (default: fetched)")
     kiosk.add_argument(

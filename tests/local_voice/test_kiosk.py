@@ -305,6 +305,37 @@ def test_start_over_signs_out_and_forgets_the_conversation_but_not_the_cart(kios
     assert shop.cart(kiosk.anonymous_id).lines == []
 
 
+def test_the_next_walk_up_shopper_inherits_neither_the_cart_nor_the_orders(kiosk, shop):
+    kiosk.handle_text("add two black beans")
+    kiosk.handle_text("check out")
+    kiosk.handle_text("yes")
+    first = kiosk.customer_id
+    code = shop.latest_order(first).order_number
+    kiosk.handle_text("add two salsa")
+    kiosk.handle_text("start over")
+    assert kiosk.customer_id != first and not kiosk.signed_in
+    assert "empty" in kiosk.handle_text("what's in my cart").reply
+    assert code.split()[1] not in kiosk.handle_text("list my orders").reply.lower()
+    assert shop.cart(first).lines == []  # nobody can come back to a walk-up cart: it is emptied
+
+
+def test_a_restarted_kiosk_starts_with_a_new_walk_up_shopper(shop, understander):
+    one = create_kiosk(shop, understander, SilentVoice(), "kiosk-7")
+    one.handle_text("add two marinara sauce")
+    two = create_kiosk(shop, understander, SilentVoice(), "kiosk-7")
+    assert two.customer_id != one.customer_id
+    assert "empty" in two.handle_text("what's in my cart").reply
+
+
+def test_a_customer_picked_for_the_kiosk_keeps_the_cart_across_sessions(shop, understander):
+    customer = random_ref("picked")
+    kiosk = create_kiosk(shop, understander, SilentVoice(), customer, walk_up=False)
+    kiosk.handle_text("add two penne pasta")
+    kiosk.handle_text("start over")
+    assert kiosk.customer_id == customer
+    assert len(shop.cart(customer).lines) == 1
+
+
 # --- input sources ------------------------------------------------------------------------------------
 
 

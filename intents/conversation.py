@@ -42,8 +42,11 @@ log = logging.getLogger(__name__)
 
 KEEPS_PENDING = frozenset({
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent",
-    "ProvideCodeIntent", "SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent",
+    "AMAZON.CancelIntent", "ProvideCodeIntent", "SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent",
+    "SpeakSofterIntent",
 })  # fmt: skip
+"""Intents that answer or act on the open question. "cancel" is one: it drops that question and keeps the
+session (`session.handle_cancel`); dropping the question first made it end the session instead."""
 ANSWERS_A_CHOICE = frozenset({"AddToCartIntent", "ProductDetailsIntent", "RemoveFromCartIntent"})
 
 
@@ -139,7 +142,7 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
         case SignInRefused(reason="no_code"):
             spoken = say("sign_in_no_code")
         case SignInRefused():
-            spoken = say("sign_in_unknown", number="")
+            spoken = say("sign_in_refused")
         case StoreUnavailable():
             log.warning("store unavailable: %s", type(error).__name__)
             spoken, keep_pending, events = say("store_unavailable"), True, ("error",)

@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,10 +37,17 @@ log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_TIMEOUT = 60.0
 YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
-FALLBACK, HELP = "AMAZON.FallbackIntent", "AMAZON.HelpIntent"
-STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
+FALLBACK, HELP, REPEAT = "AMAZON.FallbackIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent"
+CANCEL = "AMAZON.CancelIntent"
+STOPS = frozenset({"AMAZON.StopIntent", CANCEL})
 START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
+VOICE_CONTROLS = frozenset({"SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent"})
+SECRET_SLOTS = frozenset({"code"})
+MASK = "****"
+_DIGIT = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d+)\b")
+"""Slots holding a purchase code: never read aloud, printed or written to `--json` (a kiosk is a public place)."""
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
+VOICE_LIMITS = {"slower": "slowest", "faster": "fastest", "louder": "loudest", "softer": "softest"}
 PENDING_EXPECTATION = {
     "code": "code", "new_code": "code", "current_code": "code", "sign_in": "code",
     **dict.fromkeys(CONFIRMATIONS, YES_NO),
@@ -53,8 +60,15 @@ _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 WORDS = {
     "did_you_say": "Did you say: {heard}?",
-    "say_yes_or_no": "Please say yes or no. Did you say: {heard}?",
+    "did_you_say_code": "I heard a purchase code, but not clearly, and I won't read it aloud. Shall I use it?",
+    "say_yes_or_no": "Please say yes or no. {question}",
     "say_again": "Okay, please say it again.",
+    "leave_with_cart": "Your cart has {items}, and they will be removed when this session ends. {verb} anyway?",
+    "cart_kept": "Okay, your cart is as it was. What would you like?",
+    "slowest": "That's as slow as I can speak.",
+    "fastest": "That's as fast as I can speak.",
+    "loudest": "That's as loud as I can speak.",
+    "softest": "That's as soft as I go; any softer and you couldn't hear me.",
     "kiosk_help": "You can also say slower, faster, louder or softer, repeat, start over, or stop.",
     "timed_out": "It has been quiet for a while, so I've started a new session.",
     "signed_out": "You're signed out. Your cart is kept for next time.",
@@ -141,6 +155,13 @@ class Kiosk:
     customer_id: str = field(init=False)
     context: dict[str, Any] = field(init=False, default_factory=dict)
     doubt: Heard | None = field(init=False, default=None)
+    """What the kiosk asked "Did you say ...?" (or "end the session anyway?") about: a yes acts on it."""
+    question: str = field(init=False, default="")
+    """That question, to ask again after "repeat", "help" or "slower"."""
+    declined: str = field(init=False, default="")
+    """What a no to that question answers."""
+    asked_again: bool = field(init=False, default=False)
+    """The question was already asked again after an unsure yes: a second unsure yes counts."""
     last_heard_at: float = field(init=False)
     active: bool = field(init=False, default=False)
     catalog_version: int | None = field(init=False, default=None)
@@ -151,6 +172,7 @@ class Kiosk:
         self.anonymous_id = self._new_anonymous_id()
         self.customer_id = self.anonymous_id
         self.last_heard_at = self.clock()
+        self._voice_at_start = (self.voice.rate, self.voice.volume)
 
     def _new_anonymous_id(self) -> str:
         """A customer nobody has been before: the last walk-up shopper's cart and orders stay theirs.
@@ -224,21 +246,62 @@ class Kiosk:
         heard = understood.heard_text.strip()
         match = understood.match
         doubt, self.doubt = self.doubt, None
-        if doubt is not None:
-            answer = match.intent if match is not None else None
-            if answer in (YES, NO) and understood.doubtful:
-                self.doubt = doubt
-                return self._say_only(understood, WORDS["say_yes_or_no"].format(heard=_read_back(doubt)))
-            if answer == YES:
-                return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
-            if answer == NO:
-                return self._say_only(understood, WORDS["say_again"])
+        if doubt is not None and (answered := self._answer(doubt, understood)) is not None:
+            return answered
         if match is None:
             return self._converse(FALLBACK, {}, heard=heard, doubtful=False, confidence=understood.confidence)
         if understood.doubtful:
-            self.doubt = understood
-            return self._say_only(understood, WORDS["did_you_say"].format(heard=_read_back(understood)), doubtful=True)
+            return self._ask(understood, _did_you_say(understood), WORDS["say_again"])
+        if (items := self._cart_to_lose(match.intent)) is not None:
+            verb = "Start over" if match.intent in START_OVER else "Stop"
+            return self._ask(understood, WORDS["leave_with_cart"].format(items=items, verb=verb), WORDS["cart_kept"])
         return self._act(understood, heard=heard, doubtful=False)
+
+    def _ask(self, about: Heard, question: str, declined: str) -> Turn:
+        """Ask a yes/no question of the kiosk's own; a yes acts on `about`, a no answers `declined`."""
+        self.doubt, self.question, self.declined, self.asked_again = about, question, declined, False
+        return self._say_only(about, question, doubtful=True)
+
+    def _answer(self, doubt: Heard, understood: Heard) -> Turn | None:
+        """The shopper's answer to the kiosk's own question; None when it is a new request instead.
+
+        A no needs no certainty (it changes nothing). An unsure yes is asked about once more, and a
+        second unsure yes counts: in a noisy shop a yes may never be heard clearly, and asking forever
+        left the shopper stuck. "repeat", "help" and the voice controls keep the question open.
+        """
+        answer = understood.match.intent if understood.match is not None else None
+        if answer == YES and understood.doubtful and not self.asked_again:
+            self.doubt, self.asked_again = doubt, True
+            return self._say_only(understood, WORDS["say_yes_or_no"].format(question=self.question), doubtful=True)
+        if answer == YES:
+            return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
+        if answer == NO:
+            return self._say_only(understood, self.declined)
+        if answer in (REPEAT, HELP):
+            self.doubt = doubt
+            return self._say_only(understood, WORDS["say_yes_or_no"].format(question=self.question), doubtful=True)
+        if answer in VOICE_CONTROLS:
+            turn = self._act(understood, heard=understood.heard_text.strip(), doubtful=False)
+            self.doubt = doubt
+            self._speak(self.question)
+            return replace(turn, reply=f"{turn.reply} {self.question}", doubtful=True)
+        return None
+
+    def _cart_to_lose(self, intent: str) -> str | None:
+        """ "3 items" when ending the session now would empty a walk-up shopper's cart, else None.
+
+        "stop" or "start over", perhaps misheard, must not silently throw away what somebody spent ten
+        minutes choosing by voice; "cancel" with a question open only drops that question.
+        """
+        if intent not in STOPS | START_OVER or not self.walk_up or self.signed_in:
+            return None
+        if intent == CANCEL and self.context.get("pending"):
+            return None
+        try:
+            count = sum(line.quantity for line in self.shop.cart(self.anonymous_id).lines)
+        except StoreUnavailable:
+            return None
+        return None if count == 0 else f"{count} item" if count == 1 else f"{count} items"
 
     def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
         """Do what was (now surely) said."""
@@ -267,9 +330,9 @@ class Kiosk:
         speech = self._apply(intent, reply)
         self._speak(speech)
         return Turn(
-            heard=heard,
+            heard=_private(heard, request_slots),
             intent=intent,
-            slots={name: {"value": s.value, "id": s.resolved_id} for name, s in request_slots.items()},
+            slots=_turn_slots(request_slots),
             reply=speech,
             doubtful=doubtful,
             confidence=confidence,
@@ -282,7 +345,10 @@ class Kiosk:
         speech = reply.speech
         changes = [VOICE_EVENTS[event] for event in reply.events if event in VOICE_EVENTS]
         for change in changes:
+            before = (self.voice.rate, self.voice.volume)
             getattr(self.voice, change)()
+            if (self.voice.rate, self.voice.volume) == before:  # at the limit: say so, not "okay"
+                speech = WORDS[VOICE_LIMITS[change]]
         if changes:
             return speech  # the context stays as it was, so an open question survives "slower"
         self.context = dict(reply.context)
@@ -302,13 +368,11 @@ class Kiosk:
         """A kiosk-level question or answer that the conversation never sees."""
         self._speak(speech)
         match = understood.match
+        slots = {name: _as_slot(name, slot) for name, slot in (match.slots.items() if match is not None else ())}
         return Turn(
-            heard=understood.heard_text.strip(),
+            heard=_private(understood.heard_text.strip(), slots),
             intent=match.intent if match is not None else None,
-            slots={
-                name: {"value": s.value, "id": s.resolved_id}
-                for name, s in ((n, _as_slot(n, v)) for n, v in (match.slots.items() if match else ()))
-            },
+            slots=_turn_slots(slots),
             reply=speech,
             doubtful=doubtful,
             confidence=understood.confidence,
@@ -329,9 +393,17 @@ class Kiosk:
                 log.warning("could not empty the walk-up cart: store unavailable (a fresh customer follows anyway)")
         self.context = {}
         self.doubt = None
+        self._reset_voice()
         self.anonymous_id = self._new_anonymous_id()
         self.customer_id = self.anonymous_id
         self.active = False
+
+    def _reset_voice(self) -> None:
+        """The next shopper starts at the kiosk's own rate and volume, not at the last shopper's."""
+        try:
+            self.voice.rate, self.voice.volume = self._voice_at_start  # type: ignore[misc]
+        except AttributeError:  # a voice without setters keeps its settings
+            log.debug("this voice cannot be reset")
 
     def check_idle(self) -> bool:
         """End a quiet session after `idle_timeout` seconds, so the next person starts fresh."""
@@ -417,9 +489,32 @@ def _as_slot(name: str, slot: Any) -> Slot:
     return Slot(name, getattr(slot, "value", None), getattr(slot, "resolved_id", None))
 
 
+def _turn_slots(slots: Mapping[str, Slot]) -> dict[str, dict[str, str | None]]:
+    """The slots as a turn reports them, with a purchase code masked."""
+    return {
+        name: {"value": MASK, "id": MASK} if name in SECRET_SLOTS else {"value": slot.value, "id": slot.resolved_id}
+        for name, slot in slots.items()
+    }
+
+
+def _private(heard: str, slots: Mapping[str, Slot]) -> str:
+    """What was heard, as a turn reports it: the digits masked when a purchase code was among them."""
+    if not SECRET_SLOTS & set(slots):
+        return heard
+    return _DIGIT.sub(MASK, heard)
+
+
 def _spoken(heard: str) -> str:
     """The heard words without Vosk's [unk] markers, which must not be read aloud."""
     return " ".join(token for token in heard.split() if token != "[unk]")
+
+
+def _did_you_say(understood: Heard) -> str:
+    """The "Did you say ...?" question, which never reads a purchase code aloud."""
+    match = understood.match
+    if match is not None and SECRET_SLOTS & set(match.slots):
+        return WORDS["did_you_say_code"]
+    return WORDS["did_you_say"].format(heard=_read_back(understood))
 
 
 def _read_back(understood: Heard) -> str:

@@ -257,6 +257,61 @@ def test_stop_stops_speech_and_ends_the_session(kiosk):
     assert turn.session_ended and kiosk.voice.stops == 1 and kiosk.context == {}
 
 
+def test_cancel_drops_the_open_question_and_keeps_the_session_and_cart(kiosk, shop):
+    kiosk.handle_text("add two penne pasta")
+    assert "place" in kiosk.handle_text("check out").reply.lower()
+    turn = kiosk.handle_text("cancel")
+    assert "cancelled" in turn.reply and not turn.session_ended
+    assert shop.orders(kiosk.customer_id).orders == () and len(shop.cart(kiosk.customer_id).lines) == 1
+
+
+def test_leaving_with_a_walk_up_cart_is_asked_about_first(kiosk, shop):
+    kiosk.handle_text("add two penne pasta")
+    shopper = kiosk.customer_id
+    for leave in ("stop", "start over", "cancel"):
+        turn = kiosk.handle_text(leave)
+        assert "2 items" in turn.reply and "removed" in turn.reply and not turn.session_ended
+        assert "as it was" in kiosk.handle_text("no").reply
+        assert kiosk.customer_id == shopper and len(shop.cart(shopper).lines) == 1
+    kiosk.handle_text("stop")
+    assert kiosk.handle_text("yes").session_ended
+    assert kiosk.customer_id != shopper and shop.cart(shopper).lines == []
+
+
+def test_repeat_help_and_slower_keep_the_did_you_say_question_open(kiosk, shop, interaction_model):
+    unsure = Understood("add two penne pasta", 0.4, match("add two penne pasta", interaction_model), True)
+    question = kiosk.handle(unsure).reply
+    for control in ("repeat", "help", "slower"):
+        assert question in kiosk.handle_text(control).reply
+    kiosk.handle_text("yes")
+    assert shop.cart(kiosk.customer_id).lines[0].quantity == 2
+
+
+def test_a_second_unsure_yes_is_taken_as_yes(kiosk, shop, interaction_model):
+    def unsure(text: str) -> Understood:
+        return Understood(text, 0.4, match(text, interaction_model), True)
+
+    kiosk.handle(unsure("add two penne pasta"))
+    assert "say yes or no" in kiosk.handle(unsure("yes")).reply.lower()
+    assert shop.cart(kiosk.customer_id).lines == []
+    kiosk.handle(unsure("yes"))
+    assert len(shop.cart(kiosk.customer_id).lines) == 1
+
+
+def test_an_unsure_purchase_code_is_never_read_aloud(kiosk, interaction_model):
+    kiosk.context = {"pending": {"kind": "code"}}
+    turn = kiosk.handle(Understood("four two seven one", 0.4, match("four two seven one", interaction_model), True))
+    assert turn.doubtful and "four" not in turn.reply and "four" not in turn.heard
+    assert not any("four" in text for text in kiosk.voice.texts)
+
+
+def test_the_voice_says_when_it_is_at_its_limit_and_resets_for_the_next_shopper(kiosk):
+    replies = [kiosk.handle_text("slower").reply for _ in range(12)]
+    assert replies[-1] == "That's as slow as I can speak."
+    kiosk.handle_text("start over")
+    assert kiosk.voice.rate == 160
+
+
 def test_every_answer_ends_with_the_listening_earcon(kiosk):
     kiosk.handle_text("help")
     assert kiosk.voice.texts[-1] == "<earcon>"
@@ -312,7 +367,8 @@ def test_the_next_walk_up_shopper_inherits_neither_the_cart_nor_the_orders(kiosk
     first = kiosk.customer_id
     code = shop.latest_order(first).order_number
     kiosk.handle_text("add two salsa")
-    kiosk.handle_text("start over")
+    kiosk.handle_text("start over")  # "Your cart has 2 items ... Start over anyway?"
+    kiosk.handle_text("yes")
     assert kiosk.customer_id != first and not kiosk.signed_in
     assert "empty" in kiosk.handle_text("what's in my cart").reply
     assert code.split()[1] not in kiosk.handle_text("list my orders").reply.lower()
@@ -450,8 +506,8 @@ def test_a_spoken_code_after_please_say_your_code_signs_in(kiosk, shop, speak):
     assert kiosk.expecting == "code"  # "Now please say your four digit purchase code."
     turn = kiosk.handle_wav(speak("four two seven one", voice="en-gb"))
     assert turn.intent == "ProvideCodeIntent"
-    assert turn.slots["code"]["id"] == CODE
-    assert kiosk.customer_id == customer
+    assert kiosk.customer_id == customer  # only the right code signs in
+    assert turn.slots["code"] == {"value": "****", "id": "****"} and "four" not in turn.heard  # never printed
     assert kiosk.expecting is None
 
 

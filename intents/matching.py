@@ -72,6 +72,9 @@ DEFAULT_EXAMPLES: dict[str, tuple[str, ...]] = {
     "AMAZON.Ordinal": ("first", "second", "third", "last"),
     "AMAZON.FOUR_DIGIT_NUMBER": ("four two seven one", "forty two seventy one"),
 }
+MAX_WORDS = 40
+"""No command is longer (the longest sample with a long product name is about 20 words): a pasted page
+of text is no command, and matching it word by word against every sample kept the kiosk busy a minute."""
 _SUFFIXED_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _SPLIT_ORDINAL = re.compile(r"\b(\d+) (st|nd|rd|th)\b")
 
@@ -279,7 +282,7 @@ def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator
 def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None = None, limit: int = 5) -> list[Match]:
     """The best readings of a text, best first, one per intent (for channels that weigh context)."""
     tokens = words_of(text)
-    if not tokens:
+    if not tokens or len(tokens) > MAX_WORDS:
         return []
     compiled = _compile(model)
     best: dict[str, tuple[tuple[float, ...], Match]] = {}
@@ -408,7 +411,7 @@ def approximate(
     shop). Ties go to the reading with more evidence, then to model order.
     """
     tokens = words_of(text)
-    if not tokens:
+    if not tokens or len(tokens) > MAX_WORDS:
         return None
     compiled = _compile(model)
     found: tuple[tuple[int, int, int], Match] | None = None

@@ -288,7 +288,7 @@ class Kiosk:
         return None
 
     def _cart_to_lose(self, intent: str) -> str | None:
-        """ "3 items" when ending the session now would empty a walk-up shopper's cart, else None.
+        """The items ("3 items") that ending the session now would empty from a walk-up cart, else None.
 
         "stop" or "start over", perhaps misheard, must not silently throw away what somebody spent ten
         minutes choosing by voice; "cancel" with a question open only drops that question.

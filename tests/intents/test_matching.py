@@ -184,6 +184,11 @@ def test_polite_filler_at_either_end_is_ignored():
     assert (found.intent, found.slots["quantity"].resolved_id) == ("AddToCartIntent", "12")
 
 
+def test_a_page_of_text_is_no_command():
+    assert match("find milk " * 300, EN) is None
+    assert approximate("find milk " * 300, EN) is None
+
+
 def test_a_filler_that_is_the_whole_answer_is_kept():
     """Okay is a yes; "okay please" must not be stripped down to a bare "please"."""
     assert match("okay please", EN).intent == "AMAZON.YesIntent"

@@ -79,7 +79,7 @@ def handle_list_orders(request: IntentRequest, shop: Any) -> Reply:
     if not page.orders:
         return dialog.reply(dialog.say("no_orders"))
     dialog.set_list("orders", [order.order_id for order in page.orders])
-    return render_orders(dialog, dialog.say("orders_intro", count=len(page.orders)))
+    return render_orders(dialog, dialog.say("orders_intro", count=dialog.count("recent_order", len(page.orders))))
 
 
 def handle_cancel_order(request: IntentRequest, shop: Any) -> Reply:

@@ -86,6 +86,16 @@ def test_yes_places_the_order_and_says_its_number(talk, demo_shop):
     assert talk.last.events == ("order_placed",)
 
 
+def test_my_orders_are_listed_with_their_codes(talk, demo_shop):
+    assert "any orders" in talk("ListOrdersIntent")
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
+    talk("CheckOutIntent")
+    talk("AMAZON.YesIntent")
+    digits, word = demo_shop.latest_order(talk.customer).order_number.split()
+    speech = talk("ListOrdersIntent")
+    assert speech.startswith("You have 1 recent order.") and " ".join(digits) + " " + word in speech
+
+
 def test_a_stray_yes_buys_nothing(talk, demo_shop):
     talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
     assert "nothing to confirm" in talk("AMAZON.YesIntent")

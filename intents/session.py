@@ -78,7 +78,9 @@ def handle_help(request: IntentRequest, shop: Any) -> Reply:
         key = HELP_FOR_PENDING.get(str(pending.get("kind")), "help_general")
         return dialog.ask(dialog.say(key), key)
     if dialog.listing is not None and dialog.listing.get("kind") == "results":
-        return dialog.reply(dialog.say("help_results"))
+        count = len(dialog.listing.get("ids") or ())  # offer only what this list allows
+        key = "help_result_one" if count == 1 else "help_results" if count > PAGE_SIZE else "help_results_page"
+        return dialog.reply(dialog.say(key))
     return dialog.reply(dialog.say("help_general"))
 
 

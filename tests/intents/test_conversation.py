@@ -41,6 +41,14 @@ def test_search_reads_three_results_and_next_reads_more(talk):
     assert "1:" in second
 
 
+def test_help_after_a_search_offers_only_what_that_list_allows(talk):
+    talk("SearchIntent", category="snacks")
+    assert "next" in talk("AMAZON.HelpIntent")
+    assert talk("SearchIntent", product="kerrygold butter").startswith("I found one match")
+    help_now = talk("AMAZON.HelpIntent")
+    assert "second" not in help_now and "next" not in help_now and "add it" in help_now
+
+
 def test_search_for_something_the_shop_does_not_sell_says_so(talk):
     speech = talk("SearchIntent", product="lawn mower")
     assert "couldn't find" in speech

@@ -126,7 +126,12 @@ def digits_for_number_words(tokens: list[str]) -> list[str]:
         run = tokens[index:end]
         value = _value_of(run)
         if value is None:  # "four ninety nine": split into the longest runs that read as numbers
-            end = index + max(size for size in range(1, len(run) + 1) if _value_of(run[:size]) is not None)
+            sizes = [size for size in range(1, len(run) + 1) if _value_of(run[:size]) is not None]
+            if not sizes:  # "hundred" with no number before it is just a word
+                out.append(tokens[index])
+                index += 1
+                continue
+            end = index + max(sizes)
             value = _value_of(tokens[index:end])
         out.append(str(value))
         index = end

@@ -64,6 +64,12 @@ def test_number_words_and_percent_signs_meet_in_the_middle():
     assert tokenize("two percent milk") == tokenize("2% milk")
 
 
+def test_a_scale_word_with_no_number_before_it_stays_a_word():
+    """A recogniser heard "add hundred add": folding it for matching raised ValueError and stopped the kiosk."""
+    assert tokenize("add hundred add") == ["add", "hundred", "add"]
+    assert tokenize("thousand island dressing two hundred") == ["thousand", "island", "dressing", "200"]
+
+
 def test_plurals_meet_their_singulars():
     assert tokenize("strawberries tomatoes towels") == tokenize("strawberry tomato towel")
 

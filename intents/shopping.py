@@ -212,6 +212,8 @@ def handle_set_quantity(request: IntentRequest, shop: object) -> Reply:
         return product
     if quantity is None:
         return dialog.reply(dialog.say("how_many_max", maximum=dialog.shop.settings.max_quantity))
+    if quantity == 0:  # "make that zero" means take it out, not "I can add between 1 and 20"
+        return handle_remove_from_cart(request, shop)
     try:
         dialog.shop.set_quantity(request.customer_id, product.sku, quantity)
     except NotInCart:

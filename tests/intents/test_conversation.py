@@ -104,6 +104,12 @@ def test_my_orders_are_listed_with_their_codes(talk, demo_shop):
     assert speech.startswith("You have 1 recent order.") and " ".join(digits) + " " + word in speech
 
 
+def test_setting_a_quantity_to_zero_takes_the_product_out(talk, demo_shop):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="3")
+    speech = talk("SetQuantityIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="0")
+    assert "removed" in speech.lower() and demo_shop.cart(talk.customer).lines == []
+
+
 def test_a_stray_yes_buys_nothing(talk, demo_shop):
     talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"))
     assert "nothing to confirm" in talk("AMAZON.YesIntent")

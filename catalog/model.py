@@ -96,6 +96,13 @@ class Cart:
         self._put(line)
         return line
 
+    def take(self, line: CartLine, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
+        """Take a line from another cart: quantities add up, to at most `maximum` (checkout re-prices)."""
+        held = self.line_for(line.sku)
+        merged = replace(line, quantity=min(maximum, line.quantity + (held.quantity if held else 0)))
+        self._put(merged)
+        return merged
+
     def remove(self, sku: str) -> CartLine:
         """Drop a line; removing what is not there is an error the customer should hear."""
         line = self.line_for(sku)

@@ -226,6 +226,33 @@ class Shop(CustomerAccounts, OrderLifecycle):
         """Empty the cart."""
         return self._change_cart(customer_id, Cart.clear)
 
+    def move_cart(self, from_customer: str, to_customer: str) -> int:
+        """Move every line of one cart into another; returns the units moved.
+
+        A kiosk shopper who fills a walk-up cart and then signs in keeps what they chose. Both carts are
+        written in one transaction, each under the version it was read at, so a line is never lost or
+        counted twice; a conflicting write elsewhere makes it start over from fresh reads.
+        """
+        maximum = self.settings.max_quantity
+        for _ in range(_ATTEMPTS):
+            source, source_item = self.repository.get_cart(from_customer)
+            if not source.lines:
+                return 0
+            target, target_item = self.repository.get_cart(to_customer)
+            for line in source.lines:
+                target.take(line, maximum)
+            moved = source.item_count
+            source.clear()
+            try:
+                with self._uow() as uow:
+                    uow.save("cart", self.repository.fill_cart_item(target_item, target))
+                    uow.save("cart moved from", self.repository.fill_cart_item(source_item, source))
+                    uow.commit()
+            except TransactionCancelled:
+                continue
+            return moved
+        raise StoreUnavailable("the carts kept changing underneath us")
+
     # --- checkout -----------------------------------------------------------------------------
     def _make_quote(self, customer_id: str, wanted: list[tuple[str, int]]) -> Quote:
         """Price lines at today's prices, refusing (with every failing line named) what can't be filled."""

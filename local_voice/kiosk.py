@@ -65,6 +65,7 @@ WORDS = {
     "say_again": "Okay, please say it again.",
     "leave_with_cart": "Your cart has {items}, and they will be removed when this session ends. {verb} anyway?",
     "cart_kept": "Okay, your cart is as it was. What would you like?",
+    "cart_moved": "The {items} you chose before signing in are in your cart now.",
     "slowest": "That's as slow as I can speak.",
     "fastest": "That's as fast as I can speak.",
     "loudest": "That's as loud as I can speak.",
@@ -287,6 +288,17 @@ class Kiosk:
             return replace(turn, reply=f"{turn.reply} {self.question}", doubtful=True)
         return None
 
+    def _bring_walk_up_cart(self, customer: str) -> str | None:
+        """Move what a walk-up shopper chose into the cart of the account they just signed in to."""
+        if not self.walk_up or self.signed_in:
+            return None
+        try:
+            moved = self.shop.move_cart(self.anonymous_id, customer)
+        except StoreUnavailable:
+            log.warning("could not move the walk-up cart at sign-in: store unavailable")
+            return None
+        return None if moved == 0 else _items(moved)
+
     def _cart_to_lose(self, intent: str) -> str | None:
         """The items ("3 items") that ending the session now would empty from a walk-up cart, else None.
 
@@ -301,7 +313,7 @@ class Kiosk:
             count = sum(line.quantity for line in self.shop.cart(self.anonymous_id).lines)
         except StoreUnavailable:
             return None
-        return None if count == 0 else f"{count} item" if count == 1 else f"{count} items"
+        return None if count == 0 else _items(count)
 
     def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
         """Do what was (now surely) said."""
@@ -353,7 +365,9 @@ class Kiosk:
             return speech  # the context stays as it was, so an open question survives "slower"
         self.context = dict(reply.context)
         signed_in_as = self.context.get("customer_id")
-        if isinstance(signed_in_as, str) and signed_in_as:
+        if isinstance(signed_in_as, str) and signed_in_as and signed_in_as != self.customer_id:
+            if (moved := self._bring_walk_up_cart(signed_in_as)) is not None:
+                speech = f"{speech} {WORDS['cart_moved'].format(items=moved)}"
             self.customer_id = signed_in_as
         if intent == HELP:
             speech = f"{speech} {WORDS['kiosk_help']}"
@@ -487,6 +501,11 @@ def _as_slot(name: str, slot: Any) -> Slot:
     if slot is None or isinstance(slot, str):
         return Slot(name, slot)
     return Slot(name, getattr(slot, "value", None), getattr(slot, "resolved_id", None))
+
+
+def _items(count: int) -> str:
+    """How many items, said the way the kiosk says it ("1 item", "3 items")."""
+    return f"{count} item" if count == 1 else f"{count} items"
 
 
 def _turn_slots(slots: Mapping[str, Slot]) -> dict[str, dict[str, str | None]]:

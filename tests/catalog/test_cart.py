@@ -3,7 +3,7 @@
 import pytest
 
 from catalog.errors import InvalidQuantity, NotEnoughStock, NotInCart, UnknownProduct
-from tests.conftest import add_product
+from tests.conftest import add_product, random_ref
 
 
 def test_adding_twice_raises_the_quantity_and_totals_are_exact(empty_shop, customer):
@@ -67,3 +67,16 @@ def test_out_of_stock_offers_in_stock_alternatives_from_search(demo_shop, custom
 def test_removing_something_not_in_the_cart_is_refused(empty_shop, customer):
     with pytest.raises(NotInCart):
         empty_shop.remove_from_cart(customer, add_product(empty_shop).sku)
+
+
+def test_moving_a_cart_merges_its_lines_into_the_other_and_empties_it(empty_shop, customer):
+    shared, own = add_product(empty_shop, stock=50), add_product(empty_shop)
+    walk_up = random_ref("walkup")
+    empty_shop.add_to_cart(walk_up, shared.sku, 15)
+    empty_shop.add_to_cart(walk_up, own.sku, 2)
+    empty_shop.add_to_cart(customer, shared.sku, 10)
+    assert empty_shop.move_cart(walk_up, customer) == 17
+    lines = {line.sku: line.quantity for line in empty_shop.cart(customer).lines}
+    assert lines == {shared.sku: empty_shop.settings.max_quantity, own.sku: 2}  # merged, capped per line
+    assert empty_shop.cart(walk_up).lines == []
+    assert empty_shop.move_cart(walk_up, customer) == 0  # nothing twice

@@ -360,6 +360,17 @@ def test_start_over_signs_out_and_forgets_the_conversation_but_not_the_cart(kios
     assert shop.cart(kiosk.anonymous_id).lines == []
 
 
+def test_what_a_walk_up_shopper_chose_comes_along_when_they_sign_in(kiosk, shop):
+    kiosk.handle_text("add two chunk light tuna")
+    walk_up = kiosk.customer_id
+    customer, number = sign_in_customer(shop)
+    kiosk.handle_text(f"i am customer {' '.join(number)}")
+    turn = kiosk.handle_text(" ".join(CODE))
+    assert kiosk.customer_id == customer and "2 items you chose" in turn.reply
+    assert [(line.sku, line.quantity) for line in shop.cart(customer).lines] == [("SKU-PAN-0097", 2)]
+    assert shop.cart(walk_up).lines == []
+
+
 def test_the_next_walk_up_shopper_inherits_neither_the_cart_nor_the_orders(kiosk, shop):
     kiosk.handle_text("add two black beans")
     kiosk.handle_text("check out")

@@ -28,9 +28,11 @@ from typing import Any, Protocol
 
 from catalog.errors import StoreUnavailable
 from intents.conversation import respond
+from intents.dialog import load_prompts
 from intents.request import LAUNCH, IntentRequest, Reply, Slot
 from intents.session import CONFIRMATIONS
-from local_voice.grammar import YES_NO
+from intents.speech import compose
+from local_voice.grammar import DIGITS, YES_NO
 from local_voice.voice import Voice
 
 log = logging.getLogger(__name__)
@@ -43,9 +45,9 @@ STOPS = frozenset({"AMAZON.StopIntent", CANCEL})
 START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
 VOICE_CONTROLS = frozenset({"SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent"})
 SECRET_SLOTS = frozenset({"code"})
-MASK = "****"
-_DIGIT = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d+)\b")
 """Slots holding a purchase code: never read aloud, printed or written to `--json` (a kiosk is a public place)."""
+MASK = "****"
+_DIGIT = re.compile(rf"\b(?:{'|'.join(DIGITS)}|\d+)\b")
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
 VOICE_LIMITS = {"slower": "slowest", "faster": "fastest", "louder": "loudest", "softer": "softest"}
 PENDING_EXPECTATION = {
@@ -271,16 +273,14 @@ class Kiosk:
         left the shopper stuck. "repeat", "help" and the voice controls keep the question open.
         """
         answer = understood.match.intent if understood.match is not None else None
-        if answer == YES and understood.doubtful and not self.asked_again:
-            self.doubt, self.asked_again = doubt, True
+        unsure_yes = answer == YES and understood.doubtful and not self.asked_again
+        if unsure_yes or answer in (REPEAT, HELP):
+            self.doubt, self.asked_again = doubt, self.asked_again or unsure_yes
             return self._say_only(understood, WORDS["say_yes_or_no"].format(question=self.question), doubtful=True)
         if answer == YES:
             return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
         if answer == NO:
             return self._say_only(understood, self.declined)
-        if answer in (REPEAT, HELP):
-            self.doubt = doubt
-            return self._say_only(understood, WORDS["say_yes_or_no"].format(question=self.question), doubtful=True)
         if answer in VOICE_CONTROLS:
             turn = self._act(understood, heard=understood.heard_text.strip(), doubtful=False)
             self.doubt = doubt
@@ -297,7 +297,7 @@ class Kiosk:
         except StoreUnavailable:
             log.warning("could not move the walk-up cart at sign-in: store unavailable")
             return None
-        return None if moved == 0 else _items(moved)
+        return None if moved == 0 else self._items(moved)
 
     def _cart_to_lose(self, intent: str) -> str | None:
         """The items ("3 items") that ending the session now would empty from a walk-up cart, else None.
@@ -310,10 +310,14 @@ class Kiosk:
         if intent == CANCEL and self.context.get("pending"):
             return None
         try:
-            count = sum(line.quantity for line in self.shop.cart(self.anonymous_id).lines)
+            count = self.shop.cart(self.anonymous_id).item_count
         except StoreUnavailable:
             return None
-        return None if count == 0 else _items(count)
+        return None if count == 0 else self._items(count)
+
+    def _items(self, count: int) -> str:
+        """The item count ("1 item", "3 items") from the conversation's own prompts (`Dialog.count`), per locale."""
+        return compose(load_prompts(self.locale)["item_one" if count == 1 else "item_other"], count=count).text
 
     def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
         """Do what was (now surely) said."""
@@ -501,11 +505,6 @@ def _as_slot(name: str, slot: Any) -> Slot:
     if slot is None or isinstance(slot, str):
         return Slot(name, slot)
     return Slot(name, getattr(slot, "value", None), getattr(slot, "resolved_id", None))
-
-
-def _items(count: int) -> str:
-    """How many items, said the way the kiosk says it ("1 item", "3 items")."""
-    return f"{count} item" if count == 1 else f"{count} items"
 
 
 def _turn_slots(slots: Mapping[str, Slot]) -> dict[str, dict[str, str | None]]:

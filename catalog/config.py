@@ -26,6 +26,9 @@ class Settings:
     data_dir: Path
     max_quantity: int = DEFAULT_MAX_QUANTITY
     index_check_seconds: float = 5.0
+    store_timeout_seconds: float = 1.0
+    """Bound on each connect and read to DynamoDB; with `store_attempts` it sets how soon a dead store is an apology."""
+    store_attempts: int = 2
 
     @property
     def is_local(self) -> bool:
@@ -46,6 +49,8 @@ class Settings:
             data_dir=Path(env.get("VOICESHOP_DATA_DIR", str(REPO_ROOT / ".data"))),
             max_quantity=int(env.get("VOICESHOP_MAX_QUANTITY", str(DEFAULT_MAX_QUANTITY))),
             index_check_seconds=float(env.get("VOICESHOP_INDEX_CHECK_SECONDS", "5")),
+            store_timeout_seconds=float(env.get("VOICESHOP_STORE_TIMEOUT_SECONDS", "1")),
+            store_attempts=int(env.get("VOICESHOP_STORE_ATTEMPTS", "2")),
         )
 
 

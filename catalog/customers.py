@@ -1,7 +1,13 @@
 """Customers: profiles, the purchase code with its lockout, and kiosk customer numbers.
 
 A mixin of `Shop` (it uses the shop's repository and unit of work), kept apart because the code and
-sign-in rules are security rules and deserve one short file to review.
+sign-in rules are security rules and deserve one short file to review:
+
+- A wrong code is counted with one atomic `ADD` per try (no parallel guess is lost), in the scope it
+  was tried in: kiosk sign-in tries never lock the customer's purchases on Alexa.
+- A purchase commits only with the code and the not-locked state checked inside the order's own
+  transaction (`UnitOfWork.require_purchase_allowed`), so no guess can pass once the lock is stored.
+- A refused sign-in says the same thing, after the same work, whether or not the number exists.
 """
 
 from __future__ import annotations
@@ -9,19 +15,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from catalog.errors import PurchaseCodeRequired, PurchasesLocked, SignInRefused, StoreUnavailable, WrongPurchaseCode
 from catalog.model import Customer, utcnow
-from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES, code_matches, hash_code
-from catalog.repository import Repository, customer_pk
+from catalog.purchase_code import MAX_WRONG_CODES, Scope, code_matches, hash_code
+from catalog.repository import Repository
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
 if TYPE_CHECKING:
     from catalog.config import Settings
 
 _ATTEMPTS = 5
+_DECOY_HASH = hash_code("0000")  # checked against for unknown numbers, so a refusal costs the same time
 
 
 class CustomerAccounts:
@@ -37,7 +43,7 @@ class CustomerAccounts:
         return self.repository.get_customer(customer_id) or Customer(customer_id)
 
     def update_profile(self, customer_id: str, display_name: str | None = None, address: str | None = None) -> Customer:
-        """Store a display name and delivery address."""
+        """Store a display name and delivery address (never touching the code or its counters)."""
         current = self.customer(customer_id)
         updated = replace(
             current,
@@ -45,7 +51,7 @@ class CustomerAccounts:
             address=current.address if address is None else address,
         )
         with self._uow() as uow:
-            uow.save("customer", self.repository.customer_item(updated))
+            uow.save_profile(updated)
             uow.commit()
         return updated
 
@@ -54,47 +60,35 @@ class CustomerAccounts:
         customer = self.customer(customer_id)
         new_hash = hash_code(new_code)
         if customer.has_purchase_code:
-            self._check_code(customer, current_code)
-            customer = self.customer(customer_id)
-        updated = replace(customer, code_hash=new_hash, failed_code_attempts=0, locked_until=None)
+            self.check_code(customer, current_code)
         with self._uow() as uow:
-            uow.save("customer", self.repository.customer_item(updated))
-            uow.commit()
-        return updated
+            uow.set_code_hash(customer, new_hash)
+            try:
+                uow.commit()
+            except TransactionCancelled as changed:
+                raise StoreUnavailable("the purchase code changed while it was being set") from changed
+        return replace(customer, code_hash=new_hash, failed_code_attempts=0, locked_until=None)
 
-    def _check_code(self, customer: Customer, code: str | None) -> None:
-        """Refuse locked customers and wrong codes, counting failures atomically towards the lock."""
+    def check_code(self, customer: Customer, code: str | None, scope: Scope = "purchase") -> None:
+        """Refuse a locked scope and wrong codes, counting each wrong one atomically towards the lock.
+
+        A right code only says the code matched now; a purchase must still pass
+        `UnitOfWork.require_purchase_allowed` in its own transaction.
+        """
         now = utcnow()
-        if customer.locked_until is not None and customer.locked_until > now:
-            raise PurchasesLocked(customer.locked_until)
+        until = customer.lock_until(scope)
+        if until is not None and until > now:
+            raise PurchasesLocked(until)
         if not code:
             raise PurchaseCodeRequired(customer.customer_id)
-        tables = self.repository.tables
-        item = tables.customer(pk=customer_pk(customer.customer_id), sk="PROFILE")
         if code_matches(code, customer.code_hash):
-            if customer.failed_code_attempts:
-                with self._uow() as uow:
-                    uow.update("customer", item, [tables.customer.failed_code_attempts.set(0)])
-                    uow.commit()
+            if customer.attempts(scope):
+                self.repository.clear_wrong_codes(customer, scope, now)
             return
-        attempts = customer.failed_code_attempts + 1
-        if customer.locked_until is not None and customer.locked_until <= now:
-            attempts = 1
-        actions = [tables.customer.failed_code_attempts.set(attempts)]
-        if attempts >= MAX_WRONG_CODES:
-            until = now + timedelta(minutes=LOCK_MINUTES)
-            actions = [tables.customer.failed_code_attempts.set(0), tables.customer.locked_until.set(until)]
-        # Only count this try if nobody else counted the same state (no lost increments).
-        condition = tables.customer.failed_code_attempts == customer.failed_code_attempts
-        try:
-            with self._uow() as uow:
-                uow.update("customer", item, actions, condition)
-                uow.commit()
-        except TransactionCancelled:
-            return self._check_code(self.customer(customer.customer_id), code)
-        if attempts >= MAX_WRONG_CODES:
-            raise PurchasesLocked(now + timedelta(minutes=LOCK_MINUTES))
-        raise WrongPurchaseCode(attempts_left=MAX_WRONG_CODES - attempts)
+        attempts, locked = self.repository.count_wrong_code(customer, scope, now)
+        if locked is not None and locked > now:
+            raise PurchasesLocked(locked)
+        raise WrongPurchaseCode(attempts_left=max(0, MAX_WRONG_CODES - attempts))
 
     def customer_number(self, customer_id: str) -> str:
         """The customer's six-digit kiosk number, allocated on first request and never reused."""
@@ -103,21 +97,9 @@ class CustomerAccounts:
             if customer.customer_number:
                 return customer.customer_number
             number = f"{secrets.randbelow(900_000) + 100_000}"
-            tables = self.repository.tables
             try:
                 with self._uow() as uow:
-                    uow.save(
-                        "number",
-                        self.repository.customer_number_item(number, customer_id),
-                        tables.customer_number.pk.does_not_exist(),
-                    )
-                    profile = replace(customer, customer_number=number)
-                    condition = (
-                        tables.customer.pk.does_not_exist()
-                        | tables.customer.customer_number.does_not_exist()
-                        | (tables.customer.customer_number == "")
-                    )
-                    uow.save("customer", self.repository.customer_item(profile), condition)
+                    uow.claim_customer_number(customer, number)
                     uow.commit()
             except TransactionCancelled:
                 continue  # number taken, or another channel allocated one first: read again
@@ -125,13 +107,19 @@ class CustomerAccounts:
         raise StoreUnavailable("could not allocate a customer number")
 
     def sign_in(self, customer_number: str, code: str | None) -> Customer:
-        """Kiosk sign-in: the customer number plus the purchase code, with the code's lockout."""
+        """Kiosk sign-in: the customer number plus the purchase code, locked in its own scope.
+
+        Every refusal is the same `SignInRefused`, and an unknown number still costs one code check,
+        so neither the words nor the time tell a stranger whether a number exists.
+        """
         digits = "".join(customer_number.split())
         customer_id = self.repository.customer_for_number(digits) if digits.isdigit() else None
         customer = self.repository.get_customer(customer_id) if customer_id else None
-        if customer is None:
-            raise SignInRefused("unknown")
-        if not customer.has_purchase_code:
-            raise SignInRefused("no_code")
-        self._check_code(customer, code)
+        if customer is None or not customer.has_purchase_code:
+            code_matches(code or "", _DECOY_HASH)
+            raise SignInRefused()
+        try:
+            self.check_code(customer, code, scope="sign_in")
+        except (WrongPurchaseCode, PurchasesLocked, PurchaseCodeRequired) as refused:
+            raise SignInRefused() from refused
         return self.customer(customer.customer_id)

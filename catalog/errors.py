@@ -121,9 +121,13 @@ class IllegalTransition(VoiceshopError):
 
 @dataclass
 class StoreUnavailable(VoiceshopError):
-    """DynamoDB could not be reached or kept throttling after retries; nothing was half-written."""
+    """DynamoDB could not be reached or kept throttling after retries; nothing was half-written.
+
+    `uncertain` means a write was sent and no answer came back, so it may yet have been applied whole.
+    """
 
     detail: str = ""
+    uncertain: bool = False
 
 
 @dataclass
@@ -137,6 +141,43 @@ class CatalogRowError(VoiceshopError):
 
 @dataclass
 class SignInRefused(VoiceshopError):
-    """A kiosk sign-in named no customer, or one without a purchase code (a number alone proves nothing)."""
+    """A kiosk sign-in failed: unknown number, no purchase code, wrong code or paused after wrong tries.
 
-    reason: str
+    Deliberately one refusal with no reason a channel could word differently: telling these apart
+    would tell a stranger at the kiosk which customer numbers exist.
+    """
+
+
+@dataclass
+class CurrencyMismatch(VoiceshopError):
+    """A cart or quote holds one currency; this product is priced in another."""
+
+    sku: str
+    name: str
+    currency: str
+    cart_currency: str
+
+
+@dataclass
+class CartAlreadyOrdered(VoiceshopError):
+    """The cart this quote priced was already ordered (another device said yes first); nothing was placed."""
+
+    order_number: str
+
+
+@dataclass
+class CartChanged(VoiceshopError):
+    """The cart changed after it was priced, so the confirmed total no longer describes it; nothing was placed."""
+
+    quote_id: str
+
+
+@dataclass
+class OrderOutcomeUnknown(VoiceshopError):
+    """The store stopped answering while the order was being written: it may or may not exist.
+
+    The order id is derived from the quote, so confirming again can never make a second order, and
+    the order status question answers what really happened once the store is back.
+    """
+
+    quote_id: str

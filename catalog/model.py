@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from catalog.errors import IllegalTransition, InvalidQuantity, NotEnoughStock, NotInCart
+from catalog.errors import CurrencyMismatch, IllegalTransition, InvalidQuantity, NotEnoughStock, NotInCart
 
 DEFAULT_MAX_QUANTITY = 20
 DELIVERY_DAYS = 2
@@ -57,10 +57,10 @@ class CartLine:
         return self.unit_price * self.quantity
 
 
-def check_quantity(quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> None:
-    """Refuse quantities a voice misrecognition could produce ("two hundred" for "two")."""
-    if not 1 <= quantity <= maximum:
-        raise InvalidQuantity(quantity=quantity, maximum=maximum)
+def check_currency(product: Product, currency: str | None) -> None:
+    """One currency per cart, quote and order: amounts in two currencies cannot be added up."""
+    if currency is not None and product.currency != currency:
+        raise CurrencyMismatch(product.sku, product.name, product.currency, currency)
 
 
 @dataclass
@@ -70,6 +70,11 @@ class Cart:
     customer_id: str
     lines: list[CartLine] = field(default_factory=list)
     version: int = 0
+    currency: str | None = None
+    """The currency of every line; set by the first line, forgotten when the cart is empty."""
+    ordered_as: str | None = None
+    """The order number this cart became at its previous version (so a second device can be told)."""
+    ordered_version: int | None = None
 
     def line_for(self, sku: str) -> CartLine | None:
         """The line holding `sku`, if any."""
@@ -77,31 +82,42 @@ class Cart:
 
     def add(self, product: Product, quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
         """Add units; the same product again raises its quantity rather than adding a line."""
-        check_quantity(quantity, maximum)
         existing = self.line_for(product.sku)
-        new_quantity = quantity + (existing.quantity if existing else 0)
-        check_quantity(new_quantity, maximum)
-        ensure_stock(product, new_quantity)
-        line = CartLine(product.sku, product.name, product.price, new_quantity)
-        self._put(line)
-        return line
+        held = existing.quantity if existing else 0
+        return self._change(product, quantity + held, maximum, added=quantity)
 
     def set_quantity(self, product: Product, quantity: int, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
         """Replace a line's quantity (the product must already be in the cart)."""
         if self.line_for(product.sku) is None:
             raise NotInCart(product.sku)
-        check_quantity(quantity, maximum)
-        ensure_stock(product, quantity)
-        line = CartLine(product.sku, product.name, product.price, quantity)
+        return self._change(product, quantity, maximum, added=quantity)
+
+    def _change(self, product: Product, total: int, maximum: int, added: int) -> CartLine:
+        """The one place a line's quantity, currency and stock are checked before it is put in the cart."""
+        if added < 1 or total > maximum:
+            raise InvalidQuantity(quantity=added, maximum=maximum)
+        check_currency(product, self.currency if self.lines else None)
+        ensure_stock(product, total)
+        line = CartLine(product.sku, product.name, product.price, total)
         self._put(line)
+        self.currency = product.currency
         return line
 
-    def take(self, line: CartLine, maximum: int = DEFAULT_MAX_QUANTITY) -> CartLine:
-        """Take a line from another cart: quantities add up, to at most `maximum` (checkout re-prices)."""
+    def take(self, line: CartLine, maximum: int = DEFAULT_MAX_QUANTITY, currency: str | None = None) -> int:
+        """Take a line from another cart, quantities adding up to at most `maximum`; returns the units taken.
+
+        Checkout re-prices, so the line's price may be stale; units over the cap, or priced in another
+        currency than this cart's, stay behind and the caller says so, rather than that all came along.
+        """
+        if self.lines and currency is not None and self.currency is not None and currency != self.currency:
+            return 0
         held = self.line_for(line.sku)
-        merged = replace(line, quantity=min(maximum, line.quantity + (held.quantity if held else 0)))
-        self._put(merged)
-        return merged
+        already = held.quantity if held else 0
+        taken = max(0, min(line.quantity, maximum - already))
+        if taken:
+            self._put(replace(line, quantity=already + taken))
+            self.currency = self.currency if self.currency is not None else currency
+        return taken
 
     def remove(self, sku: str) -> CartLine:
         """Drop a line; removing what is not there is an error the customer should hear."""
@@ -114,6 +130,12 @@ class Cart:
     def clear(self) -> None:
         """Empty the cart."""
         self.lines = []
+        self.currency = None
+
+    def ordered(self, order_number: str) -> None:
+        """Empty the cart because its lines became an order; remembers which, for a second device."""
+        self.ordered_version, self.ordered_as = self.version, order_number
+        self.clear()
 
     @property
     def total(self) -> Decimal:
@@ -154,6 +176,8 @@ class Quote:
     currency: str
     created_at: datetime
     expires_at: datetime
+    cart_version: int | None = None
+    """The cart version this quote priced; None for a reorder, which leaves the cart alone."""
 
     @property
     def total(self) -> Decimal:
@@ -241,6 +265,16 @@ class Customer:
     locked_until: datetime | None = None
     customer_number: str = ""
     """Six digits the customer can say at a kiosk, with their purchase code, to shop as themselves."""
+    failed_sign_ins: int = 0
+    sign_in_locked_until: datetime | None = None
+
+    def attempts(self, scope: str) -> int:
+        """Wrong codes counted in a lock scope ("purchase" or "sign_in") since its last reset."""
+        return self.failed_code_attempts if scope == "purchase" else self.failed_sign_ins
+
+    def lock_until(self, scope: str) -> datetime | None:
+        """When a lock scope's lock ends (possibly in the past), None if it never locked."""
+        return self.locked_until if scope == "purchase" else self.sign_in_locked_until
 
     @property
     def has_purchase_code(self) -> bool:

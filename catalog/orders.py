@@ -7,13 +7,11 @@ cancellation restocks every line in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from catalog.errors import IllegalTransition, OrderNotFound
-from catalog.model import CANCELLABLE, Order, OrderStatus, utcnow
-from catalog.repository import OrderPage, Repository, order_key, product_key
-from catalog.tables import StatusMap
+from catalog.model import Order, OrderStatus, utcnow
+from catalog.repository import OrderPage, Repository
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
 if TYPE_CHECKING:
@@ -57,36 +55,18 @@ class OrderLifecycle:
     def _cancel(self, order: Order) -> Order:
         if not order.cancellable:
             raise IllegalTransition(order.order_number, order.status.value, OrderStatus.CANCELLED.value)
-        tables = self.repository.tables
         now = utcnow()
         cancelled = order.advanced_to(OrderStatus.CANCELLED, now)
         with self._uow() as uow:
-            uow.update(
-                "order",
-                tables.order(*order_key(order.order_id)),
-                self._status_actions(cancelled, now),
-                tables.order.status.is_in(*(s.value for s in CANCELLABLE)),
-            )
+            uow.move_order(order, cancelled, now)
             for line in order.lines:
-                uow.update(
-                    f"stock:{line.sku}",
-                    tables.product(*product_key(line.sku)),
-                    [tables.product.stock.set(tables.product.stock + line.quantity)],
-                    tables.product.pk.exists(),
-                )
+                uow.return_stock(line.sku, line.quantity)
             try:
                 uow.commit()
             except TransactionCancelled as error:
                 fresh = self.repository.get_order(order.order_id) or order
                 raise IllegalTransition(order.order_number, fresh.status.value, "cancelled") from error
         return cancelled
-
-    def _status_actions(self, order: Order, at: datetime) -> list[object]:
-        tables = self.repository.tables
-        return [
-            tables.order.status.set(order.status.value),
-            tables.order.history.set(tables.order.history.append([StatusMap(status=order.status.value, at=at)])),
-        ]
 
     def advance(self, order_id: str, to: OrderStatus | str) -> Order:
         """Ops: move an order along its lifecycle; illegal moves are refused and change nothing."""
@@ -98,14 +78,8 @@ class OrderLifecycle:
             return self._cancel(order)
         now = utcnow()
         moved = order.advanced_to(target, now)
-        tables = self.repository.tables
         with self._uow() as uow:
-            uow.update(
-                "order",
-                tables.order(*order_key(order.order_id)),
-                self._status_actions(moved, now),
-                tables.order.status == order.status.value,
-            )
+            uow.move_order(order, moved, now)
             try:
                 uow.commit()
             except TransactionCancelled as error:

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Literal
 
 from catalog.errors import InvalidPurchaseCode
 
+Scope = Literal["purchase", "sign_in"]
+"""Each lock scope counts its own wrong codes: kiosk sign-in tries never lock a customer's purchases."""
 MAX_WRONG_CODES = 5
 LOCK_MINUTES = 15
 _N, _R, _P = 2**13, 8, 1

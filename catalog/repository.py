@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,17 @@ from catalog.model import (
     QuoteLine,
     StatusChange,
 )
-from catalog.tables import GSI1, PRODUCTS_PARTITION, LineMap, PynamoDBException, StatusMap, TableSet, table_set
+from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES, Scope
+from catalog.tables import (
+    GSI1,
+    PRODUCTS_PARTITION,
+    STORE_ERRORS,
+    LineMap,
+    StatusMap,
+    TableSet,
+    error_code,
+    table_set,
+)
 
 CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -59,12 +69,11 @@ CATALOG_META_KEY = ("CATALOG", "VERSION")
 
 @contextmanager
 def storage_errors() -> Iterator[None]:
-    """Turn PynamoDB/botocore failures (unreachable, throttled after retries) into one domain error."""
+    """Turn PynamoDB/botocore failures (unreachable, frozen, throttled after retries) into one domain error."""
     try:
         yield
-    except PynamoDBException as error:
-        code = error.cause_response_code or type(error.cause).__name__
-        raise StoreUnavailable(detail=str(code)) from error
+    except STORE_ERRORS as error:
+        raise StoreUnavailable(detail=error_code(error)) from error
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,14 @@ def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
 class Repository:
     """Reads and item builders for one table binding."""
 
+    product_key = staticmethod(product_key)
+    order_key = staticmethod(order_key)
+
+    @staticmethod
+    def customer_key(customer_id: str) -> tuple[str, str]:
+        """Key of a customer's profile item."""
+        return customer_pk(customer_id), "PROFILE"
+
     @staticmethod
     def _fetch(model: Any, pk: str, sk: str) -> Any | None:
         """One strongly consistent item read (decisions follow), None when absent."""
@@ -118,7 +135,13 @@ class Repository:
         if settings.is_local:
             ensure_local_credentials()
         self.settings = settings
-        self.tables: TableSet = table_set(settings.table, settings.endpoint, settings.region)
+        self.tables: TableSet = table_set(
+            settings.table,
+            settings.endpoint,
+            settings.region,
+            settings.store_timeout_seconds,
+            settings.store_attempts,
+        )
 
     # --- schema -------------------------------------------------------------------------------
     def ensure_table(self) -> bool:
@@ -211,22 +234,60 @@ class Repository:
             code_hash=item.code_hash or "",
             failed_code_attempts=int(item.failed_code_attempts or 0),
             locked_until=item.locked_until,
+            failed_sign_ins=int(item.failed_sign_ins or 0),
+            sign_in_locked_until=item.sign_in_locked_until,
             customer_number=item.customer_number or "",
         )
 
-    def customer_item(self, customer: Customer) -> Any:
-        """Item for a customer profile."""
-        return self.tables.customer(
-            pk=customer_pk(customer.customer_id),
-            sk="PROFILE",
-            customer_id=customer.customer_id,
-            display_name=customer.display_name,
-            address=customer.address,
-            code_hash=customer.code_hash,
-            failed_code_attempts=customer.failed_code_attempts,
-            locked_until=customer.locked_until,
-            customer_number=customer.customer_number,
-        )
+    def _code_fields(self, scope: Scope) -> tuple[Any, Any]:
+        """The (failure counter, lock time) attributes of one lock scope."""
+        t = self.tables.customer
+        if scope == "purchase":
+            return t.failed_code_attempts, t.locked_until
+        return t.failed_sign_ins, t.sign_in_locked_until
+
+    @staticmethod
+    def _update_if(item: Any, actions: list[Any], condition: Any) -> bool:
+        """One conditional update of a single item; False when the condition did not hold."""
+        with storage_errors():
+            try:
+                item.update(actions=actions, condition=condition)
+            except STORE_ERRORS as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
+    def count_wrong_code(self, customer: Customer, scope: Scope, now: datetime) -> tuple[int, datetime | None]:
+        """Count one wrong code in `scope` atomically; returns (failures counted, lock end if now locked).
+
+        One `ADD` per wrong try, so parallel guesses each get their own count and none is lost; the
+        counter is not reset when the lock starts, so a guess still in flight learns it is locked, not
+        that it has tries left. An expired lock is cleared once (conditioned on the lock that was read)
+        before this try counts as the first of a fresh round.
+        """
+        counter, lock = self._code_fields(scope)
+        item = self.tables.customer(*self.customer_key(customer.customer_id))
+        held = customer.lock_until(scope)
+        if held is not None and held <= now:
+            self._update_if(item, [counter.set(0), lock.remove()], lock == held)
+        if not self._update_if(item, [counter.add(1)], lock.does_not_exist() | (lock < now)):
+            fresh = self.get_customer(customer.customer_id) or customer
+            return fresh.attempts(scope), fresh.lock_until(scope)
+        attempts = int(getattr(item, counter.attr_name) or 0)
+        if attempts < MAX_WRONG_CODES:
+            return attempts, None
+        until = now + timedelta(minutes=LOCK_MINUTES)
+        if not self._update_if(item, [lock.set(until)], lock.does_not_exist() | (lock < now)):
+            fresh = self.get_customer(customer.customer_id)
+            until = (fresh.lock_until(scope) if fresh else None) or until
+        return attempts, until
+
+    def clear_wrong_codes(self, customer: Customer, scope: Scope, now: datetime) -> None:
+        """A right code ends a round of wrong ones, unless a lock started meanwhile (that one runs out)."""
+        counter, lock = self._code_fields(scope)
+        item = self.tables.customer(*self.customer_key(customer.customer_id))
+        self._update_if(item, [counter.set(0)], lock.does_not_exist() | (lock < now))
 
     def customer_number_item(self, number: str, customer_id: str) -> Any:
         """Guard item that makes a kiosk customer number unique and maps it to its customer."""
@@ -256,12 +317,23 @@ class Repository:
         if item is None:
             item = self.tables.cart(pk=customer_pk(customer_id), sk="CART", customer_id=customer_id, lines=[])
         lines = [CartLine(i.sku, i.name, Decimal(i.unit_price), int(i.quantity)) for i in item.lines or []]
-        return Cart(customer_id=customer_id, lines=lines, version=int(item.version or 0)), item
+        cart = Cart(
+            customer_id=customer_id,
+            lines=lines,
+            version=int(item.version or 0),
+            currency=item.currency if lines else None,
+            ordered_as=item.ordered_as,
+            ordered_version=None if item.ordered_version is None else int(item.ordered_version),
+        )
+        return cart, item
 
     @staticmethod
     def fill_cart_item(item: Any, cart: Cart) -> Any:
-        """Copy the cart's lines onto its item before a versioned save."""
+        """Copy the cart onto its item before a versioned save."""
         item.lines = _lines_to_items(cart.lines)
+        item.currency = cart.currency
+        item.ordered_as = cart.ordered_as
+        item.ordered_version = cart.ordered_version
         return item
 
     # --- quotes -------------------------------------------------------------------------------
@@ -275,6 +347,7 @@ class Repository:
             customer_id=quote.customer_id,
             lines=_lines_to_items(quote.lines),
             currency=quote.currency,
+            cart_version=quote.cart_version,
             created_at=quote.created_at,
             expires_at=quote.expires_at,
             ttl=quote.expires_at + timedelta(days=1),
@@ -292,6 +365,7 @@ class Repository:
             currency=item.currency,
             created_at=item.created_at,
             expires_at=item.expires_at,
+            cart_version=None if item.cart_version is None else int(item.cart_version),
         )
 
     # --- orders -------------------------------------------------------------------------------

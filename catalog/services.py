@@ -19,28 +19,36 @@ from typing import Any
 from catalog.config import Settings
 from catalog.customers import CustomerAccounts
 from catalog.errors import (
+    CartAlreadyOrdered,
+    CartChanged,
     ConfirmationRequired,
     EmptyCart,
     LinesUnavailable,
     NotEnoughStock,
+    OrderOutcomeUnknown,
+    PurchaseCodeRequired,
+    PurchasesLocked,
     QuoteNotFound,
     StoreUnavailable,
     UnknownProduct,
 )
 from catalog.model import (
     Cart,
+    Customer,
     Order,
     OrderStatus,
     Product,
     Quote,
     QuoteLine,
     StatusChange,
-    check_quantity,
+    check_currency,
+    ensure_stock,
     expected_delivery_for,
     utcnow,
 )
 from catalog.orders import OrderLifecycle
-from catalog.repository import CONDITION_FAILED, Repository, product_key
+from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES
+from catalog.repository import CONDITION_FAILED, Repository
 from catalog.search import SearchIndex, SearchResult
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
@@ -52,6 +60,14 @@ ORDER_WORDS = (
     "forest", "ginger",
 )  # fmt: skip
 _ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CartMove:
+    """What moving a walk-up cart into an account did: units moved, and units that could not come along."""
+
+    moved: int
+    left_behind: int
 
 
 @dataclass(frozen=True)
@@ -114,7 +130,7 @@ class Shop(CustomerAccounts, OrderLifecycle):
         self.search_cache = SearchCache(self.repository, self.settings.index_check_seconds)
 
     def _uow(self) -> UnitOfWork:
-        return UnitOfWork(self.repository.tables.connection)
+        return UnitOfWork(self.repository)
 
     # --- catalog ------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 5) -> SearchResult:
@@ -186,37 +202,38 @@ class Shop(CustomerAccounts, OrderLifecycle):
             raise UnknownProduct(sku)
         return product, read
 
-    def _with_stock(self, product: Product, quantity: int) -> None:
-        """Refuse more than the shop holds, offering similar in-stock products when it has none."""
-        if product.stock < quantity:
-            alternatives = tuple(p.sku for p in self.alternatives(product)) if product.stock <= 0 else ()
-            raise NotEnoughStock(product.sku, product.name, quantity, max(product.stock, 0), alternatives)
+    def _offering_alternatives(self, product: Product, change: Callable[[], object]) -> None:
+        """Run a cart change; if the product has run out, the refusal names in-stock products like it.
+
+        The stock rule itself is the model's (`ensure_stock`); only finding alternatives needs the shop.
+        """
+        try:
+            change()
+        except NotEnoughStock as short:
+            if short.available > 0:
+                raise
+            alternatives = tuple(p.sku for p in self.alternatives(product))
+            raise replace(short, alternatives=alternatives) from None
 
     def add_to_cart(self, customer_id: str, sku: str, quantity: int = 1) -> Cart:
         """Add units (again raises the quantity); refusals name the reason and change nothing."""
         maximum = self.settings.max_quantity
-        check_quantity(quantity, maximum)
         product, read = self._product_and_cart(sku, customer_id)
-
-        def add(cart: Cart) -> None:
-            held = cart.line_for(sku)
-            self._with_stock(product, quantity + (held.quantity if held else 0))
-            cart.add(product, quantity, maximum)
-
-        return self._change_cart(customer_id, add, read)
+        return self._change_cart(
+            customer_id,
+            lambda cart: self._offering_alternatives(product, lambda: cart.add(product, quantity, maximum)),
+            read,
+        )
 
     def set_quantity(self, customer_id: str, sku: str, quantity: int) -> Cart:
         """Change a line's quantity."""
         maximum = self.settings.max_quantity
-        check_quantity(quantity, maximum)
         product, read = self._product_and_cart(sku, customer_id)
-
-        def change(cart: Cart) -> None:
-            if cart.line_for(sku) is not None:
-                self._with_stock(product, quantity)
-            cart.set_quantity(product, quantity, maximum)
-
-        return self._change_cart(customer_id, change, read)
+        return self._change_cart(
+            customer_id,
+            lambda cart: self._offering_alternatives(product, lambda: cart.set_quantity(product, quantity, maximum)),
+            read,
+        )
 
     def remove_from_cart(self, customer_id: str, sku: str) -> Cart:
         """Drop a line from the cart."""
@@ -226,70 +243,80 @@ class Shop(CustomerAccounts, OrderLifecycle):
         """Empty the cart."""
         return self._change_cart(customer_id, Cart.clear)
 
-    def move_cart(self, from_customer: str, to_customer: str) -> int:
-        """Move every line of one cart into another; returns the units moved.
+    def move_cart(self, from_customer: str, to_customer: str) -> CartMove:
+        """Move every line of one cart into another; says how many units moved and how many could not.
 
         A kiosk shopper who fills a walk-up cart and then signs in keeps what they chose. Both carts are
         written in one transaction, each under the version it was read at, so a line is never lost or
-        counted twice; a conflicting write elsewhere makes it start over from fresh reads.
+        counted twice; a conflicting write elsewhere makes it start over from fresh reads. Units over
+        the per-line cap, or in another currency than the account's cart, stay out and are counted.
         """
         maximum = self.settings.max_quantity
         for _ in range(_ATTEMPTS):
             source, source_item = self.repository.get_cart(from_customer)
             if not source.lines:
-                return 0
+                return CartMove(0, 0)
             target, target_item = self.repository.get_cart(to_customer)
-            for line in source.lines:
-                target.take(line, maximum)
-            moved = source.item_count
+            moved = sum(target.take(line, maximum, source.currency) for line in source.lines)
+            wanted = source.item_count
             source.clear()
             try:
                 with self._uow() as uow:
-                    uow.save("cart", self.repository.fill_cart_item(target_item, target))
-                    uow.save("cart moved from", self.repository.fill_cart_item(source_item, source))
+                    uow.save_cart(target_item, target)
+                    uow.save_cart(source_item, source, label="cart moved from")
                     uow.commit()
             except TransactionCancelled:
                 continue
-            return moved
+            return CartMove(moved, wanted - moved)
         raise StoreUnavailable("the carts kept changing underneath us")
 
     # --- checkout -----------------------------------------------------------------------------
-    def _make_quote(self, customer_id: str, wanted: list[tuple[str, int]]) -> Quote:
+    def _make_quote(self, customer_id: str, wanted: list[tuple[str, int]], cart_version: int | None) -> Quote:
         """Price lines at today's prices, refusing (with every failing line named) what can't be filled."""
         products = self.repository.get_products([sku for sku, _ in wanted])
         lines: list[QuoteLine] = []
         short: list[NotEnoughStock] = []
+        currency = next(iter(products.values())).currency if products else "USD"
         for sku, quantity in wanted:
             product = products.get(sku)
             if product is None:
                 short.append(NotEnoughStock(sku, sku, quantity, 0))
-            elif product.stock < quantity:
-                short.append(NotEnoughStock(sku, product.name, quantity, max(product.stock, 0)))
-            else:
-                lines.append(QuoteLine(sku, product.name, product.price, quantity))
+                continue
+            check_currency(product, currency)
+            try:
+                ensure_stock(product, quantity)
+            except NotEnoughStock as missing:
+                short.append(missing)
+                continue
+            lines.append(QuoteLine(sku, product.name, product.price, quantity))
         if short:
             raise LinesUnavailable(tuple(short))
         now = utcnow()
-        currency = next(iter(products.values())).currency if products else "USD"
         quote = Quote(
-            uuid.uuid4().hex, customer_id, tuple(lines), currency, now, now + timedelta(minutes=QUOTE_MINUTES)
+            uuid.uuid4().hex,
+            customer_id,
+            tuple(lines),
+            currency,
+            now,
+            now + timedelta(minutes=QUOTE_MINUTES),
+            cart_version=cart_version,
         )
         with self._uow() as uow:
-            uow.save("quote", self.repository.quote_item(quote))
+            uow.save_quote(quote)
             uow.commit()
         return quote
 
     def quote(self, customer_id: str) -> Quote:
-        """Freeze the cart into a quote the customer is asked to confirm."""
+        """Freeze the cart into a quote the customer is asked to confirm; it records the cart version priced."""
         cart = self.cart(customer_id)
         if not cart.lines:
             raise EmptyCart(customer_id)
-        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in cart.lines])
+        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in cart.lines], cart.version)
 
     def reorder(self, customer_id: str, reference: str) -> Quote:
-        """Quote a past order again at today's prices and stock (the cart is left alone)."""
+        """Quote a past order again at today's prices and stock; placing it leaves the current cart alone."""
         order = self.order(customer_id, reference)
-        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in order.lines])
+        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in order.lines], None)
 
     def place(
         self,
@@ -298,29 +325,33 @@ class Shop(CustomerAccounts, OrderLifecycle):
         customer_id: str | None = None,
         purchase_code: str | None = None,
     ) -> Order:
-        """Turn a confirmed quote into an order, atomically with stock; the same quote twice is one order."""
+        """Turn a confirmed quote into an order, atomically with stock; the same quote twice is one order.
+
+        A cart quote is placed only while the cart is still at the version it priced, so two devices
+        confirming one cart make one order. If the store stops answering mid-write, the order (whose id
+        the quote determines) is looked up rather than reported as failed.
+        """
         if not confirmed:
             raise ConfirmationRequired(quote_id)
         quote = self.repository.get_quote(quote_id)
         if quote is None or (customer_id is not None and quote.customer_id != customer_id):
             raise QuoteNotFound(quote_id)
+        existing = self.repository.get_order(order_id_for(quote_id))
+        if existing is not None:
+            return existing  # a retry, a double tap, or a late retry after the quote expired
         if quote.expires_at < utcnow():
-            existing = self.repository.get_order(order_id_for(quote_id))
-            if existing is not None:
-                return existing  # placed before it expired: a late retry still gets its order
             raise QuoteNotFound(quote_id)
         customer = self.customer(quote.customer_id)
         if customer.has_purchase_code:
-            self._check_code(customer, purchase_code)
+            self.check_code(customer, purchase_code)
         for attempt in range(_ATTEMPTS * 2):
-            outcome = self._try_place(quote, attempt)
+            outcome = self._try_place(quote, customer, attempt)
             if outcome is not None:
                 return outcome
         raise StoreUnavailable("could not place the order after several tries")
 
-    def _try_place(self, quote: Quote, attempt: int) -> Order | None:
-        """One transaction: order, its number guard, every stock line and the cart; None means try again."""
-        tables = self.repository.tables
+    def _try_place(self, quote: Quote, customer: Customer, attempt: int) -> Order | None:
+        """One transaction: order, its number guard, every stock line, the cart and the code; None: try again."""
         now = utcnow()
         order = Order(
             order_id=order_id_for(quote.quote_id),
@@ -334,38 +365,62 @@ class Shop(CustomerAccounts, OrderLifecycle):
             created_at=now,
             expected_delivery=expected_delivery_for(now),
         )
-        cart, cart_item = self.repository.get_cart(quote.customer_id)
-        for line in quote.lines:
-            held = cart.line_for(line.sku)
-            if held is not None:
-                cart.remove(line.sku)
-                if held.quantity > line.quantity:
-                    cart.lines.append(replace(held, quantity=held.quantity - line.quantity))
         with self._uow() as uow:
-            uow.save("order", self.repository.order_item(order), tables.order.pk.does_not_exist())
-            guard = self.repository.order_number_item(order.customer_id, order.order_number, order.order_id)
-            uow.save("number", guard, tables.order_number.pk.does_not_exist())
+            uow.add_order(order)
             for line in quote.lines:
-                product = tables.product(*product_key(line.sku))
-                uow.update(
-                    f"stock:{line.sku}",
-                    product,
-                    [tables.product.stock.set(tables.product.stock - line.quantity)],
-                    tables.product.pk.exists() & (tables.product.stock >= line.quantity),
-                )
-            uow.save("cart", self.repository.fill_cart_item(cart_item, cart))
+                uow.take_stock(line.sku, line.quantity)
+            if quote.cart_version is not None:
+                cart, cart_item = self.repository.get_cart(quote.customer_id)
+                if cart.version != quote.cart_version:
+                    return self._cart_moved_on(quote, cart)
+                cart.ordered(order.order_number)
+                uow.save_cart(cart_item, cart)
+            if customer.has_purchase_code:
+                uow.require_purchase_allowed(customer, now)
             try:
                 uow.commit()
             except TransactionCancelled as cancelled:
-                return self._after_cancelled_place(quote, cancelled.reasons)
+                return self._after_cancelled_place(quote, customer, cancelled.reasons)
+            except StoreUnavailable as down:
+                if not down.uncertain:
+                    raise
+                return self._outcome_of(quote, down)
         return order
 
-    def _after_cancelled_place(self, quote: Quote, reasons: dict[str, str]) -> Order | None:
-        """Explain a cancelled checkout: already placed, out of stock, or a race worth retrying."""
+    def _cart_moved_on(self, quote: Quote, cart: Cart) -> Order:
+        """The cart is not the one priced: this quote's order, or a refusal saying why nothing was placed."""
+        existing = self.repository.get_order(order_id_for(quote.quote_id))
+        if existing is not None:
+            return existing
+        if cart.ordered_version == quote.cart_version and cart.ordered_as:
+            raise CartAlreadyOrdered(cart.ordered_as)
+        raise CartChanged(quote.quote_id)
+
+    def _outcome_of(self, quote: Quote, down: StoreUnavailable) -> Order:
+        """After a write that got no answer: the order if it exists, else an honest "not sure"."""
+        try:
+            existing = self.repository.get_order(order_id_for(quote.quote_id))
+        except StoreUnavailable:
+            existing = None
+        if existing is not None:
+            return existing
+        raise OrderOutcomeUnknown(quote.quote_id) from down
+
+    def _after_cancelled_place(self, quote: Quote, customer: Customer, reasons: dict[str, str]) -> Order | None:
+        """Explain a cancelled checkout: already placed, locked, out of stock, or a race worth retrying."""
         if reasons.get("order") == CONDITION_FAILED:
             existing = self.repository.get_order(order_id_for(quote.quote_id))
             if existing is not None:
                 return existing
+        if reasons.get("purchase_allowed") == CONDITION_FAILED:
+            fresh = self.customer(customer.customer_id)
+            now = utcnow()
+            until = fresh.lock_until("purchase")
+            if until is not None and until > now:
+                raise PurchasesLocked(until)
+            if fresh.attempts("purchase") >= MAX_WRONG_CODES:
+                raise PurchasesLocked(now + timedelta(minutes=LOCK_MINUTES))
+            raise PurchaseCodeRequired(customer.customer_id)  # the code was changed meanwhile: ask again
         short_skus = [
             label.split(":", 1)[1]
             for label, code in reasons.items()

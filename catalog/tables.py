@@ -13,6 +13,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
     Attribute,
     ListAttribute,
@@ -31,13 +32,45 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 __all__ = [
+    "STORE_ERRORS",
     "Connection",
     "PynamoDBException",
     "TableSet",
     "TransactWrite",
     "TransactWriteError",
+    "error_code",
+    "outcome_unknown",
     "table_set",
 ]
+
+STORE_ERRORS: tuple[type[Exception], ...] = (PynamoDBException, BotoCoreError, ClientError)
+"""Everything a storage call can raise for a store that is down, slow, throttling or refusing."""
+
+
+def error_code(error: BaseException) -> str:
+    """DynamoDB's error code for a failed call, or the name of the transport failure.
+
+    PynamoDB's own `cause_response_code` assumes the botocore cause carries a `response`; a read
+    timeout or a closed connection carries None there, and the property raised AttributeError instead
+    of the storage error (issue 11: a frozen DynamoDB crashed the kiosk). This reads it defensively.
+    """
+    cause = getattr(error, "cause", None) or error
+    response = getattr(cause, "response", None)
+    if isinstance(response, dict):
+        code = (response.get("Error") or {}).get("Code")
+        if code:
+            return str(code)
+    return type(cause).__name__
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """True when a write may have happened: the request went out and no answer came back.
+
+    A timeout or a dropped connection says nothing about whether DynamoDB applied the write (a frozen
+    store applies it when it wakes); an error response (throttled, refused) means it did not.
+    """
+    cause = getattr(error, "cause", None) or error
+    return not isinstance(getattr(cause, "response", None), dict) and isinstance(cause, BotoCoreError)
 
 GSI1 = "gsi1"
 PRODUCTS_PARTITION = "PRODUCTS"
@@ -138,16 +171,24 @@ def _share_one_connection(base: type[Model]) -> Connection:
 
 
 @cache
-def table_set(table_name: str, host: str | None, region: str) -> TableSet:
-    """Build (once per binding) the Model classes for a table; cached so connections are reused."""
+def table_set(
+    table_name: str, host: str | None, region: str, timeout_seconds: float = 1.0, attempts: int = 2
+) -> TableSet:
+    """Build (once per binding) the Model classes for a table; cached so connections are reused.
+
+    `timeout_seconds` bounds each connect and each read, and `attempts` the tries per call (botocore's
+    standard retry mode, which backs off on throttling): a call to a frozen store fails in about
+    `attempts * timeout_seconds`, so a whole turn apologises well inside Alexa's 8 s and the 7 s Lambda
+    timeout. DynamoDB answers in milliseconds; one second is two orders of magnitude of headroom.
+    """
     settings: dict[str, Any] = {
         "table_name": table_name,
         "region": region,
         "host": host,
         "billing_mode": "PAY_PER_REQUEST",
-        "connect_timeout_seconds": 2,
-        "read_timeout_seconds": 5,
-        "max_retry_attempts": 2,
+        "connect_timeout_seconds": timeout_seconds,
+        "read_timeout_seconds": timeout_seconds,
+        "max_retry_attempts": max(0, attempts - 1),
     }
     meta = type("Meta", (), settings)
 
@@ -197,6 +238,8 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
         code_hash = UnicodeAttribute(default="")
         failed_code_attempts = NumberAttribute(default=0)
         locked_until = UTCDateTimeAttribute(null=True)
+        failed_sign_ins = NumberAttribute(default=0)
+        sign_in_locked_until = UTCDateTimeAttribute(null=True)
         customer_number = UnicodeAttribute(default="")
 
     class CustomerNumberItem(Base):
@@ -209,6 +252,9 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
 
         customer_id = UnicodeAttribute()
         lines = ListAttribute(of=LineMap, default=list)
+        currency = UnicodeAttribute(null=True)
+        ordered_version = NumberAttribute(null=True)
+        ordered_as = UnicodeAttribute(null=True)
         version = VersionAttribute()
 
     class QuoteItem(Base):
@@ -218,6 +264,7 @@ def table_set(table_name: str, host: str | None, region: str) -> TableSet:
         customer_id = UnicodeAttribute()
         lines = ListAttribute(of=LineMap, default=list)
         currency = UnicodeAttribute(default="USD")
+        cart_version = NumberAttribute(null=True)
         created_at = UTCDateTimeAttribute()
         expires_at = UTCDateTimeAttribute()
 

@@ -1,8 +1,11 @@
 """One DynamoDB transaction per unit of work: all of its writes happen, or none do.
 
 Shaped like cosmicpython's unit of work (`with uow: ...; uow.commit()`), but the "session" is a list of
-TransactWriteItems operations. Each operation carries a label so a cancelled transaction can say which
-condition failed (the product that ran out, the order that already exists).
+TransactWriteItems operations. The shop's services speak in intentions (`take_stock`, `add_order`,
+`save_cart`, `require_purchase_allowed`); this module and `repository.py` are the only places that
+turn those into items, conditions and update expressions. Each operation carries a label so a
+cancelled transaction can say which condition failed (the product that ran out, the order that
+already exists, the cart that changed).
 """
 
 from __future__ import annotations
@@ -10,11 +13,17 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.errors import StoreUnavailable
-from catalog.tables import Connection, PynamoDBException, TransactWrite, TransactWriteError
+from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote
+from catalog.purchase_code import MAX_WRONG_CODES
+from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
+
+if TYPE_CHECKING:
+    from catalog.repository import Repository
 
 CONFLICT_CODES = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 MAX_TRANSACT_ITEMS = 100
@@ -42,9 +51,11 @@ _SEND_ORDER = ("condition_check", "delete", "save", "update")
 class UnitOfWork:
     """Collects writes, then commits them as one TransactWriteItems call (retrying only conflicts)."""
 
-    def __init__(self, connection: Connection, attempts: int = 6) -> None:
+    def __init__(self, repository: Repository, attempts: int = 6) -> None:
         """Use the table binding's connection: PynamoDB transactions ignore Meta.host."""
-        self.connection = connection
+        self.repository = repository
+        self.tables = repository.tables
+        self.connection = repository.tables.connection
         self.attempts = attempts
         self._ops: list[_Op] = []
         self.committed = False
@@ -61,6 +72,111 @@ class UnitOfWork:
         """Drop anything not committed: leaving the block without commit writes nothing."""
         self._ops = []
 
+    # --- the shop's intentions ----------------------------------------------------------------
+    def save_cart(self, item: Any, cart: Cart, label: str = "cart") -> None:
+        """Write the cart under the version it was read at (a second writer makes this fail, not win)."""
+        self.save(label, self.repository.fill_cart_item(item, cart))
+
+    def save_quote(self, quote: Quote) -> None:
+        """Store a quote (it expires through the table's TTL)."""
+        self.save("quote", self.repository.quote_item(quote))
+
+    def save_profile(self, customer: Customer) -> None:
+        """Store name and address only: the code, its counters and the customer number have their own writes."""
+        t = self.tables.customer
+        item = t(*self.repository.customer_key(customer.customer_id))
+        actions = [
+            t.customer_id.set(customer.customer_id),
+            t.display_name.set(customer.display_name),
+            t.address.set(customer.address),
+        ]
+        self.update("customer", item, actions)
+
+    def set_code_hash(self, customer: Customer, new_hash: str) -> None:
+        """Replace the purchase code, only if it is still the one just checked; clears both lock scopes."""
+        t = self.tables.customer
+        item = t(*self.repository.customer_key(customer.customer_id))
+        actions = [
+            t.customer_id.set(customer.customer_id),
+            t.code_hash.set(new_hash),
+            t.failed_code_attempts.set(0),
+            t.failed_sign_ins.set(0),
+            t.locked_until.remove(),
+            t.sign_in_locked_until.remove(),
+        ]
+        unchanged = (
+            (t.code_hash == customer.code_hash)
+            if customer.code_hash
+            else (t.code_hash.does_not_exist() | (t.code_hash == ""))
+        )
+        self.update("customer", item, actions, unchanged)
+
+    def require_purchase_allowed(self, customer: Customer, now: datetime) -> None:
+        """Fail the whole transaction unless the code is the one checked and purchases are not locked.
+
+        This is what makes the lockout hold against parallel guesses: a right code checked before the
+        fifth wrong one was counted still cannot commit an order once the lock (or its count) is stored.
+        """
+        t = self.tables.customer
+        under_limit = t.failed_code_attempts.does_not_exist() | (t.failed_code_attempts < MAX_WRONG_CODES)
+        unlocked = (t.locked_until.does_not_exist() & under_limit) | (t.locked_until < now)
+        self.condition_check(
+            "purchase_allowed", t, *self.repository.customer_key(customer.customer_id),
+            (t.code_hash == customer.code_hash) & unlocked,
+        )  # fmt: skip
+
+    def claim_customer_number(self, customer: Customer, number: str) -> None:
+        """Give the customer a kiosk number nobody else has, unless they already got one meanwhile."""
+        t = self.tables.customer
+        self.save(
+            "number",
+            self.repository.customer_number_item(number, customer.customer_id),
+            self.tables.customer_number.pk.does_not_exist(),
+        )
+        item = t(*self.repository.customer_key(customer.customer_id))
+        self.update(
+            "customer",
+            item,
+            [t.customer_id.set(customer.customer_id), t.customer_number.set(number)],
+            t.customer_number.does_not_exist() | (t.customer_number == ""),
+        )
+
+    def add_order(self, order: Order) -> None:
+        """Write a new order and its spoken-number guard; an order id or number that exists fails it."""
+        self.save("order", self.repository.order_item(order), self.tables.order.pk.does_not_exist())
+        guard = self.repository.order_number_item(order.customer_id, order.order_number, order.order_id)
+        self.save("number", guard, self.tables.order_number.pk.does_not_exist())
+
+    def take_stock(self, sku: str, quantity: int) -> None:
+        """Take units from stock, failing the transaction rather than going below zero."""
+        t = self.tables.product
+        self.update(
+            f"stock:{sku}",
+            t(*self.repository.product_key(sku)),
+            [t.stock.add(-quantity)],
+            t.pk.exists() & (t.stock >= quantity),
+        )
+
+    def return_stock(self, sku: str, quantity: int) -> None:
+        """Put units back (a cancelled order); a product deleted since gets nothing written."""
+        t = self.tables.product
+        self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), [t.stock.add(quantity)], t.pk.exists())
+
+    def move_order(self, order: Order, moved: Order, at: datetime) -> None:
+        """Record a status change, only from the status the order was read in (or any cancellable one)."""
+        t = self.tables.order
+        condition = (
+            t.status.is_in(*(s.value for s in CANCELLABLE))
+            if moved.status is OrderStatus.CANCELLED
+            else (t.status == order.status.value)
+        )
+        actions = [
+            t.status.set(moved.status.value),
+            t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
+        ]
+        self.update("order", t(*self.repository.order_key(order.order_id)), actions, condition)
+
+    # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:
         """Put a whole item (a versioned item adds its version condition itself)."""
         self._ops.append(_Op("save", label, (item,), {"condition": condition}))
@@ -94,20 +210,23 @@ class UnitOfWork:
                     for op in ordered:
                         getattr(transaction, op.kind)(*op.args, **op.kwargs)
             except TransactWriteError as error:
+                code = error_code(error)
                 reasons = {
                     op.label: reason.code
-                    for op, reason in zip(ordered, error.cancellation_reasons, strict=False)
+                    for op, reason in zip(ordered, error.cancellation_reasons or (), strict=False)
                     if reason is not None
                 }
-                retryable = (not reasons and error.cause_response_code in {None, *CONFLICT_CODES}) or (
-                    reasons and set(reasons.values()) <= CONFLICT_CODES
+                retryable = (not reasons and code in CONFLICT_CODES) or (
+                    bool(reasons) and set(reasons.values()) <= CONFLICT_CODES
                 )
-                if error.cause_response_code == "TransactionCanceledException" and reasons and not retryable:
+                if code == "TransactionCanceledException" and reasons and not retryable:
                     raise TransactionCancelled(reasons) from error
                 if not retryable or attempt == self.attempts - 1:
-                    raise StoreUnavailable(detail=str(error.cause_response_code or "transaction failed")) from error
+                    raise StoreUnavailable(detail=code, uncertain=outcome_unknown(error)) from error
                 time.sleep(min(0.5, 0.02 * 2**attempt) * random.uniform(0.5, 1.5))
                 continue
+            except STORE_ERRORS as error:
+                raise StoreUnavailable(detail=error_code(error), uncertain=outcome_unknown(error)) from error
             self.committed = True
             self._ops = []
             return
@@ -122,9 +241,10 @@ class UnitOfWork:
                 item.update(actions=op.args[1], condition=op.kwargs.get("condition"))
             else:
                 item.delete(condition=op.kwargs.get("condition"))
-        except PynamoDBException as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+        except STORE_ERRORS as error:
+            code = error_code(error)
+            if code == "ConditionalCheckFailedException":
                 raise TransactionCancelled({op.label: "ConditionalCheckFailed"}) from error
-            raise StoreUnavailable(detail=str(error.cause_response_code or type(error.cause).__name__)) from error
+            raise StoreUnavailable(detail=code, uncertain=outcome_unknown(error)) from error
         self.committed = True
         self._ops = []

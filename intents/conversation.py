@@ -13,7 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.errors import (
+    CartAlreadyOrdered,
+    CartChanged,
     ConfirmationRequired,
+    CurrencyMismatch,
     EmptyCart,
     IllegalTransition,
     InvalidPurchaseCode,
@@ -22,6 +25,7 @@ from catalog.errors import (
     NotEnoughStock,
     NotInCart,
     OrderNotFound,
+    OrderOutcomeUnknown,
     PurchaseCodeRequired,
     PurchasesLocked,
     QuoteNotFound,
@@ -36,7 +40,7 @@ from catalog.purchase_code import LOCK_MINUTES
 from intents.dialog import Dialog
 from intents.registry import HANDLERS
 from intents.request import IntentRequest, Reply
-from intents.speech import concat, join
+from intents.speech import concat, join, order_code
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +143,17 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
             spoken = say("no_orders") if reference == "latest" else say("order_not_found", reference=reference)
         case IllegalTransition(order_number=number, current=current):
             spoken = say("cannot_cancel", number=number, status=say(f"status_{current}"))
-        case SignInRefused(reason="no_code"):
-            spoken = say("sign_in_no_code")
-        case SignInRefused():
-            spoken = say("sign_in_refused")
+        case SignInRefused():  # the same words and the same open question, whether or not the number exists
+            spoken, keep_pending = say("sign_in_refused"), True
+        case CartAlreadyOrdered(order_number=number):
+            spoken = say("cart_already_ordered", number=order_code(number))
+        case CartChanged():
+            spoken = say("cart_changed")
+        case OrderOutcomeUnknown():
+            log.warning("order outcome unknown after a store failure")
+            spoken, events = say("order_outcome_unknown"), ("error",)
+        case CurrencyMismatch(name=name, currency=currency, cart_currency=cart_currency):
+            spoken = say("currency_mismatch", product=name, currency=currency, cart_currency=cart_currency)
         case StoreUnavailable():
             log.warning("store unavailable: %s", type(error).__name__)
             spoken, keep_pending, events = say("store_unavailable"), True, ("error",)

@@ -68,6 +68,9 @@ WORDS = {
     "leave_with_cart": "Your cart has {items}, and they will be removed when this session ends. {verb} anyway?",
     "cart_kept": "Okay, your cart is as it was. What would you like?",
     "cart_moved": "The {items} you chose before signing in are in your cart now.",
+    "cart_left_behind": "{items} you chose could not come along, because your account's cart already holds as many of"
+    " that product as one order allows, or it is in another currency. Say what's in my cart to hear it.",
+    "cart_not_moved": "The shop is not answering, so what you chose before signing in is still in the walk-up cart.",
     "slowest": "That's as slow as I can speak.",
     "fastest": "That's as fast as I can speak.",
     "loudest": "That's as loud as I can speak.",
@@ -293,11 +296,17 @@ class Kiosk:
         if not self.walk_up or self.signed_in:
             return None
         try:
-            moved = self.shop.move_cart(self.anonymous_id, customer)
+            move = self.shop.move_cart(self.anonymous_id, customer)
         except StoreUnavailable:
             log.warning("could not move the walk-up cart at sign-in: store unavailable")
+            return WORDS["cart_not_moved"]
+        if move.moved == 0 and move.left_behind == 0:
             return None
-        return None if moved == 0 else self._items(moved)
+        said = WORDS["cart_moved"].format(items=self._items(move.moved)) if move.moved else ""
+        if move.left_behind:
+            left = WORDS["cart_left_behind"].format(items=self._items(move.left_behind))
+            said = f"{said} {left}".strip()
+        return said
 
     def _cart_to_lose(self, intent: str) -> str | None:
         """The items ("3 items") that ending the session now would empty from a walk-up cart, else None.
@@ -371,7 +380,7 @@ class Kiosk:
         signed_in_as = self.context.get("customer_id")
         if isinstance(signed_in_as, str) and signed_in_as and signed_in_as != self.customer_id:
             if (moved := self._bring_walk_up_cart(signed_in_as)) is not None:
-                speech = f"{speech} {WORDS['cart_moved'].format(items=moved)}"
+                speech = f"{speech} {moved}"
             self.customer_id = signed_in_as
         if intent == HELP:
             speech = f"{speech} {WORDS['kiosk_help']}"

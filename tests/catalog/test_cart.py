@@ -75,8 +75,9 @@ def test_moving_a_cart_merges_its_lines_into_the_other_and_empties_it(empty_shop
     empty_shop.add_to_cart(walk_up, shared.sku, 15)
     empty_shop.add_to_cart(walk_up, own.sku, 2)
     empty_shop.add_to_cart(customer, shared.sku, 10)
-    assert empty_shop.move_cart(walk_up, customer) == 17
+    move = empty_shop.move_cart(walk_up, customer)
     lines = {line.sku: line.quantity for line in empty_shop.cart(customer).lines}
     assert lines == {shared.sku: empty_shop.settings.max_quantity, own.sku: 2}  # merged, capped per line
+    assert (move.moved, move.left_behind) == (12, 5)  # 10 of the 15 fit under the cap of 20: 5 are said to stay out
     assert empty_shop.cart(walk_up).lines == []
-    assert empty_shop.move_cart(walk_up, customer) == 0  # nothing twice
+    assert empty_shop.move_cart(walk_up, customer).moved == 0  # nothing twice

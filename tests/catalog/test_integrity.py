@@ -132,12 +132,11 @@ def test_a_refused_sign_in_reads_the_same_whether_or_not_the_number_exists(demo_
     unknown = next(str(n) for n in range(100_000, 999_999) if demo_shop.repository.customer_for_number(str(n)) is None)
 
     def attempt(said_number):
-        asked = respond(
-            IntentRequest("IdentifyCustomerIntent", "kiosk-x", {"customer_number": _slot(said_number)}, channel="kiosk"),
-            demo_shop,
-        )
-        code = IntentRequest("ProvideCodeIntent", "kiosk-x", {"code": _slot("0000")}, context=asked.context, channel="kiosk")
-        return respond(code, demo_shop).speech
+        said = {"customer_number": _slot(said_number)}
+        asked = respond(IntentRequest("IdentifyCustomerIntent", "kiosk-x", said, channel="kiosk"), demo_shop)
+        code = {"code": _slot("0000")}
+        answer = IntentRequest("ProvideCodeIntent", "kiosk-x", code, context=asked.context, channel="kiosk")
+        return respond(answer, demo_shop).speech
 
     assert attempt(number) == attempt(unknown)
 

@@ -44,8 +44,9 @@ class _Op:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-# TransactWrite sends condition checks, then deletes, puts, updates: cancellation reasons follow that order.
-_SEND_ORDER = ("condition_check", "delete", "save", "update")
+# TransactWrite sends condition checks, then puts, then updates: cancellation reasons follow that order.
+# (Nothing the shop does deletes an item: quotes expire by TTL, so the Lambda is not granted DeleteItem.)
+_SEND_ORDER = ("condition_check", "save", "update")
 
 
 class UnitOfWork:
@@ -185,10 +186,6 @@ class UnitOfWork:
         """Apply update actions to an existing item, under a condition."""
         self._ops.append(_Op("update", label, (item, actions), {"condition": condition}))
 
-    def delete(self, label: str, item: Any, condition: Any = None) -> None:
-        """Delete an item, under a condition."""
-        self._ops.append(_Op("delete", label, (item,), {"condition": condition}))
-
     def condition_check(self, label: str, model: type[Any], hash_key: str, range_key: str, condition: Any) -> None:
         """Require a condition on an item that is not written."""
         self._ops.append(_Op("condition_check", label, (model, hash_key, range_key), {"condition": condition}))
@@ -237,10 +234,8 @@ class UnitOfWork:
         try:
             if op.kind == "save":
                 item.save(condition=op.kwargs.get("condition"))
-            elif op.kind == "update":
-                item.update(actions=op.args[1], condition=op.kwargs.get("condition"))
             else:
-                item.delete(condition=op.kwargs.get("condition"))
+                item.update(actions=op.args[1], condition=op.kwargs.get("condition"))
         except STORE_ERRORS as error:
             code = error_code(error)
             if code == "ConditionalCheckFailedException":

@@ -15,6 +15,7 @@ It only ever listens on and connects to 127.0.0.1, and every held connection is 
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -58,6 +59,10 @@ class FaultProxy:
             self._released.set()
             self._released = threading.Event()
 
+    def iam_actions(self) -> set[str]:
+        """The IAM actions the calls seen so far need (a transaction is authorised item by item)."""
+        return {f"dynamodb:{operation}" for operation in self.seen if operation != "TransactWriteItems"}
+
     def close(self) -> None:
         """Stop listening and let every held request go."""
         self._released.set()
@@ -84,6 +89,13 @@ class FaultProxy:
                 method, path, headers, body = request
                 operation = headers.get("x-amz-target", "").rsplit(".", 1)[-1]
                 self.seen.append(operation)
+                if operation == "TransactWriteItems":
+                    items = json.loads(body or b"{}").get("TransactItems", [])
+                    self.seen.extend(
+                        f"{kind}Item" if kind != "ConditionCheck" else "ConditionCheckItem"
+                        for item in items
+                        for kind in item
+                    )
                 action = self.faults.get(operation) or self.faults.get("*") or "pass"
                 released = self._released
                 if action == "stall":

@@ -6,6 +6,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import pytest
 from cfnlint.decode.cfn_yaml import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,7 +16,6 @@ ALLOWED_ACTIONS = {
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
     "dynamodb:ConditionCheckItem",
     "dynamodb:Query",
     "dynamodb:BatchGetItem",
@@ -142,3 +142,43 @@ def test_function_runtime_python313():
 
 def test_function_architecture_arm64():
     assert _function_props()["Architectures"] == ["arm64"]
+
+
+def test_the_lambda_policy_grants_exactly_the_calls_a_whole_shopping_session_makes(base_settings, dynamodb_local):
+    """Least privilege, measured: every granted action is used by some use case, and nothing else is called."""
+    from dataclasses import replace
+
+    from catalog.errors import WrongPurchaseCode
+    from tests.conftest import add_product, fresh_shop, random_ref
+    from tests.faultproxy import FaultProxy
+
+    proxy = FaultProxy(dynamodb_local.port)
+    try:
+        shop = fresh_shop(replace(base_settings, endpoint=proxy.endpoint))
+        milk, bread = add_product(shop, stock=30), add_product(shop, stock=30)
+        proxy.seen.clear()  # table creation and the import are ops' work, not the Lambda's
+        customer = random_ref("cust")
+        shop.search("milk")
+        shop.product(milk.sku)
+        shop.add_to_cart(customer, milk.sku, 2)
+        shop.add_to_cart(customer, bread.sku, 1)
+        shop.set_quantity(customer, milk.sku, 3)
+        shop.remove_from_cart(customer, bread.sku)
+        shop.set_purchase_code(customer, "4271")
+        quote = shop.quote(customer)
+        with pytest.raises(WrongPurchaseCode):
+            shop.place(quote.quote_id, confirmed=True, purchase_code="1111")
+        order = shop.place(quote.quote_id, confirmed=True, purchase_code="4271")
+        shop.orders(customer)
+        shop.order(customer, order.order_number)
+        shop.cancel(customer, order.order_number)
+        shop.place(shop.reorder(customer, order.order_number).quote_id, confirmed=True, purchase_code="4271")
+        shop.customer_number(customer)
+        shop.update_profile(customer, display_name="Sam")
+        shop.add_to_cart(customer, bread.sku, 1)
+        shop.clear_cart(customer)
+        used = proxy.iam_actions()
+    finally:
+        proxy.close()
+    assert used == ALLOWED_ACTIONS
+    assert set(_actions()) == ALLOWED_ACTIONS

@@ -450,7 +450,7 @@ class Kiosk:
         try:
             version = self.shop.repository.catalog_version()
             if version != self.catalog_version:
-                if self.catalog_version is not None:
+                if getattr(self.understander, "catalog_version", None) != version:  # built while the store was down?
                     self.understander.refresh(self.shop.repository.all_products(), version)
                 self.catalog_version = version
         except StoreUnavailable:

@@ -221,6 +221,11 @@ class Understander:
         return self.recognizer.load_seconds
 
     @property
+    def catalog_version(self) -> int | None:
+        """The catalog version the grammar was compiled for (None: built without the store)."""
+        return self.grammar.catalog_version if self.grammar is not None else None
+
+    @property
     def model(self) -> InteractionModel:
         """The interaction model with the live catalog's products, as transcripts are matched against it."""
         return self.grammar.model if self.grammar is not None else self.interaction_model

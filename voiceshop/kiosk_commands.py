@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from catalog.config import Settings
+from catalog.errors import StoreUnavailable
 from catalog.services import Shop
 from intents.language import load_model
 from local_voice.audio_input import (
@@ -140,8 +141,11 @@ def build_understander(model_path: Path, shop: Shop, mode: str, locale: str = "e
     """Compile the interaction model and today's catalog into the recognizer."""
     from local_voice.understanding import Understander  # loads Vosk: only when the kiosk really starts
 
-    version = shop.repository.catalog_version()
-    products = shop.repository.all_products()
+    try:
+        version: int | None = shop.repository.catalog_version()
+        products = shop.repository.all_products()
+    except StoreUnavailable:  # start hearing commands now; the kiosk's catalog poll adds the products when it is back
+        version, products = None, []
     return Understander.build(model_path, load_model(locale), products, mode=mode, version=version, search=shop.search)
 
 
@@ -149,7 +153,17 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     """Run the kiosk on the microphone, WAV files or typed text until input ends."""
     settings = Settings.from_env()
     shop = Shop(settings)
-    if shop.repository.catalog_version() == 0:  # also the first store call: an unreachable one fails here
+    try:
+        empty = shop.repository.catalog_version() == 0
+    except StoreUnavailable as error:  # a kiosk is for people: it starts, and says so each turn until it is back
+        empty = False
+        hint = " Start the local one with 'voiceshop db start'." if settings.is_local else ""
+        print(
+            f"DynamoDB is not answering ({error.detail}); the kiosk starts anyway, tells shoppers so, and carries"
+            f" on when it is back.{hint}",
+            file=sys.stderr,
+        )
+    if empty:
         print(
             "The catalog is empty: load one with 'voiceshop catalog import ../shared/catalog/demo_catalog.json'.",
             file=sys.stderr,

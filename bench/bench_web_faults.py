@@ -145,7 +145,8 @@ def main() -> None:
     parser.add_argument("--stalled", type=int, default=50)
     parser.add_argument("--wait", type=float, default=15.0)
     args = parser.parse_args()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one access-log line per probe would bury the table
+    for name in ("werkzeug", "skill.webservice"):  # a log line per probe would bury the table
+        logging.getLogger(name).setLevel(logging.ERROR)
 
     chain = make_chain()
     host = CountingHost(chain.pem())
@@ -154,7 +155,7 @@ def main() -> None:
     )
     app = create_app(lambda envelope: {"version": "1.0", "response": {}}, verifier)
     port, stop, name = serve(app)
-    rows = [("server", name)]
+    rows = [("code from", str(Path(sys.modules[create_app.__module__].__file__ or "").parents[1])), ("server", name)]
     try:
         rows += measure_stalls(port, args.stalled, args.wait)
         too_big = b"{" + b" " * MAX_REQUEST_BYTES + b"}"

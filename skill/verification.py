@@ -3,7 +3,7 @@
 Amazon's rules ("Verify that the request was sent by Alexa"):
 
 1. ``SignatureCertChainUrl`` points into ``https://s3.amazonaws.com/echo.api/`` (port 443 if given),
-   judged after resolving ``..``.
+   judged after resolving ``..``; the normalised URL is also the one fetched and the cache key.
 2. The PEM chain found there has a leaf valid now, for ``echo-api.amazon.com``, chaining to a trusted root.
 3. ``Signature-256`` is an RSA PKCS#1 v1.5 SHA-256 signature of the raw body by that leaf.
 4. ``request.timestamp`` is within 150 seconds of now.
@@ -25,7 +25,10 @@ import base64
 import binascii
 import json
 import posixpath
+import re
+import string
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -62,6 +65,8 @@ SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
 MAX_CHAIN_BYTES = 64 * 1024
 SYSTEM_CA_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt")
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
 
 class VerificationError(VoiceshopError):
@@ -74,7 +79,13 @@ class VerificationError(VoiceshopError):
 
 
 def normalise_cert_url(url: str) -> str:
-    """Return the canonical chain URL, so that the URL we check is exactly the URL we fetch."""
+    """Return the one canonical spelling of a chain URL, so that the URL we check, cache and fetch is the same.
+
+    Case of scheme and host, the default port, ``.``/``..`` segments and percent-encoded unreserved
+    characters (RFC 3986, 6.2.2) are normalised. The query and fragment are dropped: S3 serves the object
+    by its path, and without this every new query string made a new cache key, so any unauthenticated
+    caller could make the server fetch from the network again.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -86,14 +97,23 @@ def normalise_cert_url(url: str) -> str:
         raise VerificationError("certificate URL host not s3.amazonaws.com")
     if port not in (None, 443):
         raise VerificationError("certificate URL port not 443")
-    path = _remove_dot_segments(parts.path)
-    # Percent-encoded dots ("%2e%2e") must not smuggle a path out of /echo.api/ either.
+    path = _remove_dot_segments(_normalise_percent_encoding(parts.path))
+    # Percent-encoded reserved characters ("..%2f") must not smuggle a path out of /echo.api/ either.
     if not (
         path.startswith(CERT_URL_PATH_PREFIX) and _remove_dot_segments(unquote(path)).startswith(CERT_URL_PATH_PREFIX)
     ):
         raise VerificationError("certificate URL path not under /echo.api/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"https://{CERT_URL_HOST}{path}{query}"
+    return f"https://{CERT_URL_HOST}{path}"
+
+
+def _normalise_percent_encoding(path: str) -> str:
+    """Decode ``%XX`` of unreserved characters and upper-case the others, so one object has one spelling."""
+
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else match.group(0).upper()
+
+    return _PERCENT_ESCAPE.sub(fix, path)
 
 
 def _remove_dot_segments(path: str) -> str:
@@ -123,28 +143,89 @@ def download_chain(url: str, timeout: float) -> bytes:
 
 
 @dataclass
+class _Download:
+    """One chain download in flight, which racing requests wait on rather than repeat."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    chain: bytes | None = None
+    failure: str = "certificate chain not retrievable"
+
+
+@dataclass
 class CachingChainFetcher:
-    """Checks the URL before any network call and remembers chains, as Amazon reuses one URL for weeks."""
+    """Downloads each normalised chain URL at most once, however many requests ask for it at the same time.
+
+    The URL is checked before any network call. Chains are kept (Amazon reuses one URL for weeks), and so
+    are failures, for ``failure_ttl`` seconds: the header comes from an unauthenticated request, and a
+    failing URL must not cost a download per request. Failures live in their own LRU, so a flood of bad
+    URLs cannot push the real chain out. Requests that race for a URL not yet cached wait for the one
+    download in flight (at most ``2 * timeout``) instead of starting their own.
+    """
 
     download: Callable[[str, float], bytes] = download_chain
     timeout: float = 5.0
-    max_entries: int = 16
-    _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict, init=False, repr=False)
+    max_entries: int = 64
+    max_failures: int = 256
+    failure_ttl: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    _chains: OrderedDict[str, bytes] = field(default_factory=OrderedDict, init=False, repr=False)
+    _failures: OrderedDict[str, tuple[float, str]] = field(default_factory=OrderedDict, init=False, repr=False)
+    _in_flight: dict[str, _Download] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __call__(self, url: str) -> bytes:
         """Return the chain for ``url``, refusing non-Amazon URLs before touching the network."""
         canonical = normalise_cert_url(url)
         with self._lock:
-            if canonical in self._cache:
-                self._cache.move_to_end(canonical)
-                return self._cache[canonical]
-        chain = self.download(canonical, self.timeout)
-        with self._lock:
-            self._cache[canonical] = chain
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
+            if canonical in self._chains:
+                self._chains.move_to_end(canonical)
+                return self._chains[canonical]
+            failed = self._failures.get(canonical)
+            if failed is not None and self.clock() < failed[0]:
+                raise VerificationError(failed[1])
+            pending = self._in_flight.get(canonical)
+            if pending is None:
+                pending = self._in_flight[canonical] = _Download()
+                owner = True
+            else:
+                owner = False
+        if not owner:
+            return self._wait_for(pending)
+        try:
+            chain = self.download(canonical, self.timeout)
+        except VerificationError as error:
+            pending.failure = error.reason
+            self._settle(canonical, pending, cache_failure=True)
+            raise
+        except BaseException:
+            # A broken download function is a bug, not a verdict on the URL: fail the waiters, cache nothing.
+            self._settle(canonical, pending, cache_failure=False)
+            raise
+        pending.chain = chain
+        self._settle(canonical, pending, cache_failure=False)
         return chain
+
+    def _wait_for(self, pending: _Download) -> bytes:
+        """Share the result of the download another request started, within a bounded wait."""
+        if not pending.done.wait(2 * self.timeout) or pending.chain is None:
+            raise VerificationError(pending.failure)
+        return pending.chain
+
+    def _settle(self, canonical: str, download: _Download, *, cache_failure: bool) -> None:
+        """Record how a download ended, wake its waiters, and evict the least recently used entries."""
+        with self._lock:
+            self._in_flight.pop(canonical, None)
+            if download.chain is not None:
+                self._chains[canonical] = download.chain
+                self._failures.pop(canonical, None)
+                while len(self._chains) > self.max_entries:
+                    self._chains.popitem(last=False)
+            elif cache_failure:
+                self._failures[canonical] = (self.clock() + self.failure_ttl, download.failure)
+                self._failures.move_to_end(canonical)
+                while len(self._failures) > self.max_failures:
+                    self._failures.popitem(last=False)
+        download.done.set()
 
 
 @cache

@@ -48,10 +48,18 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the verified web endpoint on Flask's development server (put a TLS proxy in front of it)."""
+    """Run the verified web endpoint on waitress (see `skill/server.py` for why), behind a TLS proxy."""
     from skill.lambda_function import create_web_app
+    from skill.server import ServerLimits, create_server
 
-    create_web_app().run(host=args.host, port=args.port)
+    limits = ServerLimits(threads=args.threads, timeout=args.timeout, connection_limit=args.connection_limit)
+    server = create_server(create_web_app(), args.host, args.port, limits)
+    print(
+        f"serving POST /alexa and GET /health on http://{args.host}:{server.port} "
+        f"({limits.threads} threads, {limits.timeout} s timeout, {limits.connection_limit} connections)",
+        file=sys.stderr,
+    )
+    server.run()
     return 0
 
 
@@ -65,3 +73,6 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--threads", type=int, default=8, help="requests handled at once; others queue (default 8)")
+    serve.add_argument("--timeout", type=int, default=10, help="seconds a silent connection stays open (default 10)")
+    serve.add_argument("--connection-limit", type=int, default=100, help="open connections at most (default 100)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -264,6 +265,158 @@ def test_a_verifier_fetches_the_chain_once_for_many_requests(chain):
         body = envelope_body(requestId=request_id)
         verifier.verify(sign(body, chain), body)
     assert host.fetched == [CERT_URL]
+
+
+SPELLINGS_OF_CERT_URL = [
+    CERT_URL + "?x=1",
+    CERT_URL + "?versionId=abc&n=2",
+    CERT_URL + "#fragment",
+    CERT_URL.replace("/echo.api/", "/echo.api/../echo.api/"),
+    CERT_URL.replace("/echo.api/", "/echo.api/./"),
+    CERT_URL.replace("/echo.api/", "/x/../echo.api/"),
+    CERT_URL.replace("https://s3.amazonaws.com", "HTTPS://S3.AmazonAWS.com"),
+    CERT_URL.replace("s3.amazonaws.com", "s3.amazonaws.com:443"),
+    CERT_URL.replace("echo-api-cert", "%65cho-api-%63ert"),
+    CERT_URL.replace("/echo.api/", "/echo.api/%2e%2E/echo.api/"),
+    "  " + CERT_URL + "?again ",
+]
+
+
+@pytest.mark.parametrize("url", SPELLINGS_OF_CERT_URL)
+def test_every_spelling_of_a_cert_url_normalises_to_one_url(url):
+    assert normalise_cert_url(url) == CERT_URL
+
+
+@pytest.mark.parametrize("url", SPELLINGS_OF_CERT_URL)
+def test_normalising_twice_changes_nothing(url):
+    assert normalise_cert_url(normalise_cert_url(url)) == normalise_cert_url(url)
+
+
+def test_percent_escapes_of_reserved_characters_stay_escaped_in_upper_case():
+    assert normalise_cert_url("https://s3.amazonaws.com/echo.api/a%2fb%3a.pem").endswith("/echo.api/a%2Fb%3A.pem")
+
+
+def test_new_query_strings_on_one_cert_url_cost_one_download(chain):
+    host = FakeChainHost({CERT_URL: chain.pem()})
+    fetch = CachingChainFetcher(download=host)
+    for n in range(50):
+        assert fetch(f"{CERT_URL}?n={n}") == chain.pem()
+    assert host.fetched == [CERT_URL]
+
+
+def test_every_spelling_of_one_cert_url_costs_one_download(chain):
+    host = FakeChainHost({CERT_URL: chain.pem()})
+    fetch = CachingChainFetcher(download=host)
+    for url in SPELLINGS_OF_CERT_URL:
+        fetch(url)
+    assert host.fetched == [CERT_URL]
+
+
+class GatedHost:
+    """A chain host whose downloads wait for ``release``, so that requests can pile up behind the first."""
+
+    def __init__(self, pem: bytes | None) -> None:
+        self.pem, self.fetched, self.release, self.lock = pem, [], threading.Event(), threading.Lock()
+
+    def __call__(self, url: str, timeout: float = 5.0) -> bytes:
+        with self.lock:
+            self.fetched.append(url)
+        assert self.release.wait(10), "the test never released the download"
+        if self.pem is None:
+            raise VerificationError("certificate chain not retrievable")
+        return self.pem
+
+
+def race(fetch: CachingChainFetcher, urls: list[str], host: GatedHost) -> list[bytes | str]:
+    """Start one thread per URL at once, let the downloads finish, and return each chain or refusal."""
+    results: list[bytes | str] = [b""] * len(urls)
+    start = threading.Barrier(len(urls), timeout=10)
+
+    def ask(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = fetch(urls[i])
+        except VerificationError as error:
+            results[i] = error.reason
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(urls))]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # every thread has asked while the first download is still held
+    host.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def test_racing_requests_for_one_normalised_url_share_one_download(chain):
+    host = GatedHost(chain.pem())
+    urls = [f"{CERT_URL}?n={n}" for n in range(8)] + SPELLINGS_OF_CERT_URL
+    results = race(CachingChainFetcher(download=host), urls, host)
+    assert results == [chain.pem()] * len(urls)
+    assert host.fetched == [CERT_URL]
+
+
+def test_racing_requests_for_a_failing_url_share_one_download_and_all_are_refused():
+    host = GatedHost(None)
+    results = race(CachingChainFetcher(download=host), [f"{CERT_URL}?n={n}" for n in range(8)], host)
+    assert results == ["certificate chain not retrievable"] * 8
+    assert host.fetched == [CERT_URL]
+
+
+class FailingHost:
+    def __init__(self) -> None:
+        self.fetched: list[str] = []
+
+    def __call__(self, url: str, timeout: float = 5.0) -> bytes:
+        self.fetched.append(url)
+        raise VerificationError("certificate chain not retrievable")
+
+
+def test_a_failing_url_is_not_downloaded_again_until_its_failure_expires():
+    host, now = FailingHost(), [0.0]
+    fetch = CachingChainFetcher(download=host, failure_ttl=60, clock=lambda: now[0])
+    for n in range(20):
+        with pytest.raises(VerificationError, match="not retrievable"):
+            fetch(f"{CERT_URL}?n={n}")
+    assert host.fetched == [CERT_URL]
+    now[0] = 61.0
+    with pytest.raises(VerificationError):
+        fetch(CERT_URL)
+    assert host.fetched == [CERT_URL, CERT_URL]
+
+
+def test_a_flood_of_failing_urls_does_not_push_the_real_chain_out_of_the_cache(chain):
+    good = FakeChainHost({CERT_URL: chain.pem()})
+
+    def download(url: str, timeout: float) -> bytes:
+        if url == CERT_URL:
+            return good(url, timeout)
+        raise VerificationError("certificate chain not retrievable")
+
+    fetch = CachingChainFetcher(download=download, max_entries=4, max_failures=8)
+    fetch(CERT_URL)
+    for n in range(100):
+        with pytest.raises(VerificationError):
+            fetch(f"https://s3.amazonaws.com/echo.api/missing-{n}.pem")
+    assert fetch(CERT_URL) == chain.pem()
+    assert good.fetched == [CERT_URL]
+
+
+def test_a_download_that_breaks_is_not_remembered_as_a_refusal(chain):
+    calls: list[str] = []
+
+    def flaky(url: str, timeout: float) -> bytes:
+        calls.append(url)
+        if len(calls) == 1:
+            raise RuntimeError("bug in the download function")
+        return chain.pem()
+
+    fetch = CachingChainFetcher(download=flaky)
+    with pytest.raises(RuntimeError):
+        fetch(CERT_URL)
+    assert fetch(CERT_URL) == chain.pem()
 
 
 def test_the_fetcher_passes_its_timeout_to_the_download(chain):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -93,9 +94,52 @@ def test_the_400_body_does_not_say_which_check_failed(client):
     assert response.get_json() == {"error": "request verification failed"}
 
 
-def test_an_oversized_body_is_refused_before_verification(client, handled):
+def padded_and_signed(chain, size: int) -> tuple[bytes, dict[str, str]]:
+    """A signed LaunchRequest padded with spaces to exactly ``size`` bytes, still valid JSON."""
+    body = envelope_body()
+    body = body[:-1] + b" " * (size - len(body)) + b"}"
+    return body, sign(body, chain)
+
+
+def post_chunked(client, body: bytes, headers: dict[str, str]):
+    """POST with no Content-Length, as a server that has de-chunked the body presents it to the app."""
+    environ = {"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True, "CONTENT_LENGTH": ""}
+    return client.post("/alexa", headers={**headers, "Content-Type": "application/json"}, environ_overrides=environ)
+
+
+def test_an_oversized_body_gets_400_before_verification(client, handled):
     body = b"{" + b" " * MAX_REQUEST_BYTES + b"}"
-    assert post(client, body, {}).status_code == 413
+    response = post(client, body, {})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "request body too large"}
+    assert handled == []
+
+
+def test_an_oversized_body_without_content_length_gets_400(client, handled):
+    response = post_chunked(client, b"{" + b" " * MAX_REQUEST_BYTES + b"}", {})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "request body too large"}
+    assert handled == []
+
+
+def test_a_signed_body_one_byte_over_the_limit_is_refused_not_cut_to_the_limit_and_verified(client, chain, handled):
+    body, headers = padded_and_signed(chain, MAX_REQUEST_BYTES)
+    response = post_chunked(client, body + b" ", headers)
+    assert response.status_code == 400
+    assert handled == []
+
+
+@pytest.mark.parametrize("send", [post, post_chunked])
+def test_a_signed_body_of_exactly_the_limit_is_accepted(client, chain, handled, send):
+    body, headers = padded_and_signed(chain, MAX_REQUEST_BYTES)
+    assert send(client, body, headers).status_code == 200
+    assert len(handled) == 1
+
+
+def test_the_health_route_answers_without_verification(client, handled):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
     assert handled == []
 
 

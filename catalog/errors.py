@@ -140,3 +140,12 @@ class SignInRefused(VoiceshopError):
     """A kiosk sign-in named no customer, or one without a purchase code (a number alone proves nothing)."""
 
     reason: str
+
+
+@dataclass
+class WriteRefused(VoiceshopError):
+    """DynamoDB refused one item's write (a value it will not store); the store is up and other writes stand."""
+
+    key: str
+    code: str
+    reason: str

@@ -181,3 +181,12 @@ class OrderOutcomeUnknown(VoiceshopError):
     """
 
     quote_id: str
+
+
+@dataclass
+class WriteRefused(VoiceshopError):
+    """DynamoDB refused one item's write (a value it will not store); the store is up and other writes stand."""
+
+    key: str
+    code: str
+    reason: str

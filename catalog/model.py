@@ -42,6 +42,66 @@ class Product:
         return self.stock > 0
 
 
+class StockMode(enum.Enum):
+    """How a catalog file's stock meets live stock, which checkouts have been lowering since the last import.
+
+    KEEP leaves an existing product's stock alone (the default: a re-import never brings back sold units),
+    SET replaces it with the file's count (a stocktake), ADD adds the file's count to it (a delivery). A
+    product the shop does not hold yet starts at the file's count in every mode, or 0 if the row has none.
+    """
+
+    KEEP = "keep"
+    SET = "set"
+    ADD = "add"
+
+
+@dataclass(frozen=True)
+class ProductFields:
+    """What one catalog row says about a product: each field it gives, None for each it leaves alone.
+
+    An import writes these and nothing else, so a file of only prices can never blank a brand. A product
+    the shop does not hold yet needs at least a name and a price; the rest default as in `Product`.
+    """
+
+    sku: str
+    name: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    size: str | None = None
+    price: Decimal | None = None
+    currency: str | None = None
+    stock: int | None = None
+    synonyms: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, product: Product) -> ProductFields:
+        """Every field of a whole product, as given."""
+        return cls(**{name: getattr(product, name) for name in PRODUCT_FIELDS})
+
+    def missing_for_new(self) -> tuple[str, ...]:
+        """The fields a new product must have that this row lacks."""
+        return tuple(name for name in ("name", "price") if getattr(self, name) is None)
+
+    def as_product(self) -> Product | None:
+        """The whole product this row would create, or None when it lacks a name or price."""
+        if self.name is None or self.price is None:
+            return None
+        return Product(
+            self.sku,
+            self.name,
+            self.brand or "",
+            self.category or "",
+            self.size or "",
+            self.price,
+            self.currency or "USD",
+            self.stock or 0,
+            self.synonyms or (),
+        )
+
+
+PRODUCT_FIELDS = ("sku", "name", "brand", "category", "size", "price", "currency", "stock", "synonyms")
+
+
 @dataclass(frozen=True)
 class CartLine:
     """A product and quantity as the customer sees it in the cart, priced at today's price."""

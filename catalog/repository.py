@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.config import Settings, ensure_local_credentials
-from catalog.errors import StoreUnavailable
+from catalog.errors import StoreUnavailable, UnknownProduct, WriteRefused
 from catalog.model import (
     Cart,
     CartLine,
@@ -25,9 +25,12 @@ from catalog.model import (
     Order,
     OrderStatus,
     Product,
+    ProductFields,
     Quote,
     QuoteLine,
     StatusChange,
+    StockMode,
+    utcnow,
 )
 from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES, Scope
 from catalog.tables import (
@@ -37,11 +40,16 @@ from catalog.tables import (
     LineMap,
     StatusMap,
     TableSet,
+    TransactWrite,
+    TransactWriteError,
     error_code,
+    error_message,
     table_set,
 )
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+ITEM_REFUSALS = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException"})
+"""Codes with which DynamoDB refuses one item's write while the store itself is fine."""
 
 
 def product_key(sku: str) -> tuple[str, str]:
@@ -220,6 +228,86 @@ class Repository:
         """The counter bumped by every import; 0 before the first."""
         item = self._fetch(self.tables.catalog_meta, *CATALOG_META_KEY)
         return 0 if item is None else int(item.version)
+
+    def _product_update(self, fields: ProductFields, stock_mode: StockMode) -> tuple[Any, list[Any], Any]:
+        """The item, update actions and condition that write only what `fields` gives (see below)."""
+        model = self.tables.product
+        actions = [model.sku.set(fields.sku), model.gsi1pk.set(PRODUCTS_PARTITION), model.gsi1sk.set(fields.sku)]
+        given = (  # (attribute, the row's value, what a new product gets without one; None: required)
+            ("name", fields.name, None),
+            ("price", None if fields.price is None else str(fields.price), None),
+            ("brand", fields.brand, ""),
+            ("category", fields.category, ""),
+            ("size", fields.size, ""),
+            ("currency", fields.currency, "USD"),
+            ("synonyms", None if fields.synonyms is None else list(fields.synonyms), []),
+        )
+        for name, value, default in given:
+            attribute = getattr(model, name)
+            if value is not None:
+                actions.append(attribute.set(value))
+            elif default is not None:
+                actions.append(attribute.set(attribute | default))
+        if fields.stock is None:
+            actions.append(model.stock.set(model.stock | 0))
+        elif stock_mode is StockMode.ADD:
+            actions.append(model.stock.add(fields.stock))
+        elif stock_mode is StockMode.SET:
+            actions.append(model.stock.set(fields.stock))
+        else:
+            actions.append(model.stock.set(model.stock | fields.stock))
+        condition = model.pk.exists() if fields.missing_for_new() else None
+        return model(*product_key(fields.sku)), actions, condition
+
+    def upsert_product_fields(self, fields: ProductFields, stock_mode: StockMode) -> None:
+        """Write only the fields a catalog row gives, creating the product if absent, in one UpdateItem.
+
+        An update, never a Put, because a Put replaces the whole item: a file without a brand column
+        would blank every brand, and stock read here and written back would undo the checkouts made in
+        between. So stock changes inside DynamoDB: KEEP sets it only where the item has none
+        (`if_not_exists`), SET replaces it, ADD adds to it (the update expression's ADD), each atomic with
+        a concurrent checkout's decrement. A row without a name or price may only update (raises
+        UnknownProduct if the product is absent); one DynamoDB will not store raises WriteRefused.
+        """
+        item, actions, condition = self._product_update(fields, stock_mode)
+        try:
+            item.update(actions=actions, condition=condition)
+        except STORE_ERRORS as error:
+            code = error_code(error)
+            if code == "ConditionalCheckFailedException":
+                raise UnknownProduct(fields.sku) from error
+            if code in ITEM_REFUSALS:
+                raise WriteRefused(fields.sku, code, error_message(error) or code) from error
+            raise StoreUnavailable(detail=code) from error
+
+    def upsert_products_fields(self, rows: Sequence[ProductFields], stock_mode: StockMode) -> bool:
+        """The same updates for up to 100 products in one transaction; False when DynamoDB cancelled it.
+
+        A round trip per 100 products instead of one each (a 232-product import took a sixth of the
+        time on DynamoDB Local). Cancelled means one row was refused, lacked a product to update, or met
+        a checkout on the same item: nothing was written, and the caller writes the rows one at a time
+        to learn which.
+        """
+        try:
+            with TransactWrite(connection=self.tables.connection) as transaction:
+                for fields in rows:
+                    item, actions, condition = self._product_update(fields, stock_mode)
+                    transaction.update(item, actions, condition=condition)
+        except TransactWriteError as error:
+            if error_code(error) in {"TransactionCanceledException", *ITEM_REFUSALS}:
+                return False
+            raise StoreUnavailable(detail=error_code(error)) from error
+        except STORE_ERRORS as error:
+            raise StoreUnavailable(detail=error_code(error)) from error
+        return True
+
+    def bump_catalog_version(self) -> int:
+        """Add one to the catalog version (search caches rebuild when it moves); returns the new version."""
+        meta = self.tables.catalog_meta
+        item = meta(*CATALOG_META_KEY)
+        with storage_errors():
+            item.update(actions=[meta.version.add(1), meta.updated_at.set(utcnow())])
+        return int(item.version)
 
     # --- customers ----------------------------------------------------------------------------
     def get_customer(self, customer_id: str) -> Customer | None:

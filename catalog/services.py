@@ -32,6 +32,7 @@ from catalog.errors import (
     StoreUnavailable,
     UnknownProduct,
 )
+from catalog.imports import CatalogImports
 from catalog.model import (
     Cart,
     Customer,
@@ -68,16 +69,6 @@ class CartMove:
 
     moved: int
     left_behind: int
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did: counts for ops and every refused row with its line number."""
-
-    created: int
-    updated: int
-    errors: tuple[str, ...]
-    version: int
 
 
 def order_number_for(quote_id: str, attempt: int) -> str:
@@ -120,7 +111,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, OrderLifecycle):
+class Shop(CustomerAccounts, OrderLifecycle, CatalogImports):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -154,22 +145,6 @@ class Shop(CustomerAccounts, OrderLifecycle):
     def alternatives(self, product: Product, limit: int = 3) -> tuple[Product, ...]:
         """In-stock products like this one, to offer when it has run out."""
         return self.search_cache.current().alternatives(product, limit=limit)
-
-    def import_products(self, products: list[Product], errors: tuple[str, ...] = ()) -> ImportReport:
-        """Upsert products by sku (re-import never duplicates) and bump the catalog version."""
-        tables = self.repository.tables
-        existing = set(self.repository.get_products([p.sku for p in products]))
-        from catalog.repository import storage_errors
-
-        with storage_errors():
-            with tables.product.batch_write() as batch:
-                for product in products:
-                    batch.save(self.repository.product_item(product))
-            meta = tables.catalog_meta(pk="CATALOG", sk="VERSION")
-            meta.update(actions=[tables.catalog_meta.version.add(1), tables.catalog_meta.updated_at.set(utcnow())])
-        self.search_cache.invalidate()
-        created = sum(1 for p in products if p.sku not in existing)
-        return ImportReport(created, len(products) - created, errors, int(meta.version))
 
     # --- cart ---------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:

@@ -39,6 +39,7 @@ __all__ = [
     "TransactWrite",
     "TransactWriteError",
     "error_code",
+    "error_message",
     "outcome_unknown",
     "table_set",
 ]
@@ -61,6 +62,12 @@ def error_code(error: BaseException) -> str:
         if code:
             return str(code)
     return type(cause).__name__
+
+
+def error_message(error: BaseException) -> str:
+    """DynamoDB's own words for a refused call ("" for a transport failure), as safely as `error_code`."""
+    response = getattr(getattr(error, "cause", None) or error, "response", None)
+    return str((response.get("Error") or {}).get("Message") or "") if isinstance(response, dict) else ""
 
 
 def outcome_unknown(error: BaseException) -> bool:

@@ -71,3 +71,45 @@ def test_dynamodb_down_exits_3_with_what_to_do(monkeypatch, capsys):
     monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", f"http://127.0.0.1:{free_port()}")
     code, _, err = run(capsys, "cart", "show", "--customer", "anyone")
     assert code == 3 and "voiceshop db start" in err
+
+
+def test_a_partial_import_exits_1_with_a_line_per_skipped_row(ops_shop, capsys, tmp_path):
+    path = tmp_path / "supplier.csv"
+    path.write_text("sku,name,price,stock\nC-1,Good,1.00,3\nC-2,Bad,zero,3\nC-3,Minus,1.00,-1\n")
+    code, out, _ = run(capsys, "catalog", "import", str(path))
+    assert code == 1
+    assert "  skipped line 3: price 'zero' is not a number" in out and "  skipped line 4: stock -1 is negative" in out
+    assert ops_shop.product("C-1").stock == 3
+
+
+def test_an_import_that_writes_nothing_exits_2(ops_shop, capsys, tmp_path):
+    path = tmp_path / "prices.csv"
+    path.write_text("sku,price\nNOT-HERE,1.00\n")
+    code, out, _ = run(capsys, "catalog", "import", str(path), "--json")
+    assert code == 2 and json.loads(out)["errors"][0].startswith("line 2: NOT-HERE is not in the catalog")
+    assert ops_shop.repository.catalog_version() == 0
+
+
+def test_a_42_digit_stock_is_a_skipped_line_not_an_outage(ops_shop, capsys, tmp_path):
+    rows = [{"sku": f"B-{n:02d}", "name": f"Item {n}", "price": "1.00", "stock": 1} for n in range(40)]
+    rows[30]["stock"] = int("1234567890" * 4 + "12")
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(rows))
+    code, out, err = run(capsys, "catalog", "import", str(path))
+    assert code == 1 and "not reachable" not in err
+    assert "Imported 39 products (39 new, 0 updated, stock keep); catalog version 1." in out
+    assert "skipped line 1: stock 1234567890" in out
+
+
+def test_stock_modes_on_the_command_line(ops_shop, capsys, tmp_path, customer):
+    product = add_product(ops_shop, stock=10)
+    ops_shop.add_to_cart(customer, product.sku, 3)
+    ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+    path = tmp_path / "count.csv"
+    path.write_text(f"sku,stock\n{product.sku},10\n")
+    code, out, _ = run(capsys, "catalog", "import", str(path))
+    assert code == 0 and "kept the live stock of 1 products" in out and ops_shop.product(product.sku).stock == 7
+    run(capsys, "catalog", "import", str(path), "--stock", "add")
+    assert ops_shop.product(product.sku).stock == 17
+    code, out, _ = run(capsys, "catalog", "import", str(path), "--stock", "set", "--json")
+    assert code == 0 and json.loads(out)["stock"] == "set" and ops_shop.product(product.sku).stock == 10

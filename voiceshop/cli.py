@@ -1,7 +1,8 @@
 """The `voiceshop` command: ops and developers run the shop, its database and its channels from here.
 
 Every sub-command that prints data also takes `--json`, so scripts never parse the human text.
-Domain refusals print their explanation and exit 2; nothing is changed when that happens.
+Domain refusals print their explanation and exit 2; nothing is changed when that happens. A catalog
+import that skipped some rows but wrote the rest exits 1, so a script never takes it for a full one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from catalog.config import Settings
 from catalog.dynamodb_local import DynamoDBLocal, DynamoDBLocalError
 from catalog.errors import StoreUnavailable, VoiceshopError
 from catalog.importer import read_catalog
-from catalog.model import Cart, Order, OrderStatus
+from catalog.model import Cart, Order, OrderStatus, StockMode
 from catalog.services import Shop
 
 Handler = Callable[[argparse.Namespace], int]
@@ -105,7 +106,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
-    """Upsert a JSON or CSV catalog; bad rows are listed and skipped."""
+    """Upsert a JSON or CSV catalog; bad rows are listed and skipped, and a partial import exits 1."""
     try:
         parsed = read_catalog(Path(args.path))
     except (OSError, ValueError) as error:
@@ -117,14 +118,18 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     if args.if_empty and shop.repository.catalog_version() > 0:
         emit(args, {"skipped": True}, "The catalog is already loaded; leaving it (and its stock) as it is.")
         return 0
-    report = shop.import_products(parsed.products, tuple(parsed.errors))
+    report = shop.import_rows(parsed.rows, parsed.errors, StockMode(args.stock))
     lines = [
-        f"Imported {len(parsed.products)} products ({report.created} new, {report.updated} updated); "
-        f"catalog version {report.version}."
+        f"Imported {report.written} products ({report.created} new, {report.updated} updated, "
+        f"stock {report.stock.value}); catalog version {report.version}."
     ]
-    lines += [f"  skipped {error}" for error in parsed.errors]
+    if report.stock_kept:
+        lines.append(f"  kept the live stock of {report.stock_kept} products (--stock set or add changes it)")
+    lines += [f"  skipped {error}" for error in report.errors]
     emit(args, report, "\n".join(lines))
-    return 1 if parsed.errors and not parsed.products else 0
+    if not report.errors:
+        return 0
+    return 1 if report.written else 2
 
 
 def cmd_catalog_search(args: argparse.Namespace) -> int:
@@ -218,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     importer = leaf(catalog, "import", cmd_catalog_import, "import a JSON or CSV catalog (re-import updates in place)")
     importer.add_argument("path", help="catalog file (.json like the demo catalog, or .csv with the same columns)")
     importer.add_argument("--if-empty", action="store_true", help="only import when no catalog is loaded yet")
+    importer.add_argument(
+        "--stock",
+        choices=[mode.value for mode in StockMode],
+        default=StockMode.KEEP.value,
+        help="existing products: keep live stock (default), set it to the file's count, or add the file's count; "
+        "new products start at the file's count (0 if none). Exit 1: some rows skipped, the rest imported; "
+        "exit 2: nothing imported",
+    )
     search = leaf(catalog, "search", cmd_catalog_search, "search the catalog the way a voice channel does")
     search.add_argument("query", help='what a shopper might say, e.g. "oat milk under five dollars"')
     search.add_argument("--limit", type=int, default=5)

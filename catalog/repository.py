@@ -89,15 +89,29 @@ def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
 
 
-def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+_CURSOR_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+
+
+def _decode_cursor(cursor: str | None, customer_id: str) -> dict[str, Any] | None:
+    """The start key in a cursor from `_encode_cursor`, for this customer's orders; ValueError otherwise.
+
+    Checked here, not by DynamoDB: it refuses a foreign start key with a ValidationException, which
+    reads as "the store is down" (issue 11).
+    """
     if not cursor:
         return None
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError) as error:
         raise ValueError("not a cursor this shop handed out") from error
-    if not isinstance(decoded, dict):
-        raise ValueError("not a cursor this shop handed out")
+    if (
+        not isinstance(decoded, dict)
+        or set(decoded) != _CURSOR_KEYS
+        or not all(isinstance(value, dict) and isinstance(value.get("S"), str) for value in decoded.values())
+        or decoded["gsi1pk"]["S"] != customer_pk(customer_id)
+        or not decoded["gsi1sk"]["S"].startswith("ORDER#")
+    ):
+        raise ValueError("not a cursor this shop handed out for this customer")
     return decoded
 
 
@@ -358,7 +372,7 @@ class Repository:
                 index_name=GSI1,
                 scan_index_forward=False,
                 limit=limit,
-                last_evaluated_key=_decode_cursor(cursor),
+                last_evaluated_key=_decode_cursor(cursor, customer_id),
             )
             orders = tuple(self.to_order(item) for item in results)
             return OrderPage(orders, _encode_cursor(results.last_evaluated_key))

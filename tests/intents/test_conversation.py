@@ -261,3 +261,24 @@ def test_a_code_that_is_not_four_digits_is_asked_again_without_counting_a_wrong_
     assert "four digits" in talk("ProvideCodeIntent", code="0")
     assert demo_shop.customer(customer).failed_code_attempts == 0
     assert "order is placed" in talk("ProvideCodeIntent", code="4271")
+
+
+@pytest.mark.parametrize("heard", ["2.5", "NaN", "?", "two and a half"])
+def test_an_unreadable_quantity_is_asked_again_and_changes_nothing(talk, demo_shop, heard):
+    speech = talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert "didn't catch how many" in speech and "whole number from 1 to 20" in speech
+    assert demo_shop.cart(talk.customer).lines == []
+
+
+@pytest.mark.parametrize("heard", ["-1", "-2", "minus two", "a million", "0"])
+def test_a_quantity_out_of_range_is_refused_and_changes_nothing(talk, demo_shop, heard):
+    speech = talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert "between 1 and 20" in speech and "Added" not in speech
+    assert demo_shop.cart(talk.customer).lines == []
+
+
+@pytest.mark.parametrize(("heard", "says"), [("2.5", "didn't catch how many"), ("minus two", "between 1 and 20")])
+def test_setting_an_unreadable_or_negative_quantity_keeps_the_line(talk, demo_shop, heard, says):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="3")
+    assert says in talk("SetQuantityIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert [line.quantity for line in demo_shop.cart(talk.customer).lines] == [3]

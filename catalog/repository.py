@@ -106,15 +106,29 @@ def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
 
 
-def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+_CURSOR_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+
+
+def _decode_cursor(cursor: str | None, customer_id: str) -> dict[str, Any] | None:
+    """The start key in a cursor from `_encode_cursor`, for this customer's orders; ValueError otherwise.
+
+    Checked here, not by DynamoDB: it refuses a foreign start key with a ValidationException, which
+    reads as "the store is down" (issue 11).
+    """
     if not cursor:
         return None
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError) as error:
         raise ValueError("not a cursor this shop handed out") from error
-    if not isinstance(decoded, dict):
-        raise ValueError("not a cursor this shop handed out")
+    if (
+        not isinstance(decoded, dict)
+        or set(decoded) != _CURSOR_KEYS
+        or not all(isinstance(value, dict) and isinstance(value.get("S"), str) for value in decoded.values())
+        or decoded["gsi1pk"]["S"] != customer_pk(customer_id)
+        or not decoded["gsi1sk"]["S"].startswith("ORDER#")
+    ):
+        raise ValueError("not a cursor this shop handed out for this customer")
     return decoded
 
 
@@ -377,6 +391,24 @@ class Repository:
         item = self.tables.customer(*self.customer_key(customer.customer_id))
         self._update_if(item, [counter.set(0)], lock.does_not_exist() | (lock < now))
 
+    @staticmethod
+    def staged_code_key(customer_id: str) -> tuple[str, str]:
+        """Key of a purchase code change in progress (beside the profile, in the customer's partition)."""
+        return customer_pk(customer_id), "NEWCODE"
+
+    def staged_code_item(self, customer_id: str, code_hash: str, expires: datetime) -> Any:
+        """Item for a staged new code: its salted hash and when it stops counting (also its TTL)."""
+        item = self.tables.customer(*self.staged_code_key(customer_id), customer_id=customer_id, code_hash=code_hash)
+        item.ttl = expires
+        return item
+
+    def staged_code_hash(self, customer_id: str, now: datetime) -> str | None:
+        """The staged new code's hash, None when absent, used up or past its expiry (TTL deletion lags)."""
+        item = self._fetch(self.tables.customer, *self.staged_code_key(customer_id))
+        if item is None or not item.code_hash or item.ttl is None or item.ttl <= now:
+            return None
+        return str(item.code_hash)
+
     def customer_number_item(self, number: str, customer_id: str) -> Any:
         """Guard item that makes a kiosk customer number unique and maps it to its customer."""
         return self.tables.customer_number(pk=f"CUSTNO#{number}", sk="CUSTNO", customer_id=customer_id)
@@ -520,7 +552,7 @@ class Repository:
                 index_name=GSI1,
                 scan_index_forward=False,
                 limit=limit,
-                last_evaluated_key=_decode_cursor(cursor),
+                last_evaluated_key=_decode_cursor(cursor, customer_id),
             )
             orders = tuple(self.to_order(item) for item in results)
             return OrderPage(orders, _encode_cursor(results.last_evaluated_key))

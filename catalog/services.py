@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from catalog.code_change import CodeChanges
 from catalog.config import Settings
 from catalog.customers import CustomerAccounts
 from catalog.errors import (
@@ -111,7 +112,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, OrderLifecycle, CatalogImports):
+class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import StoreUnavailable
-from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote
+from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote, utcnow
 from catalog.purchase_code import MAX_WRONG_CODES
 from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
 
@@ -111,6 +111,19 @@ class UnitOfWork:
             else (t.code_hash.does_not_exist() | (t.code_hash == ""))
         )
         self.update("customer", item, actions, unchanged)
+
+    def stage_code(self, customer_id: str, code_hash: str, expires: datetime) -> None:
+        """Keep a new code's hash server-side until `expires`, never in a session (issue 11: codes in transit)."""
+        self.save("staged_code", self.repository.staged_code_item(customer_id, code_hash, expires))
+
+    def use_up_staged_code(self, customer_id: str, code_hash: str) -> None:
+        """Make a staged code unusable, once: its hash goes and it expires now (TTL removes the item later).
+
+        An update rather than a delete, so the Lambda needs no DeleteItem permission.
+        """
+        t = self.tables.customer
+        item = t(*self.repository.staged_code_key(customer_id))
+        self.update("staged_code", item, [t.code_hash.remove(), t.ttl.set(utcnow())], t.code_hash == code_hash)
 
     def require_purchase_allowed(self, customer: Customer, now: datetime) -> None:
         """Fail the whole transaction unless the code is the one checked and purchases are not locked.

@@ -10,7 +10,6 @@ from typing import Any
 
 from catalog.errors import PurchaseCodeRequired
 from catalog.model import Order, Quote
-from catalog.purchase_code import validate_code
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, day, join, money, order_code
@@ -72,19 +71,28 @@ def decline_checkout(dialog: Dialog, pending: dict[str, Any]) -> Reply:
     return dialog.reply(dialog.say("not_placed"))
 
 
+CODE_QUESTIONS = frozenset({"code", "new_code", "repeat_new_code", "current_code", "sign_in"})
+"""Pending kinds a spoken code answers; none of them holds a code (see `_stage_new_code`)."""
+
+
+def _four_digits(request: IntentRequest) -> str | None:
+    """The code slot as four digits, or None when it is not a four-digit code at all."""
+    code = request.slot_id("code") or request.slot_value("code")
+    digits = "".join((code or "").split())
+    return digits if len(digits) == 4 and digits.isdigit() else None
+
+
 def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
-    """A spoken code answers whichever question asked for one (purchase, new code, current code)."""
+    """A spoken code answers whichever question asked for one (purchase, sign-in, new code, current code)."""
     dialog = Dialog(request, shop)
     pending = dialog.pending or {}
-    code = request.slot_id("code") or request.slot_value("code")
     kind = pending.get("kind")
-    if kind not in {"code", "new_code", "current_code", "sign_in"}:
+    if kind not in CODE_QUESTIONS:
         return dialog.reply(dialog.say("code_not_expected"))
-    digits = "".join((code or "").split())
-    if len(digits) != 4 or not digits.isdigit():
+    code = _four_digits(request)
+    if code is None:
         # Not a four-digit code at all (a misheard word, "42"): ask again without counting a wrong try.
         return dialog.ask(dialog.say("code_invalid"), "help_code")
-    code = digits
     if kind == "code":
         order = shop.place(
             str(pending["quote_id"]), confirmed=True, customer_id=request.customer_id, purchase_code=code
@@ -95,30 +103,53 @@ def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
 
         return sign_in_with_code(dialog, str(pending.get("number", "")), code)
     if kind == "new_code":
-        return _set_code(dialog, code, None)
-    return _set_code(dialog, str(pending.get("new_code", "")), code)
+        return _stage_new_code(dialog, code)
+    if kind == "repeat_new_code":
+        return _confirm_new_code(dialog, code)
+    return _apply_new_code(dialog, code)
 
 
-def _set_code(dialog: Dialog, new_code: str, current: str | None) -> Reply:
-    dialog.shop.set_purchase_code(dialog.request.customer_id, new_code, current_code=current)
+def _stage_new_code(dialog: Dialog, new_code: str) -> Reply:
+    """Keep the new code server-side, hashed and expiring, and ask for it again.
+
+    The context goes to Alexa and back on every turn (session attributes), so it only says which
+    question is open; the second saying is compared with the stored hash.
+    """
+    dialog.shop.stage_purchase_code(dialog.request.customer_id, new_code)
+    dialog.set_pending("repeat_new_code")
+    return dialog.ask(dialog.say("ask_repeat_new_code"), "help_code")
+
+
+def _confirm_new_code(dialog: Dialog, repeated: str) -> Reply:
+    """The second saying: a different code (or an expired one) changes nothing; a match goes on."""
+    shop, customer_id = dialog.shop, dialog.request.customer_id
+    if not shop.staged_code_matches(customer_id, repeated):
+        shop.discard_staged_code(customer_id)
+        dialog.clear_pending()
+        return dialog.reply(dialog.say("new_code_mismatch"))
+    if shop.customer(customer_id).has_purchase_code:
+        dialog.set_pending("current_code")
+        return dialog.ask(dialog.say("ask_current_code"), "help_code")
+    return _apply_new_code(dialog, None)
+
+
+def _apply_new_code(dialog: Dialog, current: str | None) -> Reply:
+    """Make the staged code the customer's (a wrong current code is refused and may be said again)."""
+    updated = dialog.shop.apply_staged_code(dialog.request.customer_id, current_code=current)
     dialog.clear_pending()
+    if updated is None:
+        return dialog.reply(dialog.say("new_code_expired"))
     return dialog.reply(dialog.say("code_set"))
 
 
 def handle_set_purchase_code(request: IntentRequest, shop: Any) -> Reply:
-    """Set a code, or change it (which needs the current one first)."""
+    """Set or change the code: the new code twice, then the current one when a code is already set."""
     dialog = Dialog(request, shop)
-    code = request.slot_id("code") or request.slot_value("code")
-    if not code:
+    if request.slot_id("code") is None and request.slot_value("code") is None:
         dialog.set_pending("new_code")
         return dialog.ask(dialog.say("ask_new_code"), "help_code")
-    new_code = validate_code(code)
-    if shop.customer(request.customer_id).has_purchase_code:
-        # The new code waits in the context only until the current one is heard, then is stored hashed.
-        dialog.set_pending("current_code", new_code=new_code)
-        return dialog.ask(dialog.say("ask_current_code"), "help_code")
-    try:
-        return _set_code(dialog, new_code, None)
-    except PurchaseCodeRequired:
-        dialog.set_pending("current_code", new_code=new_code)
-        return dialog.ask(dialog.say("ask_current_code"), "help_code")
+    code = _four_digits(request)
+    if code is None:
+        dialog.set_pending("new_code")
+        return dialog.ask(dialog.say("code_invalid"), "help_code")
+    return _stage_new_code(dialog, code)

@@ -38,6 +38,7 @@ from catalog.errors import (
 from catalog.model import utcnow
 from catalog.purchase_code import LOCK_MINUTES
 from intents.dialog import Dialog
+from intents.quantity import UnreadableQuantity
 from intents.registry import HANDLERS
 from intents.request import IntentRequest, Reply
 from intents.speech import concat, join, order_code
@@ -98,6 +99,8 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
             events = ("search_no_result",)
         case InvalidQuantity(maximum=maximum):
             spoken = say("how_many_max", maximum=maximum)
+        case UnreadableQuantity():
+            spoken = say("quantity_unreadable", maximum=shop.settings.max_quantity)
         case NotEnoughStock(available=0, alternatives=alternatives, name=name, requested=requested) if alternatives:
             spoken = say("sold_out", product=name)
             alternative = shop.product(alternatives[0])

@@ -16,6 +16,7 @@ from typing import Any
 
 from catalog.model import Product
 from catalog.services import Shop
+from intents.quantity import parse_quantity
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, compose, money, plain
 
@@ -154,14 +155,12 @@ class Dialog:
 
 
 def quantity_from(request: IntentRequest, name: str = "quantity") -> int | None:
-    """A quantity slot as an int; Alexa sends "?" or words when unsure, which count as absent."""
-    from catalog.text import parse_number
+    """A quantity slot as an int, None when none was said; unreadable words raise `UnreadableQuantity`.
 
+    Every handler goes through here, so "2.5" or "?" is asked about again instead of becoming 1.
+    """
     value = request.slot_id(name) or request.slot_value(name)
-    if value is None:
-        return None
-    number = parse_number(value)
-    return number
+    return None if value is None else parse_quantity(value)
 
 
 def ordinal_from(request: IntentRequest) -> int | None:

@@ -13,6 +13,10 @@ from typing import Any
 
 LAUNCH = "LaunchRequest"
 SESSION_ENDED = "SessionEndedRequest"
+SECRET_SLOTS = frozenset({"code"})
+"""Slots holding a purchase code: never read aloud, printed, logged, written to `--json` or kept in the
+context (which Alexa carries as session attributes); every channel masks them with `MASK`."""
+MASK = "****"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ HELP_FOR_PENDING = {
     "add": "help_confirm",
     "code": "help_code",
     "new_code": "help_code",
+    "repeat_new_code": "help_code",
     "current_code": "help_code",
     "sign_in": "help_code",
     "choose": "help_choose",

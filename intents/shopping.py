@@ -164,10 +164,10 @@ def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
     """Add the product meant ("add two of those", "add the second one", "add oat milk")."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
     pending = dialog.pending
+    quantity = quantity_from(request)  # an unreadable one is asked about before any product is looked up
     product = resolve_product(dialog)
     if isinstance(product, Reply):
         return product
-    quantity = quantity_from(request)
     if quantity is None and pending and pending.get("kind") == "choose":
         quantity = pending.get("quantity")
     return add_product(dialog, product, quantity if quantity is not None else 1)

@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from catalog.errors import StoreUnavailable
+from intents.checkout import CODE_QUESTIONS
 from intents.conversation import respond
 from intents.dialog import load_prompts
-from intents.request import LAUNCH, IntentRequest, Reply, Slot
+from intents.request import LAUNCH, MASK, SECRET_SLOTS, IntentRequest, Reply, Slot
 from intents.session import CONFIRMATIONS
 from intents.speech import compose
 from local_voice.grammar import DIGITS, YES_NO
@@ -44,16 +45,13 @@ CANCEL = "AMAZON.CancelIntent"
 STOPS = frozenset({"AMAZON.StopIntent", CANCEL})
 START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
 VOICE_CONTROLS = frozenset({"SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent"})
-SECRET_SLOTS = frozenset({"code"})
-"""Slots holding a purchase code: never read aloud, printed or written to `--json` (a kiosk is a public place)."""
-MASK = "****"
 _DIGIT = re.compile(rf"\b(?:{'|'.join(DIGITS)}|\d+)\b")
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
 VOICE_LIMITS = {"slower": "slowest", "faster": "fastest", "louder": "loudest", "softer": "softest"}
 PENDING_EXPECTATION = {
-    "code": "code", "new_code": "code", "current_code": "code", "sign_in": "code",
+    **dict.fromkeys(CODE_QUESTIONS, "code"),
     **dict.fromkeys(CONFIRMATIONS, YES_NO),
-}  # fmt: skip
+}
 """Open questions (`context["pending"]["kind"]`) and what the ears expect: a code (a narrow grammar) or a
 yes or no (the full grammar, with a garbled answer read as the nearest yes or no)."""
 SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shopper's chosen rate

@@ -20,7 +20,7 @@ from typing import Any
 
 from intents.language import InteractionModel, load_model
 from intents.matching import match
-from intents.request import LAUNCH, Slot
+from intents.request import LAUNCH, MASK, SECRET_SLOTS, Slot
 from intents.speech import strip_ssml as speech_text
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Turn",
     "build_envelope",
     "launch_phrase",
+    "redacted",
     "speech_text",
 ]
 
@@ -160,6 +161,17 @@ def build_envelope(
         "context": {"System": system},
         "request": request,
     }
+
+
+def redacted(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a request envelope fit to print: purchase code slots masked, as the kiosk masks them."""
+    copy: dict[str, Any] = json.loads(json.dumps(envelope))
+    slots = ((copy.get("request") or {}).get("intent") or {}).get("slots") or {}
+    for name, slot in slots.items():
+        if name in SECRET_SLOTS and isinstance(slot, dict) and "value" in slot:
+            slot["value"] = MASK
+            slot.pop("resolutions", None)
+    return copy
 
 
 def _state_name(customer: str) -> str:

@@ -113,3 +113,33 @@ def test_stock_modes_on_the_command_line(ops_shop, capsys, tmp_path, customer):
     assert ops_shop.product(product.sku).stock == 17
     code, out, _ = run(capsys, "catalog", "import", str(path), "--stock", "set", "--json")
     assert code == 0 and json.loads(out)["stock"] == "set" and ops_shop.product(product.sku).stock == 10
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "two"])
+@pytest.mark.parametrize("command", [("orders", "list", "--customer", "anyone"), ("catalog", "search", "milk")])
+def test_a_limit_below_one_is_a_usage_error(ops_shop, capsys, command, limit):
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, *command, "--limit", limit)
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert "argument --limit: must be" in err.splitlines()[-1]
+    assert "Nothing matches" not in err and "DynamoDB" not in err
+
+
+@pytest.mark.parametrize("cursor", ["junk", "!!!", "bnVsbA==", "W10=", "eyJhIjogMX0="])  # junk; null, [], {"a": 1}
+def test_a_bad_cursor_is_one_clear_line_and_exit_2(ops_shop, capsys, customer, cursor):
+    code, out, err = run(capsys, "orders", "list", "--customer", customer, "--cursor", cursor)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "argument --cursor" in err and "Traceback" not in err
+
+
+def test_a_cursor_for_another_customer_is_refused_before_dynamodb(ops_shop, capsys, customer):
+    product = add_product(ops_shop, stock=10)
+    for _ in range(2):
+        ops_shop.add_to_cart(customer, product.sku, 1)
+        ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+    cursor = ops_shop.orders(customer, limit=1).cursor
+    code, out, _ = run(capsys, "orders", "list", "--customer", customer, "--limit", "1", "--cursor", cursor, "--json")
+    assert code == 0 and len(json.loads(out)["orders"]) == 1
+    code, _, err = run(capsys, "orders", "list", "--customer", "someone-else", "--cursor", cursor)
+    assert code == 2 and err.count("\n") == 1 and "argument --cursor" in err and "DynamoDB" not in err

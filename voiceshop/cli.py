@@ -27,6 +27,19 @@ from catalog.services import Shop
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
+USAGE_ERROR = 2
+"""What argparse exits with for a usage error; a bad `--cursor`, found only when it is read, exits the same."""
+
+
+def page_size(text: str) -> int:
+    """An argparse type for `--limit`: a whole number of 1 or more (0 or less asked DynamoDB for nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,8 +194,15 @@ def order_text(order: Order) -> str:
 
 
 def cmd_orders_list(args: argparse.Namespace) -> int:
-    """A customer's orders, newest first."""
-    page = _shop().orders(args.customer, limit=args.limit, cursor=args.cursor)
+    """A customer's orders, newest first; a cursor this shop did not hand out is a usage error (exit 2)."""
+    try:
+        page = _shop().orders(args.customer, limit=args.limit, cursor=args.cursor)
+    except ValueError as error:  # the repository could not read the cursor: nothing was asked of DynamoDB
+        print(
+            f"voiceshop orders list: error: argument --cursor: {error}; pass the one a previous page printed",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     text = "\n".join(order_text(o) for o in page.orders) or "No orders."
     if page.cursor:
         text += f"\n(more: --cursor {page.cursor})"
@@ -233,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     search = leaf(catalog, "search", cmd_catalog_search, "search the catalog the way a voice channel does")
     search.add_argument("query", help='what a shopper might say, e.g. "oat milk under five dollars"')
-    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--limit", type=page_size, default=5, help="how many results (1 or more)")
 
     cart = sub.add_parser("cart", help="inspect carts").add_subparsers(
         dest="cart_command", required=True, metavar="ACTION"
@@ -245,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listing = leaf(orders, "list", cmd_orders_list, "a customer's orders, newest first")
     listing.add_argument("--customer", required=True)
-    listing.add_argument("--limit", type=int, default=10)
+    listing.add_argument("--limit", type=page_size, default=10, help="orders per page (1 or more)")
     listing.add_argument("--cursor", default=None, help="continue after a previous page")
     advance = leaf(orders, "advance", cmd_orders_advance, "move an order to its next status")
     advance.add_argument("order", help="order id (see 'orders list')")

@@ -26,7 +26,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     """Say one utterance to the skill through `lambda_handler`, keeping the session between calls."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the skill's JSON logs would drown the reply
     from skill.lambda_function import configured_skill_id, lambda_handler
-    from skill.simulator import Simulator
+    from skill.simulator import Simulator, redacted
 
     simulator = Simulator(
         customer=args.customer,
@@ -39,7 +39,8 @@ def cmd_say(args: argparse.Namespace) -> int:
     with contextlib.redirect_stdout(emitted):  # Powertools prints its EMF metrics to stdout
         turn = simulator.say(args.text, new_session=args.new_session)
     if args.json:
-        print(json.dumps({"request": turn.request, "response": turn.response}, indent=2))
+        # The request carries the slots as heard; a purchase code among them is masked (issue 11).
+        print(json.dumps({"request": redacted(turn.request), "response": turn.response}, indent=2))
     else:
         print(turn.speech)
         if turn.ended:

@@ -261,3 +261,95 @@ def test_a_code_that_is_not_four_digits_is_asked_again_without_counting_a_wrong_
     assert "four digits" in talk("ProvideCodeIntent", code="0")
     assert demo_shop.customer(customer).failed_code_attempts == 0
     assert "order is placed" in talk("ProvideCodeIntent", code="4271")
+
+
+@pytest.mark.parametrize("heard", ["2.5", "NaN", "?", "two and a half"])
+def test_an_unreadable_quantity_is_asked_again_and_changes_nothing(talk, demo_shop, heard):
+    speech = talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert "didn't catch how many" in speech and "whole number from 1 to 20" in speech
+    assert demo_shop.cart(talk.customer).lines == []
+
+
+@pytest.mark.parametrize("heard", ["-1", "-2", "minus two", "a million", "0"])
+def test_a_quantity_out_of_range_is_refused_and_changes_nothing(talk, demo_shop, heard):
+    speech = talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert "between 1 and 20" in speech and "Added" not in speech
+    assert demo_shop.cart(talk.customer).lines == []
+
+
+@pytest.mark.parametrize(("heard", "says"), [("2.5", "didn't catch how many"), ("minus two", "between 1 and 20")])
+def test_setting_an_unreadable_or_negative_quantity_keeps_the_line(talk, demo_shop, heard, says):
+    talk("AddToCartIntent", product=("organic bananas", "SKU-PRO-0002"), quantity="3")
+    assert says in talk("SetQuantityIntent", product=("organic bananas", "SKU-PRO-0002"), quantity=heard)
+    assert [line.quantity for line in demo_shop.cart(talk.customer).lines] == [3]
+
+
+def leaked(text, *codes):
+    """The codes found in some text, as digits, spaced digits or digit words ("6391", "6 3 9 1", "six ...")."""
+    import re
+
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    found = []
+    for code in codes:
+        for form in (code, " ".join(code), " ".join(words[int(digit)] for digit in code)):
+            if re.search(rf"(?<![\w-]){form}(?![\w-])", text):
+                found.append(code)
+    return found
+
+
+def test_changing_the_code_keeps_no_code_in_the_context_or_logs(talk, demo_shop, caplog):
+    import json
+
+    from catalog.purchase_code import code_matches
+
+    caplog.set_level("DEBUG")
+    demo_shop.set_purchase_code(talk.customer, "4271")
+    seen = []
+    assert "again" in talk("SetPurchaseCodeIntent", code=("6 3 9 1", "6391"))
+    seen.append(json.dumps(talk.context))
+    assert "current code" in talk("ProvideCodeIntent", code="6391")
+    seen.append(json.dumps(talk.context))
+    assert "didn't match" in talk("ProvideCodeIntent", code="1111")  # a wrong current code may be said again
+    seen.append(json.dumps(talk.context))
+    assert "is set" in talk("ProvideCodeIntent", code="4271")
+    seen.append(json.dumps(talk.context))
+    logged = " ".join(json.dumps(vars(record), default=str) for record in caplog.records)
+    assert leaked(" ".join(seen) + logged, "6391", "4271", "1111") == []
+    assert code_matches("6391", demo_shop.customer(talk.customer).code_hash)
+    assert not demo_shop.staged_code_matches(talk.customer, "6391")  # nothing left waiting
+
+
+def test_a_different_second_saying_changes_nothing(talk, demo_shop):
+    from catalog.purchase_code import code_matches
+
+    demo_shop.set_purchase_code(talk.customer, "4271")
+    talk("SetPurchaseCodeIntent", code="6391")
+    assert "not the same" in talk("ProvideCodeIntent", code="6392")
+    assert "wasn't expecting a code" in talk("ProvideCodeIntent", code="4271")
+    assert code_matches("4271", demo_shop.customer(talk.customer).code_hash)
+
+
+def test_a_first_code_is_asked_twice_then_set(talk, demo_shop):
+    from catalog.purchase_code import code_matches
+
+    assert "What four digit code" in talk("SetPurchaseCodeIntent")
+    assert "again" in talk("ProvideCodeIntent", code="6391")
+    assert "pending" not in talk.context or set(talk.context["pending"]) == {"kind"}
+    assert "is set" in talk("ProvideCodeIntent", code="6391")
+    assert code_matches("6391", demo_shop.customer(talk.customer).code_hash)
+
+
+def test_a_staged_code_expires(talk, demo_shop, monkeypatch):
+    from datetime import timedelta
+
+    import catalog.code_change
+    from catalog.model import utcnow
+    from catalog.purchase_code import code_matches
+
+    demo_shop.set_purchase_code(talk.customer, "4271")
+    talk("SetPurchaseCodeIntent", code="6391")
+    talk("ProvideCodeIntent", code="6391")
+    later = utcnow() + timedelta(minutes=catalog.code_change.STAGED_CODE_MINUTES + 1)
+    monkeypatch.setattr(catalog.code_change, "utcnow", lambda: later)
+    assert "took too long" in talk("ProvideCodeIntent", code="4271")
+    assert code_matches("4271", demo_shop.customer(talk.customer).code_hash)

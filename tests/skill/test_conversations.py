@@ -135,3 +135,42 @@ def test_voiceshop_say_prints_the_speech_and_json(demo_shop, monkeypatch, tmp_pa
         assert list((tmp_path / "simulator").glob("*.json"))
     finally:
         lambda_function.configure(None)
+
+
+def test_a_code_change_leaves_no_code_in_session_attributes_logs_or_say_json(
+    alexa, demo_shop, skill, tmp_path, monkeypatch, capsys, caplog
+):
+    import logging
+
+    from tests.intents.test_conversation import leaked
+    from voiceshop.cli import main
+
+    caplog.set_level("DEBUG")
+    powertools = logging.getLogger(skill.logger.name)  # Powertools logs to stdout and does not propagate
+    powertools.addHandler(caplog.handler)
+    monkeypatch.setattr(powertools, "level", logging.DEBUG)
+    demo_shop.set_purchase_code(alexa.customer, "4271")
+    monkeypatch.setenv("VOICESHOP_DATA_DIR", str(tmp_path))  # `voiceshop say` keeps its session under here
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    printed = []
+    for text in ["change my purchase code to six three nine one", "6 3 9 1", "my code is four two seven one"]:
+        assert main(["say", text, "--customer", alexa.customer, "--json"]) == 0
+        out, err = capsys.readouterr()
+        turn = json.loads(out)
+        assert "****" in json.dumps(turn["request"]["request"]["intent"]["slots"])
+        printed += [out, err, json.dumps(turn["response"].get("sessionAttributes") or {})]
+    assert "is set" in speech_text(turn["response"]["response"]["outputSpeech"]["ssml"])
+    state = list((tmp_path / "simulator").glob("*.json"))
+    printed += [path.read_text() for path in state]
+    powertools.removeHandler(caplog.handler)
+    assert any(record.name == skill.logger.name for record in caplog.records)  # the skill's own lines too
+    logged = " ".join(json.dumps(vars(record), default=str) for record in caplog.records)  # with their extras
+    assert leaked(" ".join(printed) + logged, "6391", "4271") == []
+    from catalog.purchase_code import code_matches
+
+    assert code_matches("6391", demo_shop.customer(alexa.customer).code_hash)
+
+
+def test_sign_in_digits_never_reach_session_attributes(alexa):
+    turn = alexa.say("i am customer 1 2 3 4 5 6")
+    assert "123456" not in json.dumps(turn.response.get("sessionAttributes") or {}).replace(" ", "")

@@ -137,15 +137,24 @@ def resolve_model(path: Path | None, settings: Settings) -> Path:
     return ensure_model(settings.data_dir)
 
 
-def build_understander(model_path: Path, shop: Shop, mode: str, locale: str = "en-US") -> Any:
-    """Compile the interaction model and today's catalog into the recognizer."""
+def build_understander(
+    model_path: Path, shop: Shop, mode: str, locale: str = "en-US", store_up: bool = True
+) -> Any:
+    """Compile the interaction model and today's catalog into the recognizer.
+
+    With the store down (`store_up=False`, or failing now) it compiles the commands without products, at
+    once, and the kiosk's catalog poll adds them when the store is back.
+    """
     from local_voice.understanding import Understander  # loads Vosk: only when the kiosk really starts
 
-    try:
-        version: int | None = shop.repository.catalog_version()
-        products = shop.repository.all_products()
-    except StoreUnavailable:  # start hearing commands now; the kiosk's catalog poll adds the products when it is back
-        version, products = None, []
+    version: int | None = None
+    products: list[Any] = []
+    if store_up:
+        try:
+            version = shop.repository.catalog_version()
+            products = shop.repository.all_products()
+        except StoreUnavailable:
+            version, products = None, []
     return Understander.build(model_path, load_model(locale), products, mode=mode, version=version, search=shop.search)
 
 
@@ -153,9 +162,11 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     """Run the kiosk on the microphone, WAV files or typed text until input ends."""
     settings = Settings.from_env()
     shop = Shop(settings)
+    store_up = True
     try:
         empty = shop.repository.catalog_version() == 0
-    except StoreUnavailable as error:  # a kiosk is for people: it starts, and says so each turn until it is back
+    except StoreUnavailable as error:
+        store_up = False  # a kiosk is for people: it starts, and says so each turn until it is back
         empty = False
         hint = " Start the local one with 'voiceshop db start'." if settings.is_local else ""
         print(
@@ -181,7 +192,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             microphone = open_microphone()
         except AudioInputError as error:
             print(f"{error}\nFalling back to text mode: type what you would say.", file=sys.stderr)
-    understander = build_understander(model_path, shop, args.mode)
+    understander = build_understander(model_path, shop, args.mode, store_up=store_up)
     voice = make_voice(args.mute, out)
     kiosk = create_kiosk(
         shop,

@@ -397,6 +397,8 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
             if fresh.attempts("purchase") >= MAX_WRONG_CODES:
                 raise PurchasesLocked(now + timedelta(minutes=LOCK_MINUTES))
             raise PurchaseCodeRequired(customer.customer_id)  # the code was changed meanwhile: ask again
+        if reasons.get("cart") == CONDITION_FAILED:
+            return None  # the cart moved on: the next try reads it and says why (ordered elsewhere, or changed)
         short_skus = [
             label.split(":", 1)[1]
             for label, code in reasons.items()

@@ -12,11 +12,9 @@ A mixin of `Shop`, beside `customers.py` whose rules (the current code and its l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from catalog.errors import StoreUnavailable
 from catalog.model import Customer, utcnow
 from catalog.purchase_code import code_matches, hash_code
 from catalog.repository import Repository
@@ -37,7 +35,7 @@ class CodeChanges:
 
     _uow: Callable[[], UnitOfWork]  # provided by Shop
     customer: Callable[[str], Customer]  # provided by CustomerAccounts
-    check_code: Callable[..., None]  # provided by CustomerAccounts
+    replace_code_hash: Callable[..., Customer]  # provided by CustomerAccounts
 
     def stage_purchase_code(self, customer_id: str, new_code: str) -> None:
         """Keep the new code's hash for `STAGED_CODE_MINUTES`, replacing any earlier staged code."""
@@ -59,17 +57,7 @@ class CodeChanges:
         staged = self.repository.staged_code_hash(customer_id, utcnow())
         if staged is None:
             return None
-        customer = self.customer(customer_id)
-        if customer.has_purchase_code:
-            self.check_code(customer, current_code)
-        with self._uow() as uow:
-            uow.set_code_hash(customer, staged)
-            uow.use_up_staged_code(customer_id, staged)
-            try:
-                uow.commit()
-            except TransactionCancelled as changed:
-                raise StoreUnavailable("the purchase code changed while it was being set") from changed
-        return replace(customer, code_hash=staged, failed_code_attempts=0, locked_until=None)
+        return self.replace_code_hash(customer_id, staged, current_code, staged=True)
 
     def discard_staged_code(self, customer_id: str) -> None:
         """Forget a staged code (the repetition did not match, or the change was abandoned)."""

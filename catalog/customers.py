@@ -57,12 +57,23 @@ class CustomerAccounts:
 
     def set_purchase_code(self, customer_id: str, new_code: str, current_code: str | None = None) -> Customer:
         """Set or change the code; changing it requires the current one (with the same lockout)."""
+        return self.replace_code_hash(customer_id, hash_code(new_code), current_code)
+
+    def replace_code_hash(
+        self, customer_id: str, new_hash: str, current_code: str | None, staged: bool = False
+    ) -> Customer:
+        """Make `new_hash` the customer's code after checking the current one.
+
+        `staged` also uses up the staged change it came from, in the same transaction, so one staged code
+        makes one change.
+        """
         customer = self.customer(customer_id)
-        new_hash = hash_code(new_code)
         if customer.has_purchase_code:
             self.check_code(customer, current_code)
         with self._uow() as uow:
             uow.set_code_hash(customer, new_hash)
+            if staged:
+                uow.use_up_staged_code(customer_id, new_hash)
             try:
                 uow.commit()
             except TransactionCancelled as changed:

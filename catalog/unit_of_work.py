@@ -18,7 +18,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import StoreUnavailable
+from catalog.events import Event
 from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote, utcnow
+from catalog.outbox import event_item
 from catalog.purchase_code import MAX_WRONG_CODES
 from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
 
@@ -189,6 +191,14 @@ class UnitOfWork:
             t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
         ]
         self.update("order", t(*self.repository.order_key(order.order_id)), actions, condition)
+
+    def record_event(self, event: Event) -> None:
+        """Append an event to the outbox in this transaction: it exists exactly when the change commits.
+
+        The put is `attribute_not_exists`, and event ids are derived from what they report, so the same
+        change can never be two events.
+        """
+        self.save(f"event:{event.event_type}", event_item(self.tables, event), self.tables.outbox.pk.does_not_exist())
 
     # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:

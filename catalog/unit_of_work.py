@@ -200,6 +200,18 @@ class UnitOfWork:
         """
         self.save(f"event:{event.event_type}", event_item(self.tables, event), self.tables.outbox.pk.does_not_exist())
 
+    def add_callback(self, item: Any) -> None:
+        """Record a call-back request for ops (`catalog.callbacks`); a new id never overwrites one."""
+        self.save("callback", item, self.tables.callback.pk.does_not_exist())
+
+    def close_callback(self, item: Any, at: datetime, note: str | None) -> None:
+        """Ops called back: the request leaves the open list, only if it is open."""
+        t = self.tables.callback
+        actions = [t.state.set("done"), t.gsi1pk.set("CALLBACKS#done"), t.done_at.set(at)]
+        if note:
+            actions.append(t.note.set(note))
+        self.update("callback", item, actions, t.state == "open")
+
     # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:
         """Put a whole item (a versioned item adds its version condition itself)."""

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -25,52 +22,15 @@ from catalog.webhooks import (
     verify,
 )
 from tests.conftest import add_product, random_ref
+from tests.webhook_receiver import Receiver, receiving
 
 SECRET = "whsec_test_" + "x" * 24
 
 
-@dataclass
-class Receiver:
-    """A webhook endpoint: records every request, answers with queued statuses (then 200)."""
-
-    statuses: list[int] = field(default_factory=list)
-    delay: float = 0.0
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
-        time.sleep(self.delay)
-        with self.lock:
-            self.received.append((headers, body))
-            return self.statuses.pop(0) if self.statuses else 200
-
-    def event_ids(self) -> list[str]:
-        return [headers[EVENT_ID_HEADER] for headers, _ in self.received]
-
-
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            status = state.answer(dict(self.headers.items()), body)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with receiving() as running:
+        yield running
 
 
 class Clock:

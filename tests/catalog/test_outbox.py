@@ -87,3 +87,22 @@ def test_a_claimed_event_cannot_be_claimed_again_until_its_lease_runs_out(empty_
     assert outbox.mark_delivered(entry.event_id, "b", now)
     assert outbox.get(entry.event_id).state == DELIVERED
     assert outbox.claim(entry.event_id, "c", now + timedelta(hours=1), timedelta(seconds=30)) is None
+
+
+def test_events_have_the_documented_shape(empty_shop, customer):
+    """docs/event.schema.json's required fields and patterns, checked without a schema library."""
+    import re
+
+    from catalog.config import REPO_ROOT
+
+    schema = json.loads((REPO_ROOT / "docs" / "event.schema.json").read_text())
+    order = _place(empty_shop, customer, add_product(empty_shop).sku)
+    empty_shop.cancel(customer, order.order_id)
+    order_schema = schema["$defs"]["order"]
+    for event in _events(empty_shop):
+        assert set(schema["required"]) <= set(event) <= set(schema["properties"])
+        assert re.fullmatch(schema["properties"]["id"]["pattern"], event["id"])
+        assert set(order_schema["required"]) <= set(event["data"]) <= set(order_schema["properties"])
+        assert event["data"]["status"] in schema["$defs"]["status"]["enum"]
+        money = schema["$defs"]["money"]["pattern"]
+        assert all(re.fullmatch(money, line["unit_price"]) for line in event["data"]["lines"])

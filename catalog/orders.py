@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from catalog.errors import IllegalTransition, OrderNotFound
+from catalog.events import order_moved
 from catalog.model import Order, OrderStatus, utcnow
 from catalog.repository import OrderPage, Repository
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
@@ -59,6 +60,7 @@ class OrderLifecycle:
         cancelled = order.advanced_to(OrderStatus.CANCELLED, now)
         with self._uow() as uow:
             uow.move_order(order, cancelled, now)
+            uow.record_event(order_moved(order, cancelled, now))
             for line in order.lines:
                 uow.return_stock(line.sku, line.quantity)
             try:
@@ -80,6 +82,7 @@ class OrderLifecycle:
         moved = order.advanced_to(target, now)
         with self._uow() as uow:
             uow.move_order(order, moved, now)
+            uow.record_event(order_moved(order, moved, now))
             try:
                 uow.commit()
             except TransactionCancelled as error:

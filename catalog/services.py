@@ -33,6 +33,7 @@ from catalog.errors import (
     StoreUnavailable,
     UnknownProduct,
 )
+from catalog.events import order_placed
 from catalog.imports import CatalogImports
 from catalog.model import (
     Cart,
@@ -343,6 +344,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
         )
         with self._uow() as uow:
             uow.add_order(order)
+            uow.record_event(order_placed(order))
             for line in quote.lines:
                 uow.take_stock(line.sku, line.quantity)
             if quote.cart_version is not None:

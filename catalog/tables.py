@@ -113,6 +113,8 @@ class TableSet:
     quote: type[Model]
     order: type[Model]
     order_number: type[Model]
+    outbox: type[Model]
+    callback: type[Model]
 
     def query_fields(self, model: type[Model], hash_key: str, index_name: str | None = None) -> Iterator[Any]:
         """Every item of one partition, page after page, as a plain object with the model's attribute values.
@@ -295,6 +297,41 @@ def table_set(
 
         order_id = UnicodeAttribute()
 
+    class OutboxItem(Base):
+        """pk=EVENT#id, sk=EVENT: an order event and its webhook delivery; gsi1 = OUTBOX#<state> / occurred#id.
+
+        Written in the transaction of the change it reports. `state` (pending, delivered, dead) moves the
+        item between gsi1 partitions, so the deliverer and ops query what is due or dead, never scan.
+        """
+
+        event_id = UnicodeAttribute()
+        event_type = UnicodeAttribute()
+        occurred_at = UTCDateTimeAttribute()
+        body = UnicodeAttribute()
+        order_id = UnicodeAttribute(null=True)
+        status = UnicodeAttribute(null=True)
+        state = UnicodeAttribute(default="pending")
+        attempts = NumberAttribute(default=0)
+        next_attempt_at = UTCDateTimeAttribute(null=True)
+        claimed_by = UnicodeAttribute(null=True)
+        claim_until = UTCDateTimeAttribute(null=True)
+        last_error = UnicodeAttribute(null=True)
+        delivered_at = UTCDateTimeAttribute(null=True)
+
+    class CallbackItem(Base):
+        """pk=CALLBACK#id, sk=CALLBACK: a shopper asked for a person; gsi1 = CALLBACKS#<state> / created#id."""
+
+        callback_id = UnicodeAttribute()
+        customer_id = UnicodeAttribute()
+        channel = UnicodeAttribute()
+        reason = UnicodeAttribute()
+        utterances = ListAttribute(of=UnicodeAttribute, default=list)
+        cart = ListAttribute(of=LineMap, default=list)
+        state = UnicodeAttribute(default="open")
+        created_at = UTCDateTimeAttribute()
+        done_at = UTCDateTimeAttribute(null=True)
+        note = UnicodeAttribute(null=True)
+
     return TableSet(
         connection=_share_one_connection(Base),
         base=Base,
@@ -306,4 +343,6 @@ def table_set(
         quote=QuoteItem,
         order=OrderItem,
         order_number=OrderNumberItem,
+        outbox=OutboxItem,
+        callback=CallbackItem,
     )

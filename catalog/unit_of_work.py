@@ -18,7 +18,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import StoreUnavailable
+from catalog.events import Event
 from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote, utcnow
+from catalog.outbox import event_item
 from catalog.purchase_code import MAX_WRONG_CODES
 from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
 
@@ -189,6 +191,26 @@ class UnitOfWork:
             t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
         ]
         self.update("order", t(*self.repository.order_key(order.order_id)), actions, condition)
+
+    def record_event(self, event: Event) -> None:
+        """Append an event to the outbox in this transaction: it exists exactly when the change commits.
+
+        The put is `attribute_not_exists`, and event ids are derived from what they report, so the same
+        change can never be two events.
+        """
+        self.save(f"event:{event.event_type}", event_item(self.tables, event), self.tables.outbox.pk.does_not_exist())
+
+    def add_callback(self, item: Any) -> None:
+        """Record a call-back request for ops (`catalog.callbacks`); a new id never overwrites one."""
+        self.save("callback", item, self.tables.callback.pk.does_not_exist())
+
+    def close_callback(self, item: Any, at: datetime, note: str | None) -> None:
+        """Ops called back: the request leaves the open list, only if it is open."""
+        t = self.tables.callback
+        actions = [t.state.set("done"), t.gsi1pk.set("CALLBACKS#done"), t.done_at.set(at)]
+        if note:
+            actions.append(t.note.set(note))
+        self.update("callback", item, actions, t.state == "open")
 
     # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:

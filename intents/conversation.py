@@ -38,6 +38,7 @@ from catalog.errors import (
 from catalog.model import utcnow
 from catalog.purchase_code import LOCK_MINUTES
 from intents.dialog import Dialog
+from intents.handoff import follow
 from intents.quantity import UnreadableQuantity
 from intents.registry import HANDLERS
 from intents.request import IntentRequest, Reply
@@ -78,13 +79,14 @@ def _carry_pending(request: IntentRequest) -> IntentRequest:
 
 
 def respond(request: IntentRequest, shop: Any) -> Reply:
-    """Answer one turn; never raises for a domain refusal."""
+    """Answer one turn; never raises for a domain refusal. A third misunderstanding in a row offers a person."""
     request = _carry_pending(request)
     handler = HANDLERS.get(request.intent, HANDLERS["AMAZON.FallbackIntent"])
     try:
-        return handler(request, shop)
+        reply = handler(request, shop)
     except VoiceshopError as error:
-        return explain(error, request, shop)
+        reply = explain(error, request, shop)
+    return follow(request, reply, shop)
 
 
 def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:

@@ -23,6 +23,12 @@ from intents.speech import Spoken, compose, money, plain
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 PAGE_SIZE = 3
 DEFAULT_LOCALE = "en-US"
+ASKS_AGAIN = frozenset({
+    "fallback", "which_product", "no_such_position", "quantity_unreadable", "code_invalid", "code_not_expected",
+    "sign_in_unknown",
+})  # fmt: skip
+"""Prompts that ask the shopper to say it again: a reply using one carries the `asked_back` event, which
+`intents.handoff` counts as a misunderstanding (three in a row and a person is offered)."""
 
 
 @cache
@@ -46,6 +52,8 @@ class Dialog:
     request: IntentRequest
     shop: Shop
     context: dict[str, Any] = field(init=False)
+    said: set[str] = field(init=False, default_factory=set)
+    """The prompt keys this turn used, so the reply can tell whether it asked the shopper to say it again."""
 
     def __post_init__(self) -> None:
         """Start from a copy, so a handler that raises leaves the caller's context untouched."""
@@ -54,6 +62,7 @@ class Dialog:
     # --- words ----------------------------------------------------------------------------------
     def say(self, key: str, **fields: Any) -> Spoken:
         """A prompt from the locale's file, filled in."""
+        self.said.add(key)
         return compose(load_prompts(self.request.locale)[key], **fields)
 
     def count(self, key: str, number: int) -> Spoken:
@@ -138,6 +147,8 @@ class Dialog:
         if reprompt is None and not end:
             reprompt = self.say("anything_else")
         self.context["last"] = {"text": spoken.text, "ssml": spoken.ssml}
+        if self.said & ASKS_AGAIN and "asked_back" not in events:
+            events = (*events, "asked_back")
         return Reply(
             speech=spoken.text,
             ssml=f"<speak>{spoken.ssml}</speak>",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import account, checkout, orders, session, shopping, voice_controls
+from intents import account, checkout, handoff, orders, session, shopping, voice_controls
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -30,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     "CancelOrderIntent": orders.handle_cancel_order,
     "CustomerNumberIntent": account.handle_customer_number,
     "IdentifyCustomerIntent": account.handle_identify_customer,
+    "TalkToPersonIntent": handoff.handle_talk_to_person,
     "AMAZON.YesIntent": session.handle_yes,
     "AMAZON.NoIntent": session.handle_no,
     "AMAZON.HelpIntent": session.handle_help,

@@ -48,6 +48,9 @@ class IntentRequest:
     """What the previous turns left behind (last results, pending confirmation); JSON-safe."""
     channel: str = "alexa"
     """`alexa` or `kiosk`: only wording differs (the kiosk reads slower and offers more help)."""
+    heard: str | None = None
+    """The words heard, when the channel has them (the kiosk; Alexa sends none), for a call-back request's
+    record of the last turns; `intents.handoff` never records them for a turn that may hold a code."""
 
     def slot_value(self, name: str) -> str | None:
         """The spoken value of a slot, stripped, or None when empty."""

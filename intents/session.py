@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, orders, shopping
+from intents import checkout, handoff, orders, shopping
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat
@@ -20,12 +20,14 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "cancel_order": (orders.confirm_cancel_order, orders.decline_cancel_order),
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
+    "callback": (handoff.confirm_callback, handoff.decline_callback),
 }
 HELP_FOR_PENDING = {
     "checkout": "help_confirm",
     "cancel_order": "help_confirm",
     "clear_cart": "help_confirm",
     "add": "help_confirm",
+    "callback": "help_confirm",
     "code": "help_code",
     "new_code": "help_code",
     "repeat_new_code": "help_code",

@@ -345,6 +345,7 @@ class Kiosk:
             locale=self.locale,
             context=self.context,
             channel="kiosk",
+            heard=_private(heard, request_slots),  # for a call-back's record; handoff drops code turns
         )
         try:
             reply = respond(request, self.shop)

@@ -108,6 +108,46 @@ def test_every_policy_resource_is_the_table_or_its_gsi1_index():
     assert [r for r in resources if r not in allowed] == []
 
 
+def test_order_events_leave_through_the_stream_to_an_eventbridge_pipe_filtered_to_outbox_inserts():
+    import json
+
+    table_name = _one("AWS::DynamoDB::Table")[0]
+    assert _table()["Properties"]["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    pipe = _one("AWS::Pipes::Pipe")[1]["Properties"]
+    bus_name = _one("AWS::Events::EventBus")[0]
+    assert pipe["Source"] == {"Fn::GetAtt": [table_name, "StreamArn"]}
+    assert pipe["Target"] == {"Fn::GetAtt": [bus_name, "Arn"]}
+    [criteria] = pipe["SourceParameters"]["FilterCriteria"]["Filters"]
+    pattern = json.loads(criteria["Pattern"])
+    assert pattern == {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"pk": {"S": [{"prefix": "EVENT#"}]}}}}
+
+
+def test_the_pipe_role_reads_only_the_stream_and_puts_only_on_the_bus():
+    table_name = _one("AWS::DynamoDB::Table")[0]
+    bus_name = _one("AWS::Events::EventBus")[0]
+    role = _one("AWS::IAM::Role")[1]["Properties"]
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "pipes.amazonaws.com"}
+    statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    granted = {(a, json_key(s["Resource"])) for s in statements for a in _as_list(s["Action"])}
+    stream = json_key({"Fn::GetAtt": [table_name, "StreamArn"]})
+    assert granted == {
+        ("dynamodb:DescribeStream", stream),
+        ("dynamodb:GetRecords", stream),
+        ("dynamodb:GetShardIterator", stream),
+        ("dynamodb:ListStreams", stream),
+        ("events:PutEvents", json_key({"Fn::GetAtt": [bus_name, "Arn"]})),
+    }
+    assert all(s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s for s in statements)
+
+
+def json_key(value: object) -> str:
+    """A resource reference as a comparable string (intrinsics are dicts)."""
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
 def test_table_point_in_time_recovery_enabled():
     spec = _table()["Properties"]["PointInTimeRecoverySpecification"]
     assert spec["PointInTimeRecoveryEnabled"] is True

@@ -277,7 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 Extension = Callable[[Any, Callable[..., argparse.ArgumentParser]], None]
-EXTENSION_MODULES = ("voiceshop.model_commands", "voiceshop.skill_commands", "voiceshop.kiosk_commands")
+EXTENSION_MODULES = (
+    "voiceshop.model_commands",
+    "voiceshop.ops_commands",
+    "voiceshop.skill_commands",
+    "voiceshop.kiosk_commands",
+)
 
 
 def _extensions() -> list[Extension]:

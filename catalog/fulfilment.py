@@ -130,6 +130,9 @@ class Fulfilment:
         """Record a return of the order's lines still in their window; the same order twice is one return."""
         from catalog.services import order_number_for
 
+        existing = self.fulfilment_items.get_return(return_id_for(order_id))
+        if existing is not None and existing.customer_id == customer_id:
+            return existing  # a second yes, a second device or a retry: the one return there is
         plan = self.plan_return(customer_id, order_id)
         order = plan.order
         return_id = return_id_for(order.order_id)

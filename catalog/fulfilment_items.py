@@ -6,6 +6,8 @@ review. Atomic writes still go through `UnitOfWork` (`add_return`, `move_return`
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,24 @@ class ReturnPage:
 
     returns: tuple[ReturnRecord, ...]
     cursor: str | None
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    """A start key as an opaque cursor for the next page."""
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode() if key else None
+
+
+def _decode(cursor: str | None) -> dict[str, Any] | None:
+    """The start key in a cursor `_encode` made; ValueError for anything else, before DynamoDB is asked."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError("not a cursor this shop handed out") from error
+    if not isinstance(key, dict) or key.get("gsi1pk") != {"S": RETURNS_PARTITION}:
+        raise ValueError("not a cursor this shop handed out for returns")
+    return key
 
 
 class FulfilmentItems:
@@ -111,7 +131,7 @@ class FulfilmentItems:
 
     def all_returns(self, limit: int = 20, cursor: str | None = None) -> ReturnPage:
         """Every return, newest first, through gsi1 (a query, never a scan)."""
-        start = json.loads(cursor) if cursor else None
+        start = _decode(cursor)
         with storage_errors():
             results = self.tables.return_record.query(
                 RETURNS_PARTITION,
@@ -123,7 +143,7 @@ class FulfilmentItems:
             )
             records = tuple(self.to_return(item) for item in results)
             key = results.last_evaluated_key
-        return ReturnPage(records, json.dumps(key, sort_keys=True) if key else None)
+        return ReturnPage(records, _encode(key))
 
     # --- the shop policy ----------------------------------------------------------------------
     def policy_item(self, sections: dict[str, Any]) -> Any:

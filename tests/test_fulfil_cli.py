@@ -60,3 +60,20 @@ def test_returns_list_and_advance(ops_shop, capsys, customer):  # noqa: F811
     assert ops_shop.product(product.sku).stock == 4
     code, out, _ = run(capsys, "returns", "advance", record.return_id, "--to", "refunded")
     assert code == 0 and "refunded" in out
+
+
+def test_returns_list_pages_with_a_cursor_and_refuses_a_made_up_one(ops_shop, capsys, customer):  # noqa: F811
+    for _ in range(2):
+        product = add_product(ops_shop)
+        ops_shop.add_to_cart(customer, product.sku, 1)
+        order = ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+        for status in ("preparing", "shipped", "out_for_delivery", "delivered"):
+            ops_shop.advance(order.order_id, status)
+        ops_shop.start_return(customer, order.order_id)
+    code, out, _ = run(capsys, "returns", "list", "--limit", "1", "--json")
+    page = json.loads(out)
+    assert code == 0 and len(page["returns"]) == 1 and page["cursor"]
+    code, out, _ = run(capsys, "returns", "list", "--limit", "1", "--cursor", page["cursor"], "--json")
+    assert code == 0 and json.loads(out)["returns"][0]["return_id"] != page["returns"][0]["return_id"]
+    code, _, err = run(capsys, "returns", "list", "--cursor", "not-a-cursor")
+    assert code == 2 and "--cursor" in err

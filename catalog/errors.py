@@ -7,7 +7,7 @@ anything is written, so a caught error always means "nothing changed".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 class VoiceshopError(Exception):
@@ -115,6 +115,49 @@ class IllegalTransition(VoiceshopError):
     """An order cannot move from its status to the one asked (e.g. cancel after shipping)."""
 
     order_number: str
+    current: str
+    requested: str
+
+
+@dataclass
+class UnknownDeliveryOption(VoiceshopError):
+    """The shop offers no delivery option by that name; `offered` lists the ones it does."""
+
+    option: str
+    offered: tuple[str, ...] = ()
+
+
+@dataclass
+class NoDeliveryAddress(VoiceshopError):
+    """Delivery was asked for, but the customer's profile has no address to deliver to (pickup needs none)."""
+
+    option: str
+
+
+@dataclass
+class ReturnNotAllowed(VoiceshopError):
+    """An order that cannot be returned: `reason` is not_delivered, window_closed or already_returned."""
+
+    order_number: str
+    reason: str
+    status: str = ""
+    days: int = 0
+    delivered: date | None = None
+    return_number: str = ""
+
+
+@dataclass
+class ReturnNotFound(VoiceshopError):
+    """No return with that id or number (for this customer)."""
+
+    reference: str
+
+
+@dataclass
+class IllegalReturnTransition(VoiceshopError):
+    """A return moves requested -> received -> refunded, one step at a time; this step is not the next."""
+
+    return_number: str
     current: str
     requested: str
 

@@ -18,9 +18,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalog.model import Order, OrderStatus
+
+if TYPE_CHECKING:
+    from catalog.returns import ReturnRecord
 
 SCHEMA_VERSION = 1
 ORDER_PLACED = "order.placed"
@@ -113,6 +116,30 @@ def order_moved(before: Order, after: Order, at: datetime) -> Event:
     return new_event(event_type, f"{after.order_id}:{after.status.value}", data, at)
 
 
+def return_data(record: ReturnRecord) -> dict[str, Any]:
+    """A return as events carry it: the order it belongs to, the refund as a decimal string, the lines."""
+    return {
+        "return_id": record.return_id,
+        "return_number": record.return_number,
+        "order_id": record.order_id,
+        "order_number": record.order_number,
+        "customer_id": record.customer_id,
+        "status": record.status.value,
+        "currency": record.currency,
+        "refund": str(record.refund),
+        "lines": [
+            {"sku": line.sku, "name": line.name, "unit_price": str(line.unit_price), "quantity": line.quantity}
+            for line in record.lines
+        ],
+    }
+
+
+def return_event(record: ReturnRecord, at: datetime) -> Event:
+    """`return.requested`, `return.received` or `return.refunded`: one per return and status reached."""
+    status = record.status.value
+    return new_event(f"return.{status}", f"{record.return_id}:{status}", return_data(record), at)
+
+
 __all__ = [
     "EVENT_TYPES",
     "ORDER_CANCELLED",
@@ -124,4 +151,5 @@ __all__ = [
     "new_event",
     "order_moved",
     "order_placed",
+    "return_event",
 ]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from catalog.model import Product, ProductFields
+from catalog.policy import policy_sections
 
 REQUIRED = ("sku",)
 COLUMNS = ("sku", "name", "brand", "category", "size", "price", "currency", "stock", "synonyms")
@@ -42,6 +43,8 @@ class ParsedCatalog:
 
     rows: list[CatalogRow]
     errors: list[str]
+    policy: dict[str, Any] = field(default_factory=dict)
+    """The file's "delivery", "returns" and "warranty" sections, already checked (see `catalog/policy.py`)."""
 
     @property
     def products(self) -> list[Product]:
@@ -226,7 +229,11 @@ def read_catalog(path: Path) -> ParsedCatalog:
             parsed.errors.insert(0, f"line 1: ignored unknown columns {', '.join(sorted(unknown))}")
         return parsed
     try:
+        document = json.loads(text)
+        policy = policy_sections(document) if isinstance(document, dict) else {}
+        if policy and "products" not in document:
+            return ParsedCatalog([], [], policy)  # a file of policy sections only
         rows, currency = _json_rows(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not valid JSON (line {error.lineno}: {error.msg})") from error
-    return _parse_rows(rows, currency)
+    return replace(_parse_rows(rows, currency), policy=policy)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from catalog.delivery import DeliveryChoice
 from catalog.errors import CurrencyMismatch, IllegalTransition, InvalidQuantity, NotEnoughStock, NotInCart
 
 DEFAULT_MAX_QUANTITY = 20
@@ -238,11 +239,18 @@ class Quote:
     expires_at: datetime
     cart_version: int | None = None
     """The cart version this quote priced; None for a reorder, which leaves the cart alone."""
+    delivery: DeliveryChoice | None = None
+    """How the order will reach the shopper, priced when quoted; None only for quotes stored before delivery."""
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Sum of line totals, before delivery."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
 
     @property
     def total(self) -> Decimal:
-        """Sum of line totals."""
-        return sum((line.line_total for line in self.lines), Decimal("0"))
+        """What the shopper confirms and pays: the lines plus the delivery price, exact."""
+        return self.subtotal + (self.delivery.price if self.delivery else Decimal("0"))
 
 
 class OrderStatus(enum.StrEnum):
@@ -290,11 +298,23 @@ class Order:
     created_at: datetime
     expected_delivery: date
     payment: str = "pay_on_delivery"
+    delivery: DeliveryChoice | None = None
+    """The option, its price and a snapshot of the address (or pickup place) as confirmed; None for old orders."""
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Sum of line totals at the prices the customer confirmed."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
 
     @property
     def total(self) -> Decimal:
-        """Sum of line totals at the prices the customer confirmed."""
-        return sum((line.line_total for line in self.lines), Decimal("0"))
+        """What the customer confirmed: the lines plus the delivery price."""
+        return self.subtotal + (self.delivery.price if self.delivery else Decimal("0"))
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the order was delivered (or collected), from its history; the return window starts here."""
+        return next((step.at for step in reversed(self.history) if step.status is OrderStatus.DELIVERED), None)
 
     @property
     def cancellable(self) -> bool:
@@ -323,6 +343,8 @@ class Customer:
     code_hash: str = ""
     failed_code_attempts: int = 0
     locked_until: datetime | None = None
+    delivery_option: str = ""
+    """The delivery option used when the shopper names none at checkout; empty: the shop's default."""
     customer_number: str = ""
     """Six digits the customer can say at a kiosk, with their purchase code, to shop as themselves."""
     failed_sign_ins: int = 0

@@ -18,6 +18,11 @@ from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 if TYPE_CHECKING:
     from catalog.config import Settings
 
+RECENT_ORDERS = 20
+"""How far back "my last order" looks past cancelled orders."""
+LATEST_ANY = "latest cancelled"
+"""The reference for the newest order, cancelled or not ("what about my cancelled order")."""
+
 
 class OrderLifecycle:
     """A customer's orders and ops' moves along the lifecycle."""
@@ -31,17 +36,25 @@ class OrderLifecycle:
         """A customer's orders, newest first, a page at a time."""
         return self.repository.customer_orders(customer_id, limit=limit, cursor=cursor)
 
-    def latest_order(self, customer_id: str) -> Order:
-        """The customer's most recent order ("where is my order")."""
-        page = self.orders(customer_id, limit=1)
+    def latest_order(self, customer_id: str, include_cancelled: bool = True) -> Order:
+        """The customer's most recent order; without cancelled ones, the newest still standing.
+
+        "Has my order shipped" is about the order on its way, not the one called off yesterday, so the
+        conversation skips cancelled orders; when every recent order was cancelled, the newest is it.
+        """
+        page = self.orders(customer_id, limit=1 if include_cancelled else RECENT_ORDERS)
         if not page.orders:
             raise OrderNotFound("latest")
-        return page.orders[0]
+        standing = [order for order in page.orders if order.status is not OrderStatus.CANCELLED]
+        return page.orders[0] if include_cancelled or not standing else standing[0]
 
     def order(self, customer_id: str, reference: str) -> Order:
-        """An order by spoken number ("4821 maple"), id, or "latest"; other customers' orders are not found."""
-        if reference == "latest":
-            return self.latest_order(customer_id)
+        """An order by spoken number ("4821 maple"), id, "latest" (not cancelled) or "latest cancelled" (any).
+
+        Other customers' orders are not found.
+        """
+        if reference in {"latest", LATEST_ANY}:
+            return self.latest_order(customer_id, include_cancelled=reference == LATEST_ANY)
         normalized = " ".join(reference.lower().replace("-", " ").split())
         order_id = self.repository.order_id_for_number(customer_id, normalized) or reference
         order = self.repository.get_order(order_id)

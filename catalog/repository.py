@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.config import Settings, ensure_local_credentials
+from catalog.delivery import DeliveryChoice
 from catalog.errors import StoreUnavailable, UnknownProduct, WriteRefused
 from catalog.model import (
     Cart,
@@ -100,6 +101,20 @@ def _quote_lines(items: list[LineMap]) -> tuple[QuoteLine, ...]:
     return tuple(QuoteLine(i.sku, i.name, Decimal(i.unit_price), int(i.quantity)) for i in items)
 
 
+def _delivery_fields(choice: DeliveryChoice | None) -> dict[str, str | None]:
+    """A quote's or order's delivery choice as item attributes (the price a decimal string)."""
+    if choice is None:
+        return {"delivery_option": None, "delivery_price": None, "delivery_to": None}
+    return {"delivery_option": choice.option, "delivery_price": str(choice.price), "delivery_to": choice.destination}
+
+
+def _delivery_choice(item: Any) -> DeliveryChoice | None:
+    """The delivery choice of a quote or order item; None for items written before delivery existed."""
+    if not item.delivery_option:
+        return None
+    return DeliveryChoice(item.delivery_option, Decimal(item.delivery_price or "0"), item.delivery_to or "")
+
+
 def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
@@ -133,7 +148,7 @@ def _decode_cursor(cursor: str | None, customer_id: str) -> dict[str, Any] | Non
 
 
 class Repository:
-    """Reads and item builders for one table binding."""
+    """Reads and item builders for one table binding (returns and the shop policy: `fulfilment_items.py`)."""
 
     product_key = staticmethod(product_key)
     order_key = staticmethod(order_key)
@@ -339,6 +354,7 @@ class Repository:
             failed_sign_ins=int(item.failed_sign_ins or 0),
             sign_in_locked_until=item.sign_in_locked_until,
             customer_number=item.customer_number or "",
+            delivery_option=item.delivery_option or "",
         )
 
     def _code_fields(self, scope: Scope) -> tuple[Any, Any]:
@@ -471,6 +487,7 @@ class Repository:
             created_at=quote.created_at,
             expires_at=quote.expires_at,
             ttl=quote.expires_at + timedelta(days=1),
+            **_delivery_fields(quote.delivery),
         )
 
     def get_quote(self, quote_id: str) -> Quote | None:
@@ -486,6 +503,7 @@ class Repository:
             created_at=item.created_at,
             expires_at=item.expires_at,
             cart_version=None if item.cart_version is None else int(item.cart_version),
+            delivery=_delivery_choice(item),
         )
 
     # --- orders -------------------------------------------------------------------------------
@@ -508,6 +526,7 @@ class Repository:
             created_at=order.created_at,
             expected_delivery=order.expected_delivery.isoformat(),
             payment=order.payment,
+            **_delivery_fields(order.delivery),
         )
 
     @staticmethod
@@ -525,6 +544,7 @@ class Repository:
             created_at=item.created_at,
             expected_delivery=date.fromisoformat(item.expected_delivery),
             payment=item.payment,
+            delivery=_delivery_choice(item),
         )
 
     def get_order(self, order_id: str) -> Order | None:

@@ -34,6 +34,7 @@ from catalog.errors import (
     UnknownProduct,
 )
 from catalog.events import order_placed
+from catalog.fulfilment import Fulfilment
 from catalog.imports import CatalogImports
 from catalog.model import (
     Cart,
@@ -113,7 +114,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
+class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -248,8 +249,11 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
         raise StoreUnavailable("the carts kept changing underneath us")
 
     # --- checkout -----------------------------------------------------------------------------
-    def _make_quote(self, customer_id: str, wanted: list[tuple[str, int]], cart_version: int | None) -> Quote:
-        """Price lines at today's prices, refusing (with every failing line named) what can't be filled."""
+    def _make_quote(
+        self, customer_id: str, wanted: list[tuple[str, int]], cart_version: int | None, delivery: str | None = None
+    ) -> Quote:
+        """Price lines and delivery at today's prices, refusing (with every failing line named) what can't be filled."""
+        choice = self.delivery_choice(customer_id, delivery)
         products = self.repository.get_products([sku for sku, _ in wanted])
         lines: list[QuoteLine] = []
         short: list[NotEnoughStock] = []
@@ -277,23 +281,32 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
             now,
             now + timedelta(minutes=QUOTE_MINUTES),
             cart_version=cart_version,
+            delivery=choice,
         )
         with self._uow() as uow:
             uow.save_quote(quote)
             uow.commit()
         return quote
 
-    def quote(self, customer_id: str) -> Quote:
+    def quote(self, customer_id: str, delivery: str | None = None) -> Quote:
         """Freeze the cart into a quote the customer is asked to confirm; it records the cart version priced."""
         cart = self.cart(customer_id)
         if not cart.lines:
             raise EmptyCart(customer_id)
-        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in cart.lines], cart.version)
+        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in cart.lines], cart.version, delivery)
 
-    def reorder(self, customer_id: str, reference: str) -> Quote:
+    def reorder(self, customer_id: str, reference: str, delivery: str | None = None) -> Quote:
         """Quote a past order again at today's prices and stock; placing it leaves the current cart alone."""
         order = self.order(customer_id, reference)
-        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in order.lines], None)
+        return self._make_quote(customer_id, [(line.sku, line.quantity) for line in order.lines], None, delivery)
+
+    def requote(self, customer_id: str, quote_id: str, delivery: str) -> Quote:
+        """The same lines (and the same cart version) quoted again with another delivery option."""
+        quote = self.repository.get_quote(quote_id)
+        if quote is None or quote.customer_id != customer_id:
+            raise QuoteNotFound(quote_id)
+        wanted = [(line.sku, line.quantity) for line in quote.lines]
+        return self._make_quote(customer_id, wanted, quote.cart_version, delivery)
 
     def place(
         self,
@@ -330,6 +343,11 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
     def _try_place(self, quote: Quote, customer: Customer, attempt: int) -> Order | None:
         """One transaction: order, its number guard, every stock line, the cart and the code; None: try again."""
         now = utcnow()
+        expected = (
+            self.shop_policy().delivery.expected_date(quote.delivery.option, now)
+            if quote.delivery is not None
+            else expected_delivery_for(now)
+        )
         order = Order(
             order_id=order_id_for(quote.quote_id),
             order_number=order_number_for(quote.quote_id, attempt),
@@ -340,7 +358,8 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, CatalogImports):
             status=OrderStatus.RECEIVED,
             history=(StatusChange(OrderStatus.RECEIVED, now),),
             created_at=now,
-            expected_delivery=expected_delivery_for(now),
+            expected_delivery=expected,
+            delivery=quote.delivery,
         )
         with self._uow() as uow:
             uow.add_order(order)

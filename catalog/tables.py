@@ -115,6 +115,9 @@ class TableSet:
     order_number: type[Model]
     outbox: type[Model]
     callback: type[Model]
+    return_record: type[Model]
+    return_number: type[Model]
+    policy: type[Model]
 
     def query_fields(self, model: type[Model], hash_key: str, index_name: str | None = None) -> Iterator[Any]:
         """Every item of one partition, page after page, as a plain object with the model's attribute values.
@@ -250,6 +253,7 @@ def table_set(
         failed_sign_ins = NumberAttribute(default=0)
         sign_in_locked_until = UTCDateTimeAttribute(null=True)
         customer_number = UnicodeAttribute(default="")
+        delivery_option = UnicodeAttribute(default="")
 
     class CustomerNumberItem(Base):
         """pk=CUSTNO#number, sk=CUSTNO: a short number a customer can say at the kiosk to sign in."""
@@ -276,6 +280,9 @@ def table_set(
         cart_version = NumberAttribute(null=True)
         created_at = UTCDateTimeAttribute()
         expires_at = UTCDateTimeAttribute()
+        delivery_option = UnicodeAttribute(null=True)
+        delivery_price = UnicodeAttribute(null=True)
+        delivery_to = UnicodeAttribute(null=True)
 
     class OrderItem(Base):
         """pk=ORDER#id, sk=ORDER; gsi1 = CUSTOMER#id / ORDER#created#id lists a customer's orders."""
@@ -291,6 +298,10 @@ def table_set(
         created_at = UTCDateTimeAttribute()
         expected_delivery = UnicodeAttribute()
         payment = UnicodeAttribute(default="pay_on_delivery")
+        delivery_option = UnicodeAttribute(null=True)
+        delivery_price = UnicodeAttribute(null=True)
+        delivery_to = UnicodeAttribute(null=True)
+        """A snapshot of the address (or the pickup place) when the order was placed."""
 
     class OrderNumberItem(Base):
         """pk=CUSTOMER#id, sk=ORDERNO#number: keeps spoken order numbers unique per customer."""
@@ -331,6 +342,29 @@ def table_set(
         created_at = UTCDateTimeAttribute()
         done_at = UTCDateTimeAttribute(null=True)
         note = UnicodeAttribute(null=True)
+    class ReturnItem(Base):
+        """pk=RETURN#id, sk=RETURN; gsi1 = RETURNS / RETURN#created#id lists every return for ops."""
+
+        return_id = UnicodeAttribute()
+        return_number = UnicodeAttribute()
+        order_id = UnicodeAttribute()
+        order_number = UnicodeAttribute()
+        customer_id = UnicodeAttribute()
+        lines = ListAttribute(of=LineMap, default=list)
+        currency = UnicodeAttribute(default="USD")
+        status = UnicodeAttribute()
+        history = ListAttribute(of=StatusMap, default=list)
+        created_at = UTCDateTimeAttribute()
+
+    class ReturnNumberItem(Base):
+        """pk=CUSTOMER#id, sk=RETURNNO#number: keeps spoken return numbers unique per customer."""
+
+        return_id = UnicodeAttribute()
+
+    class PolicyItem(Base):
+        """pk=CATALOG, sk=POLICY: the delivery, returns and warranty sections last imported, as JSON."""
+
+        sections = UnicodeAttribute(default="{}")
 
     return TableSet(
         connection=_share_one_connection(Base),
@@ -345,4 +379,7 @@ def table_set(
         order_number=OrderNumberItem,
         outbox=OutboxItem,
         callback=CallbackItem,
+        return_record=ReturnItem,
+        return_number=ReturnNumberItem,
+        policy=PolicyItem,
     )

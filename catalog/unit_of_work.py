@@ -18,10 +18,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from catalog.errors import StoreUnavailable
-from catalog.events import Event
+from catalog.events import Event, return_event
+from catalog.fulfilment_items import FulfilmentItems
 from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote, utcnow
 from catalog.outbox import event_item
 from catalog.purchase_code import MAX_WRONG_CODES
+from catalog.returns import ReturnRecord
 from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
 
 if TYPE_CHECKING:
@@ -92,6 +94,7 @@ class UnitOfWork:
             t.customer_id.set(customer.customer_id),
             t.display_name.set(customer.display_name),
             t.address.set(customer.address),
+            t.delivery_option.set(customer.delivery_option),
         ]
         self.update("customer", item, actions)
 
@@ -163,6 +166,29 @@ class UnitOfWork:
         guard = self.repository.order_number_item(order.customer_id, order.order_number, order.order_id)
         self.save("number", guard, self.tables.order_number.pk.does_not_exist())
 
+    def add_return(self, record: ReturnRecord) -> None:
+        """Write a new return and its spoken-number guard; one return per order (its id is the order's)."""
+        items = FulfilmentItems(self.repository)
+        self.save("return", items.return_item(record), self.tables.return_record.pk.does_not_exist())
+        guard = items.return_number_item(record.customer_id, record.return_number, record.return_id)
+        self.save("return_number", guard, self.tables.return_number.pk.does_not_exist())
+        self.record_event(return_event(record, record.created_at))
+
+    def move_return(self, record: ReturnRecord, moved: ReturnRecord, at: datetime) -> None:
+        """Record a return's next step, only from the status it was read in (so receiving restocks once)."""
+        t = self.tables.return_record
+        actions = [
+            t.status.set(moved.status.value),
+            t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
+        ]
+        item = t(*FulfilmentItems.return_key(record.return_id))
+        self.update("return", item, actions, t.status == record.status.value)
+        self.record_event(return_event(moved, at))
+
+    def save_policy(self, sections: dict[str, Any]) -> None:
+        """Store the delivery, returns and warranty sections a catalog import gave."""
+        self.save("policy", FulfilmentItems(self.repository).policy_item(sections))
+
     def take_stock(self, sku: str, quantity: int) -> None:
         """Take units from stock, failing the transaction rather than going below zero."""
         t = self.tables.product
@@ -174,7 +200,7 @@ class UnitOfWork:
         )
 
     def return_stock(self, sku: str, quantity: int) -> None:
-        """Put units back (a cancelled order); a product deleted since gets nothing written."""
+        """Put units back (a cancelled order, a received return); a product deleted since gets nothing written."""
         t = self.tables.product
         self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), [t.stock.add(quantity)], t.pk.exists())
 

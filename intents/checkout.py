@@ -12,24 +12,43 @@ from catalog.errors import PurchaseCodeRequired
 from catalog.model import Order, Quote
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, day, join, money, order_code
+from intents.speech import Spoken, day, join, money, order_code, plain
 
 
 def _lines(dialog: Dialog, quote: Quote) -> Spoken:
     return join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in quote.lines])
 
 
-def ask_to_place(dialog: Dialog, quote: Quote, summary_key: str = "checkout_summary") -> Reply:
-    """Read the quote back and wait for yes or no."""
-    dialog.set_pending("checkout", quote_id=quote.quote_id)
-    spoken = dialog.say(summary_key, lines=_lines(dialog, quote), total=money(quote.total, quote.currency))
+def ask_to_place(
+    dialog: Dialog, quote: Quote, summary_key: str = "checkout_summary", order_number: str | None = None
+) -> Reply:
+    """Read the quote back (lines, delivery option, price and destination, total) and wait for yes or no."""
+    from intents.delivery import choice_sentence
+
+    pending = {"order_number": order_number} if order_number else {}
+    dialog.set_pending("checkout", quote_id=quote.quote_id, **pending)
+    delivery = choice_sentence(dialog, quote.delivery, quote.currency) if quote.delivery else plain("")
+    spoken = dialog.say(
+        summary_key,
+        lines=_lines(dialog, quote),
+        total=money(quote.total, quote.currency),
+        delivery=delivery,
+        number=order_code(order_number or ""),
+    )
     return dialog.ask(spoken, "checkout_reprompt")
 
 
+def delivery_slot(request: IntentRequest) -> str | None:
+    """The delivery option named with the request ("check out with express"), as its id."""
+    value = request.slot_id("delivery") or request.slot_value("delivery")
+    return value.lower() if value else None
+
+
 def handle_check_out(request: IntentRequest, shop: Any) -> Reply:
-    """Quote the cart and ask for confirmation."""
+    """Quote the cart (with the option named, else the profile's or the shop's) and ask for confirmation."""
     dialog = Dialog(request, shop)
-    return ask_to_place(dialog, shop.quote(request.customer_id))  # an empty cart is explained as EmptyCart
+    quote = shop.quote(request.customer_id, delivery_slot(request))  # an empty cart is explained as EmptyCart
+    return ask_to_place(dialog, quote)
 
 
 def handle_reorder(request: IntentRequest, shop: Any) -> Reply:
@@ -37,19 +56,24 @@ def handle_reorder(request: IntentRequest, shop: Any) -> Reply:
     from intents.orders import order_reference
 
     dialog = Dialog(request, shop)
-    quote = shop.reorder(request.customer_id, order_reference(request))
-    return ask_to_place(dialog, quote, "reorder_summary")
+    order = shop.order(request.customer_id, order_reference(request))
+    quote = shop.reorder(request.customer_id, order.order_id)
+    return ask_to_place(dialog, quote, "reorder_summary", order_number=order.order_number)
 
 
 def placed_reply(dialog: Dialog, order: Order) -> Reply:
     """Say the order number slowly, what to pay and when it arrives."""
     dialog.clear_pending()
     dialog.context.pop("list", None)
+    when = day(order.expected_delivery)
+    if order.delivery is None:
+        arrival = dialog.say("placed_plain", date=when)
+    elif order.delivery.option == "pickup":
+        arrival = dialog.say("placed_pickup", place=order.delivery.destination, date=when)
+    else:
+        arrival = dialog.say("placed_arrives", address=order.delivery.destination, date=when)
     spoken = dialog.say(
-        "placed",
-        number=order_code(order.order_number),
-        total=money(order.total, order.currency),
-        date=day(order.expected_delivery),
+        "placed", number=order_code(order.order_number), total=money(order.total, order.currency), when=arrival
     )
     return dialog.reply(spoken, events=("order_placed",), card_title=f"Order {order.order_number}")
 

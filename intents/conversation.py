@@ -18,10 +18,12 @@ from catalog.errors import (
     ConfirmationRequired,
     CurrencyMismatch,
     EmptyCart,
+    IllegalReturnTransition,
     IllegalTransition,
     InvalidPurchaseCode,
     InvalidQuantity,
     LinesUnavailable,
+    NoDeliveryAddress,
     NotEnoughStock,
     NotInCart,
     OrderNotFound,
@@ -29,19 +31,24 @@ from catalog.errors import (
     PurchaseCodeRequired,
     PurchasesLocked,
     QuoteNotFound,
+    ReturnNotAllowed,
+    ReturnNotFound,
     SignInRefused,
     StoreUnavailable,
+    UnknownDeliveryOption,
     UnknownProduct,
     VoiceshopError,
     WrongPurchaseCode,
 )
 from catalog.model import utcnow
 from catalog.purchase_code import LOCK_MINUTES
+from intents.delivery import explain_unknown_option, option_name
 from intents.dialog import Dialog
 from intents.handoff import follow
 from intents.quantity import UnreadableQuantity
 from intents.registry import HANDLERS
 from intents.request import IntentRequest, Reply
+from intents.returns import explain_return_refusal
 from intents.speech import concat, join, order_code
 
 log = logging.getLogger(__name__)
@@ -49,9 +56,10 @@ log = logging.getLogger(__name__)
 KEEPS_PENDING = frozenset({
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent",
     "AMAZON.CancelIntent", "ProvideCodeIntent", "SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent",
-    "SpeakSofterIntent",
+    "SpeakSofterIntent", "ChooseDeliveryIntent",
 })  # fmt: skip
-"""Intents that answer or act on the open question. "cancel" is one: it drops that question and keeps the
+"""Intents that answer or act on the open question ("use express" re-reads an open checkout).
+"cancel" is one: it drops that question and keeps the
 session (`session.handle_cancel`); dropping the question first made it end the session instead."""
 ANSWERS_A_CHOICE = frozenset({"AddToCartIntent", "ProductDetailsIntent", "RemoveFromCartIntent"})
 
@@ -148,6 +156,16 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
             spoken = say("no_orders") if reference == "latest" else say("order_not_found", reference=reference)
         case IllegalTransition(order_number=number, current=current):
             spoken = say("cannot_cancel", number=number, status=say(f"status_{current}"))
+        case ReturnNotAllowed():
+            spoken = explain_return_refusal(dialog, error)
+        case ReturnNotFound(reference=reference):
+            spoken = say("no_returns") if reference == "latest" else say("return_not_found", reference=reference)
+        case IllegalReturnTransition(return_number=number, current=current):
+            spoken = say("return_cannot_move", number=order_code(number), status=say(f"return_status_{current}"))
+        case UnknownDeliveryOption(option=option, offered=offered):
+            spoken = explain_unknown_option(dialog, option, offered)
+        case NoDeliveryAddress(option=option):
+            spoken = say("delivery_no_address", option=option_name(dialog, option))
         case SignInRefused():  # the same words and the same open question, whether or not the number exists
             spoken, keep_pending = say("sign_in_refused"), True
         case CartAlreadyOrdered(order_number=number):

@@ -6,19 +6,26 @@ from typing import Any
 
 from catalog.errors import OrderNotFound
 from catalog.model import Order, OrderStatus
+from catalog.orders import LATEST_ANY
+from intents.delivery import delivery_price, option_name
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, day, money, order_code, plain
+from intents.speech import Spoken, concat, day, join, money, order_code, plain
 
 ORDERS_LISTED = 9
 
 
 def order_reference(request: IntentRequest) -> str:
-    """Name "order 4821 maple" when both parts were heard, else the latest order."""
+    """Name "order 4821 maple" when both parts were heard, else the latest order.
+
+    "The latest" skips cancelled orders (`Shop.order`), unless the shopper asked about the cancelled one.
+    """
     digits = request.slot_id("order_digits") or request.slot_value("order_digits")
     word = request.slot_id("order_word") or request.slot_value("order_word")
     if digits and word:
         return f"{''.join(digits.split())} {word.lower()}"
+    if request.slot_id("order_filter") or request.slot_value("order_filter"):
+        return LATEST_ANY
     return "latest"
 
 
@@ -55,6 +62,37 @@ def handle_order_status(request: IntentRequest, shop: Any) -> Reply:
     if isinstance(order, Reply):
         return order
     return dialog.reply(_order_sentence(dialog, order))
+
+
+def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
+    """What was in my last order (or the one named): every line, how it travelled, the total."""
+    dialog = Dialog(request, shop)
+    order = _find(dialog)
+    if isinstance(order, Reply):
+        return order
+    lines = join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in order.lines])
+    choice = order.delivery
+    if choice is None:
+        delivery = plain("")
+    elif choice.option == "pickup":
+        delivery = dialog.say("order_contents_pickup", destination=choice.destination)
+    else:
+        delivery = dialog.say(
+            "order_contents_delivery",
+            option=option_name(dialog, choice.option),
+            destination=choice.destination,
+            price=delivery_price(dialog, choice.price, order.currency),
+        )
+    dialog.set_list("results", [line.sku for line in order.lines])
+    spoken = dialog.say(
+        "order_contents",
+        number=order_code(order.order_number),
+        status=_status(dialog, order),
+        lines=lines,
+        delivery=delivery,
+        total=money(order.total, order.currency),
+    )
+    return dialog.reply(spoken)
 
 
 def render_orders(dialog: Dialog, intro: Spoken | None = None) -> Reply:

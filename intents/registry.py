@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import account, checkout, handoff, orders, session, shopping, voice_controls
+from intents import account, checkout, delivery, handoff, orders, returns, session, shopping, voice_controls
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -21,11 +21,17 @@ HANDLERS: dict[str, Handler] = {
     "ClearCartIntent": shopping.handle_clear_cart,
     "RecommendIntent": shopping.handle_recommend,
     "StorePolicyIntent": shopping.handle_store_policy,
+    "StartReturnIntent": returns.handle_start_return,
+    "ReturnStatusIntent": returns.handle_return_status,
+    "WarrantyIntent": returns.handle_warranty,
     "CheckOutIntent": checkout.handle_check_out,
+    "ChooseDeliveryIntent": delivery.handle_choose_delivery,
+    "DeliveryOptionsIntent": delivery.handle_delivery_options,
     "ReorderIntent": checkout.handle_reorder,
     "ProvideCodeIntent": checkout.handle_provide_code,
     "SetPurchaseCodeIntent": checkout.handle_set_purchase_code,
     "OrderStatusIntent": orders.handle_order_status,
+    "OrderContentsIntent": orders.handle_order_contents,
     "ListOrdersIntent": orders.handle_list_orders,
     "CancelOrderIntent": orders.handle_cancel_order,
     "CustomerNumberIntent": account.handle_customer_number,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, handoff, orders, shopping
+from intents import checkout, handoff, orders, returns, shopping
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat
@@ -18,6 +18,7 @@ Answer = Callable[[Dialog, dict[str, Any]], Reply]
 CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "checkout": (checkout.confirm_checkout, checkout.decline_checkout),
     "cancel_order": (orders.confirm_cancel_order, orders.decline_cancel_order),
+    "start_return": (returns.confirm_start_return, returns.decline_start_return),
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
@@ -25,6 +26,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
 HELP_FOR_PENDING = {
     "checkout": "help_confirm",
     "cancel_order": "help_confirm",
+    "start_return": "help_confirm",
     "clear_cart": "help_confirm",
     "add": "help_confirm",
     "callback": "help_confirm",

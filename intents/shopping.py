@@ -342,6 +342,10 @@ def handle_store_policy(request: IntentRequest, shop: object) -> Reply:
     policy = aliases.get(policy, policy)
     key = f"policy_{policy}"
     from intents.dialog import load_prompts
+    from intents.returns import POLICY_ANSWERS
+
+    if policy in POLICY_ANSWERS:  # answered from the shop's configured terms
+        return POLICY_ANSWERS[policy](dialog)
 
     if key not in load_prompts(request.locale):
         return dialog.reply(dialog.say("policy_unknown"))

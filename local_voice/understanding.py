@@ -63,6 +63,7 @@ SHOP_CHANGING = frozenset(
         "ProvideCodeIntent",
         "CancelOrderIntent",
         "ReorderIntent",
+        "ChooseDeliveryIntent",
         "ClearCartIntent",
         "SetQuantityIntent",
         "RemoveFromCartIntent",

@@ -132,10 +132,13 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
         emit(args, {"skipped": True}, "The catalog is already loaded; leaving it (and its stock) as it is.")
         return 0
     report = shop.import_rows(parsed.rows, parsed.errors, StockMode(args.stock))
+    policy = shop.import_policy(parsed.policy)
     lines = [
         f"Imported {report.written} products ({report.created} new, {report.updated} updated, "
         f"stock {report.stock.value}); catalog version {report.version}."
     ]
+    if policy:
+        lines.append(f"  stored the shop's {', '.join(policy)} terms")
     if report.stock_kept:
         lines.append(f"  kept the live stock of {report.stock_kept} products (--stock set or add changes it)")
     lines += [f"  skipped {error}" for error in report.errors]
@@ -280,6 +283,7 @@ Extension = Callable[[Any, Callable[..., argparse.ArgumentParser]], None]
 EXTENSION_MODULES = (
     "voiceshop.model_commands",
     "voiceshop.ops_commands",
+    "voiceshop.fulfil_commands",
     "voiceshop.skill_commands",
     "voiceshop.kiosk_commands",
 )

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from catalog.config import REPO_ROOT
 from catalog.errors import IllegalTransition, LinesUnavailable
 from catalog.events import ORDER_CANCELLED, ORDER_PLACED, ORDER_STATUS_CHANGED
 from catalog.model import OrderStatus, utcnow
@@ -106,3 +107,20 @@ def test_events_have_the_documented_shape(empty_shop, customer):
         assert event["data"]["status"] in schema["$defs"]["status"]["enum"]
         money = schema["$defs"]["money"]["pattern"]
         assert all(re.fullmatch(money, line["unit_price"]) for line in event["data"]["lines"])
+
+
+def test_each_step_of_a_return_is_an_event_of_the_same_transaction(empty_shop, customer):
+    product = add_product(empty_shop, stock=4)
+    order = _place(empty_shop, customer, product.sku, 2)
+    for status in ("preparing", "shipped", "out_for_delivery", "delivered"):
+        empty_shop.advance(order.order_id, status)
+    record = empty_shop.start_return(customer, order.order_id)
+    empty_shop.start_return(customer, order.order_id)  # the same return again: no second event
+    empty_shop.advance_return(record.return_id, "received")
+    returns = [e for e in _events(empty_shop) if e["type"].startswith("return.")]
+    assert sorted(e["type"] for e in returns if e["data"]["return_id"] == record.return_id) == [
+        "return.received",
+        "return.requested",
+    ]
+    schema = json.loads((REPO_ROOT / "docs" / "event.schema.json").read_text())["$defs"]["return"]
+    assert all(set(schema["required"]) <= set(e["data"]) for e in returns)

@@ -15,6 +15,7 @@ from catalog.delivery import DeliveryChoice
 from catalog.errors import CurrencyMismatch, IllegalTransition, InvalidQuantity, NotEnoughStock, NotInCart
 
 DEFAULT_MAX_QUANTITY = 20
+ORDERS_REMEMBERED = 10  # a quote lives 30 minutes: no cart is ordered ten times in that
 DELIVERY_DAYS = 2
 
 
@@ -133,9 +134,9 @@ class Cart:
     version: int = 0
     currency: str | None = None
     """The currency of every line; set by the first line, forgotten when the cart is empty."""
-    ordered_as: str | None = None
-    """The order number this cart became at its previous version (so a second device can be told)."""
-    ordered_version: int | None = None
+    orders_made: dict[int, str] = field(default_factory=dict)
+    """Order numbers this cart became, by the version it had then (the last few), so a second device
+    confirming a quote of that version is told which order it already is."""
 
     def line_for(self, sku: str) -> CartLine | None:
         """The line holding `sku`, if any."""
@@ -195,7 +196,9 @@ class Cart:
 
     def ordered(self, order_number: str) -> None:
         """Empty the cart because its lines became an order; remembers which, for a second device."""
-        self.ordered_version, self.ordered_as = self.version, order_number
+        self.orders_made[self.version] = order_number
+        for version in sorted(self.orders_made)[:-ORDERS_REMEMBERED]:
+            del self.orders_made[version]
         self.clear()
 
     @property

@@ -458,8 +458,7 @@ class Repository:
             lines=lines,
             version=int(item.version or 0),
             currency=item.currency if lines else None,
-            ordered_as=item.ordered_as,
-            ordered_version=None if item.ordered_version is None else int(item.ordered_version),
+            orders_made={int(v): number for v, _, number in (entry.partition(" ") for entry in item.orders_made or ())},
         )
         return cart, item
 
@@ -468,8 +467,7 @@ class Repository:
         """Copy the cart onto its item before a versioned save."""
         item.lines = _lines_to_items(cart.lines)
         item.currency = cart.currency
-        item.ordered_as = cart.ordered_as
-        item.ordered_version = cart.ordered_version
+        item.orders_made = [f"{version} {number}" for version, number in sorted(cart.orders_made.items())] or None
         return item
 
     # --- quotes -------------------------------------------------------------------------------

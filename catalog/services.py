@@ -389,8 +389,9 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         existing = self.repository.get_order(order_id_for(quote.quote_id))
         if existing is not None:
             return existing
-        if cart.ordered_version == quote.cart_version and cart.ordered_as:
-            raise CartAlreadyOrdered(cart.ordered_as)
+        ordered_as = cart.orders_made.get(quote.cart_version) if quote.cart_version is not None else None
+        if ordered_as:
+            raise CartAlreadyOrdered(ordered_as)
         raise CartChanged(quote.quote_id)
 
     def _outcome_of(self, quote: Quote, down: StoreUnavailable) -> Order:

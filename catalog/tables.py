@@ -266,8 +266,7 @@ def table_set(
         customer_id = UnicodeAttribute()
         lines = ListAttribute(of=LineMap, default=list)
         currency = UnicodeAttribute(null=True)
-        ordered_version = NumberAttribute(null=True)
-        ordered_as = UnicodeAttribute(null=True)
+        orders_made = ListAttribute(of=UnicodeAttribute, null=True)  # "<cart version> <order number>", the last few
         version = VersionAttribute()
 
     class QuoteItem(Base):

@@ -12,7 +12,7 @@ from catalog.errors import PurchaseCodeRequired
 from catalog.model import Order, Quote
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, day, join, money, order_code
+from intents.speech import Spoken, join, money, order_code
 
 
 def _lines(dialog: Dialog, quote: Quote) -> Spoken:
@@ -49,7 +49,7 @@ def placed_reply(dialog: Dialog, order: Order) -> Reply:
         "placed",
         number=order_code(order.order_number),
         total=money(order.total, order.currency),
-        date=day(order.expected_delivery),
+        date=dialog.day(order.expected_delivery),
     )
     return dialog.reply(spoken, events=("order_placed",), card_title=f"Order {order.order_number}")
 

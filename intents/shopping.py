@@ -155,7 +155,7 @@ def add_product(dialog: Dialog, product: Product, quantity: int) -> Reply:
             quantity=quantity,
             product=dialog.label(product),
             items=dialog.count("item", cart.item_count),
-            total=money(cart.total),
+            total=money(cart.total, cart.currency or "USD"),
         )
     )
 
@@ -231,11 +231,12 @@ def render_cart(dialog: Dialog) -> Reply:
     start = int(listing.get("start") or 0) if listing and listing.get("kind") == "cart" else 0
     if not (listing and listing.get("kind") == "cart"):
         dialog.set_list("cart", [line.sku for line in cart.lines])
+    currency = cart.currency or "USD"
     lines = [
-        dialog.say("cart_line", quantity=line.quantity, product=line.name, total=money(line.line_total))
+        dialog.say("cart_line", quantity=line.quantity, product=line.name, total=money(line.line_total, currency))
         for line in cart.lines[start : start + PAGE_SIZE]
     ]
-    intro = dialog.say("cart_intro", items=dialog.count("item", cart.item_count), total=money(cart.total))
+    intro = dialog.say("cart_intro", items=dialog.count("item", cart.item_count), total=money(cart.total, currency))
     more = dialog.say("more_results") if start + PAGE_SIZE < len(cart.lines) else plain("")
     return dialog.reply(concat(intro if start == 0 else plain(""), *lines, more))
 

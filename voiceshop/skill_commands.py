@@ -25,6 +25,12 @@ DEFAULT_CUSTOMER = "amzn1.ask.account.SIMULATOR"
 def cmd_say(args: argparse.Namespace) -> int:
     """Say one utterance to the skill through `lambda_handler`, keeping the session between calls."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the skill's JSON logs would drown the reply
+    from intents.language import available_locales
+
+    if args.locale not in available_locales():
+        known = ", ".join(available_locales())
+        print(f"voiceshop say: --locale {args.locale!r} has no interaction model (known: {known})", file=sys.stderr)
+        return 2
     from skill.lambda_function import configured_skill_id, lambda_handler
     from skill.simulator import Simulator, redacted
 
@@ -70,7 +76,7 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     say.add_argument("text", help='what you would say to Alexa, e.g. "open corner market" or "find oat milk"')
     say.add_argument("--customer", default=DEFAULT_CUSTOMER, help="the Alexa user id to speak as")
     say.add_argument("--new-session", action="store_true", help="forget the open session and start a new one")
-    say.add_argument("--locale", default="en-US")
+    say.add_argument("--locale", default="en-US", help="the device's locale, one of models/<locale>.json")
     serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)

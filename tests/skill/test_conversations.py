@@ -137,6 +137,30 @@ def test_voiceshop_say_prints_the_speech_and_json(demo_shop, monkeypatch, tmp_pa
         lambda_function.configure(None)
 
 
+def test_en_gb_shops_with_a_trolley_and_hears_the_date_day_first(skill, tmp_path, demo_shop):
+    british = Simulator(
+        customer=f"amzn1.ask.account.{random_ref('GB')}",
+        state_dir=tmp_path / "gb",
+        skill_id=SKILL_ID,
+        handler=skill.lambda_handler,
+        locale="en-GB",
+    )
+    added = british.say("add gala apples to my trolley")
+    assert added.request["request"]["locale"] == "en-GB" and "Added 1" in added.speech
+    assert "Shall I place the order" in say(british, "check out")
+    placed = british.say("yes").response["response"]["outputSpeech"]["ssml"]
+    expected = demo_shop.latest_order(british.customer).expected_delivery
+    assert f'<say-as interpret-as="date">{expected:%Y%m%d}</say-as>' in placed
+
+
+def test_voiceshop_say_refuses_a_locale_without_a_model_in_one_line(capsys):
+    from voiceshop.cli import main
+
+    assert main(["say", "find milk", "--locale", "de-DE"]) == 2
+    err = capsys.readouterr().err
+    assert "de-DE" in err and "en-GB" in err and "Traceback" not in err
+
+
 def test_a_code_change_leaves_no_code_in_session_attributes_logs_or_say_json(
     alexa, demo_shop, skill, tmp_path, monkeypatch, capsys, caplog
 ):

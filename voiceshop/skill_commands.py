@@ -17,7 +17,7 @@ from typing import Any
 
 from catalog.config import Settings
 
-__all__ = ["DEFAULT_CUSTOMER", "cmd_say", "cmd_serve", "register"]
+__all__ = ["DEFAULT_CUSTOMER", "cmd_say", "cmd_serve", "cmd_skill_package", "register"]
 
 DEFAULT_CUSTOMER = "amzn1.ask.account.SIMULATOR"
 
@@ -54,6 +54,20 @@ def cmd_say(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_skill_package(args: argparse.Namespace) -> int:
+    """Write the ASK CLI package's interaction models from `models/` (or only check them with --check)."""
+    from voiceshop.skill_package import package_problems, set_endpoint, write_models
+
+    if args.endpoint:
+        set_endpoint(args.endpoint)
+    if not args.check:
+        changed = write_models()
+        print(f"skill-package: {', '.join(changed) or 'no'} interaction models rewritten", file=sys.stderr)
+    problems = package_problems()
+    print("\n".join(problems) or "skill-package: ok (manifest, models in step, example phrases, permissions)")
+    return 1 if problems else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the verified web endpoint on waitress (see `skill/server.py` for why), behind a TLS proxy."""
     from skill.lambda_function import create_web_app
@@ -77,6 +91,12 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     say.add_argument("--customer", default=DEFAULT_CUSTOMER, help="the Alexa user id to speak as")
     say.add_argument("--new-session", action="store_true", help="forget the open session and start a new one")
     say.add_argument("--locale", default="en-US", help="the device's locale, one of models/<locale>.json")
+    skill = sub.add_parser("skill", help="the ASK CLI skill package").add_subparsers(
+        dest="skill_command", required=True, metavar="ACTION"
+    )
+    package = leaf(skill, "package", cmd_skill_package, "write skill-package/ models from models/ and check it")
+    package.add_argument("--check", action="store_true", help="only check; exit 1 when anything is out of step")
+    package.add_argument("--endpoint", default=None, help="set the manifest's endpoint (the FunctionArn output)")
     serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)

@@ -22,6 +22,8 @@ def _lines(dialog: Dialog, quote: Quote) -> Spoken:
 def ask_to_place(dialog: Dialog, quote: Quote, summary_key: str = "checkout_summary") -> Reply:
     """Read the quote back and wait for yes or no."""
     dialog.set_pending("checkout", quote_id=quote.quote_id)
+    lines = [(line.name, f"{line.quantity} × {money(line.line_total, quote.currency).ssml}") for line in quote.lines]
+    dialog.show("checkout", dialog.say("store_name").text, lines, money(quote.total, quote.currency).ssml)
     spoken = dialog.say(summary_key, lines=_lines(dialog, quote), total=money(quote.total, quote.currency))
     return dialog.ask(spoken, "checkout_reprompt")
 

@@ -20,7 +20,7 @@ from catalog.model import Product
 from catalog.services import Shop
 from intents.language import UnknownLocale, base_locale
 from intents.quantity import parse_quantity
-from intents.request import IntentRequest, Reply
+from intents.request import IntentRequest, Reply, Screen, ScreenLine
 from intents.speech import Spoken, compose, day, money, plain
 
 PROMPTS_DIR = Path(str(files("intents").joinpath("prompts")))
@@ -58,10 +58,16 @@ class Dialog:
     request: IntentRequest
     shop: Shop
     context: dict[str, Any] = field(init=False)
+    screen: Screen | None = field(init=False, default=None)
+    """What this turn's reply shows on a screen, set by `show`."""
 
     def __post_init__(self) -> None:
         """Start from a copy, so a handler that raises leaves the caller's context untouched."""
         self.context = json.loads(json.dumps(dict(self.request.context), default=str))
+
+    def show(self, kind: str, title: str, lines: list[tuple[str, str]], footer: str = "") -> None:
+        """Attach a screen to the reply about to be built (search results, a product, the cart, a summary)."""
+        self.screen = Screen(kind, title, tuple(ScreenLine(t, d) for t, d in lines), footer)
 
     # --- words ----------------------------------------------------------------------------------
     def say(self, key: str, **fields: Any) -> Spoken:
@@ -163,6 +169,7 @@ class Dialog:
             end_session=end,
             context={} if end else self.context,
             events=events,
+            screen=self.screen,
         )
 
     def ask(self, spoken: Spoken, reprompt_key: str, events: tuple[str, ...] = ()) -> Reply:

@@ -69,6 +69,14 @@ def _cfn_lint_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
 
 
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("artifacts", [None, "/"])
+def test_make_without_a_real_artifacts_dir_refuses_before_copying(artifacts):
+    env = {"PATH": "/usr/bin:/bin"} | ({"ARTIFACTS_DIR": artifacts} if artifacts else {})
+    done = subprocess.run(["make", "-C", str(ROOT)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "ARTIFACTS_DIR" in done.stderr
+
 def test_cfn_lint_passes():
     result = subprocess.run(
         [*_cfn_lint_command(), "--regions", "us-east-1", "--", str(TEMPLATE)],

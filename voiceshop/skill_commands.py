@@ -40,6 +40,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         skill_id=configured_skill_id(),
         handler=lambda_handler,
         locale=args.locale,
+        apl=args.screen,
     )
     emitted = io.StringIO()
     with contextlib.redirect_stdout(emitted):  # Powertools prints its EMF metrics to stdout
@@ -91,6 +92,7 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     say.add_argument("--customer", default=DEFAULT_CUSTOMER, help="the Alexa user id to speak as")
     say.add_argument("--new-session", action="store_true", help="forget the open session and start a new one")
     say.add_argument("--locale", default="en-US", help="the device's locale, one of models/<locale>.json")
+    say.add_argument("--screen", action="store_true", help="speak from a device with a screen (advertises APL)")
     skill = sub.add_parser("skill", help="the ASK CLI skill package").add_subparsers(
         dest="skill_command", required=True, metavar="ACTION"
     )

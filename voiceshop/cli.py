@@ -253,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="voiceshop",
         description="Run the voiceshop backend: its local database, catalog, carts, orders and voice channels.",
         epilog="Storage: VOICESHOP_DYNAMODB_ENDPOINT (default http://127.0.0.1:8000; 'aws' for DynamoDB on AWS), "
-        "VOICESHOP_TABLE (default voiceshop), AWS_REGION, VOICESHOP_DATA_DIR (default ./.data).",
+        "VOICESHOP_TABLE (default voiceshop), AWS_REGION, "
+        "VOICESHOP_DATA_DIR (default: the checkout's .data, else ~/.local/share/voiceshop).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -144,6 +144,17 @@ def test_alexa_skill_event_uses_skill_id_parameter():
     assert "AlexaSkillId" in _template()["Parameters"]
 
 
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_the_function_has_an_alarm_on(metric):
+    alarms = [r["Properties"] for r in _template()["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    mine = [a for a in alarms if a["MetricName"] == metric and a["Namespace"] == "AWS/Lambda"]
+    assert len(mine) == 1 and mine[0]["Dimensions"][0]["Value"] == {"Ref": "SkillFunction"}
+
+
+def test_the_function_is_traced_with_x_ray():
+    assert _template()["Resources"]["SkillFunction"]["Properties"]["Tracing"] == "Active"
+
+
 def test_function_runtime_python313():
     assert _function_props()["Runtime"] == "python3.13"
 

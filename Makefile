@@ -10,6 +10,8 @@ LAMBDA_PACKAGES = catalog intents skill models
 LAMBDA_PYTHON ?= python3.13
 
 build-SkillFunction:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: run 'sam build' (it sets it), or make ARTIFACTS_DIR=/some/empty/dir" >&2; exit 2; }
+	@test "$$(cd "$(ARTIFACTS_DIR)" 2>/dev/null && pwd)" != / || { echo "ARTIFACTS_DIR must not be /" >&2; exit 2; }
 	@$(LAMBDA_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null \
 		|| { echo "$(LAMBDA_PYTHON) is not a working Python 3.13: set LAMBDA_PYTHON or use 'sam build --use-container'" >&2; exit 1; }
 	cp -r $(LAMBDA_PACKAGES) "$(ARTIFACTS_DIR)/"

@@ -7,6 +7,7 @@ One place for these settings keeps the local-vs-AWS switch a single env var
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,19 @@ from catalog.model import DEFAULT_MAX_QUANTITY
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_PORT = 8000
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """The checkout's `.data/` when running from one, else the user's data folder, never site-packages.
+
+    scripts/run and scripts/test keep their data in the checkout; an installed wheel uses
+    `$XDG_DATA_HOME/voiceshop` (`~/.local/share/voiceshop`). A checkout is recognised by its own
+    pyproject.toml beside the packages, not by the current directory.
+    """
+    if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "catalog" / "config.py").is_file():
+        return REPO_ROOT / ".data"
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "share")
+    return Path(base) / "voiceshop"
 
 
 @dataclass(frozen=True)
@@ -36,7 +50,7 @@ class Settings:
         return self.endpoint is not None
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read settings; inside Lambda the default endpoint is AWS itself."""
         env = os.environ if environ is None else environ
         in_lambda = "AWS_LAMBDA_FUNCTION_NAME" in env
@@ -46,7 +60,7 @@ class Settings:
             endpoint=endpoint,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             table=env.get("VOICESHOP_TABLE", "voiceshop"),
-            data_dir=Path(env.get("VOICESHOP_DATA_DIR", str(REPO_ROOT / ".data"))),
+            data_dir=Path(env["VOICESHOP_DATA_DIR"]) if env.get("VOICESHOP_DATA_DIR") else default_data_dir(env),
             max_quantity=int(env.get("VOICESHOP_MAX_QUANTITY", str(DEFAULT_MAX_QUANTITY))),
             index_check_seconds=float(env.get("VOICESHOP_INDEX_CHECK_SECONDS", "5")),
             store_timeout_seconds=float(env.get("VOICESHOP_STORE_TIMEOUT_SECONDS", "1")),

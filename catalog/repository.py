@@ -401,6 +401,12 @@ class Repository:
             until = (fresh.lock_until(scope) if fresh else None) or until
         return attempts, until
 
+    def unlock(self, customer_id: str, scope: Scope) -> bool:
+        """Ops' override: end a lock and its count of wrong codes now; False when the customer does not exist."""
+        counter, lock = self._code_fields(scope)
+        item = self.tables.customer(*self.customer_key(customer_id))
+        return self._update_if(item, [counter.set(0), lock.remove()], self.tables.customer.pk.exists())
+
     def clear_wrong_codes(self, customer: Customer, scope: Scope, now: datetime) -> None:
         """A right code ends a round of wrong ones, unless a lock started meanwhile (that one runs out)."""
         counter, lock = self._code_fields(scope)

@@ -12,7 +12,7 @@ from catalog.errors import PurchaseCodeRequired
 from catalog.model import Order, Quote
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, day, join, money, order_code, plain
+from intents.speech import Spoken, join, money, order_code, plain
 
 
 def _lines(dialog: Dialog, quote: Quote) -> Spoken:
@@ -27,6 +27,8 @@ def ask_to_place(
 
     pending = {"order_number": order_number} if order_number else {}
     dialog.set_pending("checkout", quote_id=quote.quote_id, **pending)
+    shown = [(line.name, f"{line.quantity} × {money(line.line_total, quote.currency).ssml}") for line in quote.lines]
+    dialog.show("checkout", dialog.say("store_name").text, shown, money(quote.total, quote.currency).ssml)
     delivery = choice_sentence(dialog, quote.delivery, quote.currency) if quote.delivery else plain("")
     spoken = dialog.say(
         summary_key,
@@ -65,7 +67,7 @@ def placed_reply(dialog: Dialog, order: Order) -> Reply:
     """Say the order number slowly, what to pay and when it arrives."""
     dialog.clear_pending()
     dialog.context.pop("list", None)
-    when = day(order.expected_delivery)
+    when = dialog.day(order.expected_delivery)
     if order.delivery is None:
         arrival = dialog.say("placed_plain", date=when)
     elif order.delivery.option == "pickup":

@@ -14,7 +14,7 @@ from catalog.delivery import DeliveryChoice, DeliveryOption
 from catalog.model import utcnow
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, day, join, money, plain
+from intents.speech import Spoken, concat, join, money, plain
 
 
 def clock(value: time) -> str:
@@ -45,7 +45,7 @@ def expected(dialog: Dialog, code: str) -> date:
 
 def choice_sentence(dialog: Dialog, choice: DeliveryChoice, currency: str = "USD") -> Spoken:
     """The read-back of how an order will travel: option, price, address or pickup place, and date."""
-    when = day(expected(dialog, choice.option))
+    when = dialog.day(expected(dialog, choice.option))
     price = delivery_price(dialog, choice.price, currency)
     name = option_name(dialog, choice.option)
     if choice.option == "pickup":
@@ -54,7 +54,7 @@ def choice_sentence(dialog: Dialog, choice: DeliveryChoice, currency: str = "USD
 
 
 def _option_line(dialog: Dialog, option: DeliveryOption) -> Spoken:
-    arrival = day(expected(dialog, option.code))
+    arrival = dialog.day(expected(dialog, option.code))
     fields = {
         "option": option_name(dialog, option.code),
         "price": delivery_price(dialog, option.price),

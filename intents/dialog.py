@@ -10,17 +10,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from catalog.model import Product
 from catalog.services import Shop
+from intents.language import UnknownLocale, base_locale
 from intents.quantity import parse_quantity
-from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, compose, money, plain
+from intents.request import IntentRequest, Reply, Screen, ScreenLine
+from intents.speech import Spoken, compose, day, money, plain
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+PROMPTS_DIR = Path(str(files("intents").joinpath("prompts")))
 PAGE_SIZE = 3
 DEFAULT_LOCALE = "en-US"
 ASKS_AGAIN = frozenset({
@@ -33,11 +36,20 @@ ASKS_AGAIN = frozenset({
 
 @cache
 def load_prompts(locale: str) -> dict[str, str]:
-    """Prompt templates for a locale, falling back to en-US for locales without their own file."""
+    """Prompt templates for a locale: its base locale's (the model's `extends`), overlaid with its own file.
+
+    So `prompts/en-GB.json` holds only what British English says differently. A locale without a model
+    gets en-US's prompts (channels check the locale first and apologise; this keeps a stray one speaking).
+    """
+    try:
+        base = base_locale(locale)
+    except UnknownLocale:
+        return load_prompts(DEFAULT_LOCALE) if locale != DEFAULT_LOCALE else {}
+    prompts = dict(load_prompts(base)) if base else {}
     path = PROMPTS_DIR / f"{locale}.json"
-    if not path.exists():
-        path = PROMPTS_DIR / f"{DEFAULT_LOCALE}.json"
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+    if path.exists():
+        prompts.update(json.loads(path.read_text(encoding="utf-8")))
+    return prompts
 
 
 def available_prompt_locales() -> list[str]:
@@ -54,10 +66,16 @@ class Dialog:
     context: dict[str, Any] = field(init=False)
     said: set[str] = field(init=False, default_factory=set)
     """The prompt keys this turn used, so the reply can tell whether it asked the shopper to say it again."""
+    screen: Screen | None = field(init=False, default=None)
+    """What this turn's reply shows on a screen, set by `show`."""
 
     def __post_init__(self) -> None:
         """Start from a copy, so a handler that raises leaves the caller's context untouched."""
         self.context = json.loads(json.dumps(dict(self.request.context), default=str))
+
+    def show(self, kind: str, title: str, lines: list[tuple[str, str]], footer: str = "") -> None:
+        """Attach a screen to the reply about to be built (search results, a product, the cart, a summary)."""
+        self.screen = Screen(kind, title, tuple(ScreenLine(t, d) for t, d in lines), footer)
 
     # --- words ----------------------------------------------------------------------------------
     def say(self, key: str, **fields: Any) -> Spoken:
@@ -78,6 +96,10 @@ class Dialog:
     def price(self, product: Product) -> Spoken:
         """A product's price, spoken."""
         return money(product.price, product.currency)
+
+    def day(self, value: date) -> Spoken:
+        """A date in the locale's order (the `date` prompt: en-US month first, en-GB day first)."""
+        return day(value, load_prompts(self.request.locale).get("date", "{weekday}, {month} {day}"))
 
     # --- context --------------------------------------------------------------------------------
     @property
@@ -158,6 +180,7 @@ class Dialog:
             end_session=end,
             context={} if end else self.context,
             events=events,
+            screen=self.screen,
         )
 
     def ask(self, spoken: Spoken, reprompt_key: str, events: tuple[str, ...] = ()) -> Reply:

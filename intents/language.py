@@ -7,11 +7,13 @@ frozen dataclasses lets all three read the same intents, samples and slot types 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +25,30 @@ __all__ = [
     "InteractionModel",
     "SlotType",
     "SlotValue",
+    "UnknownLocale",
     "available_locales",
+    "base_locale",
     "check_model",
     "fill_sample",
     "load_model",
     "model_path",
     "parse_model",
+    "resolved_model_json",
     "sample_slots",
 ]
 
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+
+def _models_dir() -> Path:
+    """The installed wheel's `intents/models/` (importlib.resources), else the checkout's top-level `models/`.
+
+    The wheel maps the repository's `models/` into the `intents` package, so an install outside a checkout
+    finds the models beside the code it runs, never through the current directory.
+    """
+    packaged = Path(str(files("intents").joinpath("models")))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "models"
+
+
+MODELS_DIR = _models_dir()
 BUILTIN_SLOT_TYPES = frozenset({"AMAZON.NUMBER", "AMAZON.Ordinal", "AMAZON.FOUR_DIGIT_NUMBER"})
 """The Alexa built-in slot types `intents.matching` knows how to parse."""
 REQUIRED_BUILTIN_INTENTS = (
@@ -115,6 +131,16 @@ def fill_sample(sample: str, values: Mapping[str, str]) -> str:
     return " ".join(text.lower().split())
 
 
+class UnknownLocale(LookupError):
+    """A locale with no `models/<locale>.json`: the channels refuse or apologise instead of crashing."""
+
+    def __init__(self, locale: str, known: Collection[str]) -> None:
+        """Name the locale and the ones that exist, so the refusal says what would work."""
+        super().__init__(f"no interaction model for locale {locale!r}; known: {', '.join(sorted(known))}")
+        self.locale = locale
+        self.known = tuple(sorted(known))
+
+
 def model_path(locale: str, models_dir: Path | None = None) -> Path:
     """Where a locale's model lives (the repository's `models/` unless another folder is given)."""
     return (models_dir or MODELS_DIR) / f"{locale}.json"
@@ -152,11 +178,62 @@ def parse_model(locale: str, data: dict[str, Any]) -> InteractionModel:
     return InteractionModel(locale, str(language["invocationName"]), intents, types)
 
 
+def _read(locale: str, models_dir: Path | None) -> dict[str, Any]:
+    """One locale's file as written (an overlay when it `extends` another locale)."""
+    path = model_path(locale, models_dir)
+    if not path.is_file():
+        raise UnknownLocale(locale, available_locales(models_dir))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def base_locale(locale: str, models_dir: Path | None = None) -> str | None:
+    """The locale this one inherits its model (and prompts) from, None for a base like en-US."""
+    base = _read(locale, models_dir).get("extends")
+    return str(base) if base else None
+
+
+def _merge_named(base: list[dict[str, Any]], overlay: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Overlay entries replace the base's fields by name (`addSamples` appends); new names go at the end."""
+    merged = {item["name"]: dict(item) for item in base}
+    for item in overlay:
+        target = merged.setdefault(item["name"], {"name": item["name"]})
+        extra = item.get("addSamples", ())
+        target.update({key: value for key, value in item.items() if key != "addSamples"})
+        if extra:
+            target["samples"] = [*target.get("samples", ()), *extra]
+    return list(merged.values())
+
+
+def resolved_model_json(locale: str, models_dir: Path | None = None) -> dict[str, Any]:
+    """A locale's full ASK JSON, its base's model with its own differences merged in (what Alexa deploys).
+
+    en-GB, en-CA, en-AU and en-IN share en-US's intents, samples and slot types, so an intent added to
+    en-US reaches every English locale; each file holds only what that locale says differently.
+    """
+    data = _read(locale, models_dir)
+    base = data.get("extends")
+    if not base:
+        return data
+    if base == locale:
+        raise ValueError(f"{locale} extends itself")
+    merged = copy.deepcopy(resolved_model_json(str(base), models_dir))
+    language = merged["interactionModel"]["languageModel"]
+    own = data.get("interactionModel", {}).get("languageModel", {})
+    if "invocationName" in own:
+        language["invocationName"] = own["invocationName"]
+    for key in ("intents", "types"):
+        if key in own:
+            language[key] = _merge_named(language.get(key, []), own[key])
+    return merged
+
+
 @lru_cache(maxsize=16)
 def load_model(locale: str = "en-US", models_dir: Path | None = None) -> InteractionModel:
-    """Read a locale's model once per process (call `load_model.cache_clear()` after rewriting it)."""
-    path = model_path(locale, models_dir)
-    return parse_model(locale, json.loads(path.read_text(encoding="utf-8")))
+    """Read a locale's model once per process (call `load_model.cache_clear()` after rewriting it).
+
+    Raises `UnknownLocale` for a locale without a model file.
+    """
+    return parse_model(locale, resolved_model_json(locale, models_dir))
 
 
 def _sample_problems(model: InteractionModel, intent: IntentSpec) -> list[str]:

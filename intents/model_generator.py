@@ -20,7 +20,7 @@ from typing import Any
 from catalog.model import Product
 from catalog.search import CATEGORY_PHRASES
 from catalog.text import normalize, stem, tokenize
-from intents.language import load_model, model_path
+from intents.language import base_locale, load_model, model_path
 
 __all__ = ["alexa_phrase", "generate_types", "spoken_number", "write_model"]
 
@@ -142,7 +142,13 @@ def generate_types(products: Iterable[Product]) -> dict[str, dict[str, Any]]:
 
 
 def write_model(locale: str, products: Iterable[Product], models_dir: Path | None = None) -> bool:
-    """Replace PRODUCT and CATEGORY in `models/<locale>.json`, leaving the rest as it is; True if it changed."""
+    """Replace PRODUCT and CATEGORY in `models/<locale>.json`, leaving the rest as it is; True if it changed.
+
+    A locale that extends another (en-GB extends en-US) inherits its slot types, so they are written into
+    the base's file, where every locale of that language reads them.
+    """
+    while (base := base_locale(locale, models_dir)) is not None:
+        locale = base
     path = model_path(locale, models_dir)
     before = path.read_text(encoding="utf-8")
     data = json.loads(before)

@@ -10,7 +10,7 @@ from catalog.orders import LATEST_ANY
 from intents.delivery import delivery_price, option_name
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, day, join, money, order_code, plain
+from intents.speech import Spoken, concat, join, money, order_code, plain
 
 ORDERS_LISTED = 9
 
@@ -35,7 +35,7 @@ def _status(dialog: Dialog, order: Order) -> Spoken:
 
 def _order_sentence(dialog: Dialog, order: Order, key: str = "order_status") -> Spoken:
     arriving = order.status not in {OrderStatus.DELIVERED, OrderStatus.CANCELLED}
-    when = dialog.say("order_when", date=day(order.expected_delivery)) if arriving else plain("")
+    when = dialog.say("order_when", date=dialog.day(order.expected_delivery)) if arriving else plain("")
     return dialog.say(
         key,
         number=order_code(order.order_number),

@@ -66,6 +66,26 @@ class IntentRequest:
 
 
 @dataclass(frozen=True)
+class ScreenLine:
+    """One row of a screen: what it names and the detail beside it (a price, a quantity)."""
+
+    title: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What a device with a screen may show beside the speech; the speech always says all of it."""
+
+    kind: str
+    """`results`, `product`, `cart` or `checkout`: which layout a channel uses."""
+    title: str
+    lines: tuple[ScreenLine, ...] = ()
+    footer: str = ""
+    """A total or a hint, shown under the lines."""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What to say back, what to show, and whether to keep listening."""
 
@@ -82,3 +102,5 @@ class Reply:
     """The conversation state for the next turn."""
     events: tuple[str, ...] = ()
     """What happened, for metrics (`order_placed`, `search_no_result`, `error`); never personal data."""
+    screen: Screen | None = None
+    """Shown on Alexa devices with APL; channels without a screen ignore it (the speech is complete)."""

@@ -14,7 +14,7 @@ from intents.dialog import Dialog
 from intents.orders import order_reference
 from intents.request import IntentRequest, Reply
 from intents.shopping import resolve_product
-from intents.speech import Spoken, day, join, money, order_code, plain
+from intents.speech import Spoken, join, money, order_code, plain
 
 
 def _lines(dialog: Dialog, lines: Any) -> Spoken:
@@ -81,7 +81,7 @@ def explain_return_refusal(dialog: Dialog, refusal: ReturnNotAllowed) -> Spoken:
         return dialog.say("return_not_delivered", number=number, status=dialog.say(f"status_{refusal.status}"))
     if refusal.reason == "already_returned":
         return dialog.say("return_already", number=number, return_number=order_code(refusal.return_number))
-    delivered = day(refusal.delivered) if refusal.delivered else plain("")
+    delivered = dialog.day(refusal.delivered) if refusal.delivered else plain("")
     return dialog.say("return_window_closed", number=number, date=delivered, days=refusal.days)
 
 

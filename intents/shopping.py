@@ -51,6 +51,8 @@ def render_results(dialog: Dialog, intro: Spoken | None = None) -> Reply:
     hint = dialog.say("results_hint") if start == 0 else plain("")
     first_on_page = products.get(skus[start]) if start < len(skus) else None
     dialog.set_focus(first_on_page.sku if first_on_page else None)
+    page = [products[sku] for sku in skus[start : start + PAGE_SIZE] if sku in products]
+    dialog.show("results", intro.text if intro else "", [(dialog.label(p).text, dialog.price(p).text) for p in page])
     return dialog.reply(concat(intro or plain(""), *lines, more, hint), reprompt=dialog.say("help_results"))
 
 
@@ -79,6 +81,8 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
 
 
 def _details_sentence(dialog: Dialog, product: Product) -> Spoken:
+    detail = ", ".join(part for part in (product.size, dialog.price(product).ssml) if part)
+    dialog.show("product", dialog.label(product).text, [(product.brand or product.category, detail)])
     if product.stock <= 0:
         stock = dialog.say("out_of_stock")
     elif product.stock <= 5:
@@ -155,7 +159,7 @@ def add_product(dialog: Dialog, product: Product, quantity: int) -> Reply:
             quantity=quantity,
             product=dialog.label(product),
             items=dialog.count("item", cart.item_count),
-            total=money(cart.total),
+            total=money(cart.total, cart.currency or "USD"),
         )
     )
 
@@ -231,11 +235,18 @@ def render_cart(dialog: Dialog) -> Reply:
     start = int(listing.get("start") or 0) if listing and listing.get("kind") == "cart" else 0
     if not (listing and listing.get("kind") == "cart"):
         dialog.set_list("cart", [line.sku for line in cart.lines])
+    currency = cart.currency or "USD"
+    dialog.show(
+        "cart",
+        dialog.count("item", cart.item_count).text,
+        [(line.name, f"{line.quantity} × {money(line.line_total, currency).ssml}") for line in cart.lines],
+        money(cart.total, currency).ssml,
+    )
     lines = [
-        dialog.say("cart_line", quantity=line.quantity, product=line.name, total=money(line.line_total))
+        dialog.say("cart_line", quantity=line.quantity, product=line.name, total=money(line.line_total, currency))
         for line in cart.lines[start : start + PAGE_SIZE]
     ]
-    intro = dialog.say("cart_intro", items=dialog.count("item", cart.item_count), total=money(cart.total))
+    intro = dialog.say("cart_intro", items=dialog.count("item", cart.item_count), total=money(cart.total, currency))
     more = dialog.say("more_results") if start + PAGE_SIZE < len(cart.lines) else plain("")
     return dialog.reply(concat(intro if start == 0 else plain(""), *lines, more))
 

@@ -50,16 +50,30 @@ def plain(text: str) -> Spoken:
     return Spoken(text, escape(text, quote=False))
 
 
+CURRENCY_WORDS: dict[str, tuple[str, str, str, str, str]] = {
+    "USD": ("dollar", "dollars", "cent", "cents", "$"),
+    "CAD": ("dollar", "dollars", "cent", "cents", "$"),
+    "AUD": ("dollar", "dollars", "cent", "cents", "$"),
+    "GBP": ("pound", "pounds", "penny", "pence", "£"),
+    "EUR": ("euro", "euros", "cent", "cents", "€"),
+    "INR": ("rupee", "rupees", "paisa", "paise", "₹"),
+}
+"""Singular and plural of the unit and the hundredth, and the symbol Alexa reads as that currency."""
+
+
 def money(amount: Decimal, currency: str = "USD") -> Spoken:
-    """Prices read slowly and clearly on both channels."""
+    """Prices read slowly and clearly on both channels, worded for the catalog's currency (not the locale's)."""
     amount = amount.quantize(Decimal("0.01"))
-    dollars, cents = divmod(int(amount * 100), 100)
-    if currency == "USD":
-        text = f"{dollars} dollar{'s' if dollars != 1 else ''}"
-        if cents:
-            text = f"{text} and {cents} cent{'s' if cents != 1 else ''}" if dollars else f"{cents} cents"
-        return Spoken(text, f"${amount}")
-    return Spoken(f"{amount} {currency}", f"{amount} {escape(currency)}")
+    units, hundredths = divmod(int(amount * 100), 100)
+    words = CURRENCY_WORDS.get(currency)
+    if words is None:
+        return Spoken(f"{amount} {currency}", f"{amount} {escape(currency)}")
+    one, many, small_one, small_many, symbol = words
+    text = f"{units} {one if units == 1 else many}"
+    if hundredths:
+        small = f"{hundredths} {small_one if hundredths == 1 else small_many}"
+        text = f"{text} and {small}" if units else small
+    return Spoken(text, escape(f"{symbol}{amount}"))
 
 
 def order_code(number: str) -> Spoken:
@@ -70,9 +84,9 @@ def order_code(number: str) -> Spoken:
     return Spoken(text, ssml)
 
 
-def day(value: date) -> Spoken:
-    """A delivery date as people say it ("Wednesday, November 25")."""
-    text = f"{value:%A}, {value:%B} {value.day}"
+def day(value: date, template: str = "{weekday}, {month} {day}") -> Spoken:
+    """A delivery date as people of the locale say it ("Wednesday, November 25"; en-GB "Wednesday 25 November")."""
+    text = template.format(weekday=f"{value:%A}", month=f"{value:%B}", day=value.day)
     return Spoken(text, f'<say-as interpret-as="date">{value:%Y%m%d}</say-as>')
 
 

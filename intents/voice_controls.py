@@ -46,6 +46,7 @@ def _words(table: dict[str, dict[str, str]], locale: str) -> dict[str, str]:
 
 def _adjust(request: IntentRequest, shop: Any, change: str) -> Reply:
     """Acknowledge on the kiosk (which acts on the event) or explain the Alexa settings."""
+    events: tuple[str, ...]
     if request.channel == "alexa":
         key = "rate" if change in ("slower", "faster") else "volume"
         speech, events = _words(ALEXA_WORDS, request.locale)[key], ()

@@ -24,6 +24,7 @@ from ask_sdk_model.ui import SimpleCard
 from catalog.errors import VoiceshopError
 from intents.conversation import handles
 from intents.request import LAUNCH, IntentRequest, Reply, Slot
+from skill.screens import render_document, supports_apl
 
 __all__ = [
     "CHANNEL",
@@ -168,6 +169,8 @@ def render(reply: Reply, handler_input: HandlerInput) -> Response:
         builder.ask(escape(reply.reprompt) if reply.reprompt else reply.ssml)
     if reply.card_title or reply.card_text:
         builder.set_card(SimpleCard(title=reply.card_title or "", content=reply.card_text or reply.speech))
+    if reply.screen is not None and supports_apl(handler_input):
+        builder.add_directive(render_document(reply.screen))
     builder.set_should_end_session(reply.end_session)
     if handler_input.request_envelope.session is not None:
         handler_input.attributes_manager.session_attributes = {} if reply.end_session else dict(reply.context)

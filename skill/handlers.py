@@ -24,6 +24,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from intents.conversation import respond
+from intents.language import available_locales
 from intents.request import LAUNCH, Reply
 from skill.envelope import customer_id, customer_tag, intent_name, render, to_intent_request
 
@@ -36,6 +37,7 @@ __all__ = [
     "LogResponseInterceptor",
     "SessionEndedRequestHandler",
     "ShopProvider",
+    "UnsupportedLocaleHandler",
 ]
 
 ShopProvider = Callable[[], Any]
@@ -55,6 +57,30 @@ def _answer(handler_input: HandlerInput, reply: Reply) -> Response:
     """Remember the reply's events for the metrics interceptor, then render it for Alexa."""
     handler_input.attributes_manager.request_attributes[_EVENTS] = reply.events
     return render(reply, handler_input)
+
+
+UNSUPPORTED_LOCALE = "Sorry, Corner Market doesn't speak your language yet. Please try again in English."
+SUPPORTED_LOCALES = frozenset(available_locales())
+"""Read once at import: the models shipped with this code are all the locales it can answer."""
+
+
+class UnsupportedLocaleHandler(AbstractRequestHandler):
+    """A launch or intent in a locale the skill has no model for: one spoken sentence, never the en-US shop.
+
+    Alexa only routes locales the manifest lists, so this is a manifest and model out of step (a locale
+    published before its model shipped); answering in the wrong language would look like a broken skill.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        """Launch and intent requests whose locale has no `models/<locale>.json`."""
+        if not (is_request_type(LAUNCH)(handler_input) or is_request_type("IntentRequest")(handler_input)):
+            return False
+        locale = _safe(get_locale, handler_input)
+        return bool(locale) and locale not in SUPPORTED_LOCALES
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        """Apologise in English (the one language every Alexa locale's users may be served in) and end."""
+        return handler_input.response_builder.speak(UNSUPPORTED_LOCALE).set_should_end_session(True).response
 
 
 class LaunchRequestHandler(AbstractRequestHandler):

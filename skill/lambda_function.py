@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.request import Request
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -29,6 +30,7 @@ from skill.handlers import (
     LogRequestInterceptor,
     LogResponseInterceptor,
     SessionEndedRequestHandler,
+    UnsupportedLocaleHandler,
 )
 
 if TYPE_CHECKING:  # Flask, requests and the verifier are for the web service only, not in the Lambda package
@@ -37,6 +39,7 @@ if TYPE_CHECKING:  # Flask, requests and the verifier are for the web service on
     from skill.verification import AlexaRequestVerifier
 
 __all__ = [
+    "EMPTY_RESPONSE",
     "LOCAL_SKILL_ID",
     "RequestRefused",
     "SkillVerifier",
@@ -49,6 +52,7 @@ __all__ = [
     "logger",
     "metrics",
     "parse_envelope",
+    "unmodelled_request_type",
 ]
 
 LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
@@ -89,6 +93,7 @@ def build_skill(skill_id: str) -> CustomSkill:
     """Register the Alexa-only handlers and interceptors; every shop intent goes through one dispatcher."""
     sb = SkillBuilder()
     sb.skill_id = skill_id
+    sb.add_request_handler(UnsupportedLocaleHandler())
     sb.add_request_handler(LaunchRequestHandler(current_shop))
     sb.add_request_handler(IntentDispatchHandler(current_shop))
     sb.add_request_handler(SessionEndedRequestHandler(logger))
@@ -111,6 +116,20 @@ def _current_skill() -> CustomSkill:
     return skill
 
 
+EMPTY_RESPONSE = {"version": "1.0", "response": {}}
+"""What Alexa accepts for a request the skill has nothing to say to (no speech, session left as it is)."""
+
+
+def unmodelled_request_type(event: Any) -> str | None:
+    """The request type of a checked envelope when ask-sdk-model has no class for it, else None.
+
+    Alexa adds request types (new interfaces, events) before the SDK models them; the SDK's deserializer
+    then fails on the whole envelope. Such a request is still genuine and for this skill.
+    """
+    kind = event["request"]["type"]
+    return None if kind in Request.discriminator_value_class_map else str(kind)
+
+
 def parse_envelope(event: Any) -> RequestEnvelope:
     """The SDK's envelope for a request to this skill; RequestRefused for anything else."""
     check_envelope(event, configured_skill_id())
@@ -127,6 +146,11 @@ def parse_envelope(event: Any) -> RequestEnvelope:
 
 def _invoke(event: Any, context: Any) -> dict:
     """Check, deserialize, dispatch and serialize one envelope, as the SDK's own Lambda wrapper does."""
+    check_envelope(event, configured_skill_id())
+    unmodelled = unmodelled_request_type(event)
+    if unmodelled is not None:
+        logger.info("unhandled request type", extra={"request_type": unmodelled[:100]})
+        return dict(EMPTY_RESPONSE)
     envelope = parse_envelope(event)
     skill = _current_skill()
     return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
@@ -171,7 +195,9 @@ class SkillVerifier:
 
         envelope = self.inner.verify(headers, body)
         try:
-            parse_envelope(envelope)
+            check_envelope(envelope, configured_skill_id())
+            if unmodelled_request_type(envelope) is None:
+                parse_envelope(envelope)
         except RequestRefused as refusal:
             raise VerificationError(refusal.reason) from refusal
         return envelope

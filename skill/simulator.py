@@ -26,6 +26,7 @@ from intents.speech import strip_ssml as speech_text
 __all__ = [
     "API_ENDPOINT",
     "DEVICE_ID",
+    "ECHO_SHOW_VIEWPORT",
     "FakeLambdaContext",
     "Simulator",
     "Turn",
@@ -110,6 +111,25 @@ def _slots(intent: str, heard: Mapping[str, Slot], model: InteractionModel, skil
     return slots
 
 
+ECHO_SHOW_VIEWPORT = {
+    "experiences": [{"canRotate": False, "canResize": False}],
+    "mode": "HUB",
+    "shape": "RECTANGLE",
+    "pixelWidth": 1280,
+    "pixelHeight": 800,
+    "dpi": 160,
+    "currentPixelWidth": 1280,
+    "currentPixelHeight": 800,
+    "touch": ["SINGLE"],
+}
+"""What an Echo Show 8 reports about its screen."""
+
+
+def _interfaces(apl: bool) -> dict[str, Any]:
+    """A screenless speaker advertises nothing; a device with a screen advertises APL and its runtime."""
+    return {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}} if apl else {}
+
+
 def build_envelope(
     intent: str,
     *,
@@ -122,6 +142,7 @@ def build_envelope(
     model: InteractionModel | None = None,
     locale: str = "en-US",
     person_id: str | None = None,
+    apl: bool = False,
 ) -> dict[str, Any]:
     """A request envelope with every field a real Alexa request carries for a custom skill."""
     model = model or load_model(locale)
@@ -143,7 +164,7 @@ def build_envelope(
     system: dict[str, Any] = {
         "application": application,
         "user": user,
-        "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
+        "device": {"deviceId": DEVICE_ID, "supportedInterfaces": _interfaces(apl)},
         "apiEndpoint": API_ENDPOINT,
         "apiAccessToken": "simulator-token",
     }
@@ -158,7 +179,7 @@ def build_envelope(
             "attributes": dict(attributes or {}),
             "user": user,
         },
-        "context": {"System": system},
+        "context": {"System": system, **({"Viewport": ECHO_SHOW_VIEWPORT} if apl else {})},
         "request": request,
     }
 
@@ -192,6 +213,8 @@ class Simulator:
     handler: Callable[[dict, Any], dict]
     locale: str = "en-US"
     person_id: str | None = None
+    apl: bool = False
+    """Simulate a device with a screen (Echo Show): it advertises Alexa.Presentation.APL."""
 
     @property
     def state_file(self) -> Path:
@@ -235,6 +258,7 @@ class Simulator:
             model=load_model(self.locale),
             locale=self.locale,
             person_id=self.person_id,
+            apl=self.apl,
         )
         response = self.handler(envelope, FakeLambdaContext())
         body = response.get("response") or {}

@@ -56,6 +56,37 @@ def test_cart_and_orders_for_ops(ops_shop, capsys, customer):
     assert code == 0 and "preparing" in out
 
 
+def test_orders_show_by_id_or_spoken_number(ops_shop, capsys, customer):
+    product = add_product(ops_shop, stock=5, price="3.00")
+    ops_shop.add_to_cart(customer, product.sku, 2)
+    order = ops_shop.place(ops_shop.quote(customer).quote_id, confirmed=True)
+    for reference in (order.order_id, order.order_number):
+        code, out, _ = run(capsys, "orders", "show", reference, "--customer", customer)
+        assert code == 0 and order.order_id in out and "received" in out and product.name in out
+
+
+def test_customers_unlock_lifts_a_purchase_lock(ops_shop, capsys, customer):
+    from catalog.errors import PurchasesLocked
+
+    ops_shop.set_purchase_code(customer, "4271")
+    for _ in range(5):
+        with pytest.raises(Exception):  # noqa: B017 - wrong codes, then the lock
+            ops_shop.check_code(ops_shop.customer(customer), "0000")
+    with pytest.raises(PurchasesLocked):
+        ops_shop.check_code(ops_shop.customer(customer), "4271")
+    assert run(capsys, "customers", "unlock", customer)[0] == 0
+    ops_shop.check_code(ops_shop.customer(customer), "4271")
+    assert run(capsys, "customers", "unlock", "nobody-" + customer)[0] == 2
+
+
+def test_version_is_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as done:
+        run(capsys, "--version")
+    assert done.value.code == 0 and version("voiceshop") in capsys.readouterr().out
+
+
 def test_an_illegal_transition_is_refused_with_exit_2(ops_shop, capsys, customer):
     product = add_product(ops_shop)
     ops_shop.add_to_cart(customer, product.sku, 1)

@@ -26,6 +26,21 @@ def test_lambda_requirements_are_pinned_like_pyproject():
         assert line.replace(" ", "") == pins[name].replace(" ", ""), f"{name}: {line} vs {pins[name]}"
 
 
+def test_every_dependency_has_an_upper_bound_and_the_ci_lock_pins_it_within_its_range():
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(d) for d in project["dependencies"]]
+    declared += [Requirement(d) for extra in project["optional-dependencies"].values() for d in extra]
+    locked = dict(
+        line.split("==", 1) for line in (ROOT / "requirements-ci.txt").read_text().splitlines() if "==" in line
+    )
+    for requirement in declared:
+        assert any(spec.operator in {"<", "<=", "==", "~="} for spec in requirement.specifier), requirement
+        assert requirement.name in locked, f"{requirement.name} is not in requirements-ci.txt: run scripts/lock"
+        assert requirement.specifier.contains(locked[requirement.name]), f"{requirement} vs {locked[requirement.name]}"
+
+
 def test_lambda_package_ships_every_layer_the_handler_imports():
     makefile = (ROOT / "Makefile").read_text()
     for package in ("catalog", "intents", "skill", "models"):

@@ -69,6 +69,14 @@ def _cfn_lint_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
 
 
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("artifacts", [None, "/"])
+def test_make_without_a_real_artifacts_dir_refuses_before_copying(artifacts):
+    env = {"PATH": "/usr/bin:/bin"} | ({"ARTIFACTS_DIR": artifacts} if artifacts else {})
+    done = subprocess.run(["make", "-C", str(ROOT)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "ARTIFACTS_DIR" in done.stderr
+
 def test_cfn_lint_passes():
     result = subprocess.run(
         [*_cfn_lint_command(), "--regions", "us-east-1", "--", str(TEMPLATE)],
@@ -174,6 +182,17 @@ def test_alexa_skill_event_uses_skill_id_parameter():
     assert len(events) == 1
     assert events[0]["Properties"]["SkillId"] == {"Ref": "AlexaSkillId"}
     assert "AlexaSkillId" in _template()["Parameters"]
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_the_function_has_an_alarm_on(metric):
+    alarms = [r["Properties"] for r in _template()["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    mine = [a for a in alarms if a["MetricName"] == metric and a["Namespace"] == "AWS/Lambda"]
+    assert len(mine) == 1 and mine[0]["Dimensions"][0]["Value"] == {"Ref": "SkillFunction"}
+
+
+def test_the_function_is_traced_with_x_ray():
+    assert _template()["Resources"]["SkillFunction"]["Properties"]["Tracing"] == "Active"
 
 
 def test_function_runtime_python313():

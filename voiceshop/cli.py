@@ -91,8 +91,12 @@ def cmd_db(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         import os
 
+        exported = os.environ.get("VOICESHOP_DYNAMODB_ENDPOINT")
         os.environ.setdefault("VOICESHOP_DYNAMODB_ENDPOINT", server.endpoint)
         created = Shop(Settings.from_env()).repository.ensure_table()
+        if exported != server.endpoint and server.endpoint != Settings.from_env({}).endpoint:
+            print(f"Other commands will not find it there: export VOICESHOP_DYNAMODB_ENDPOINT={server.endpoint}",
+                  file=sys.stderr)  # fmt: skip
         emit(
             args,
             {
@@ -213,11 +217,37 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_orders_show(args: argparse.Namespace) -> int:
+    """One order by id or spoken number ("4821 maple"), with its lines and history."""
+    order = _shop().order(args.customer, args.order)
+    lines = [f"  {line.quantity:3} x {line.name:40} {money(line.line_total, order.currency)}" for line in order.lines]
+    history = [f"  {change.at:%Y-%m-%d %H:%M} {change.status.value}" for change in order.history]
+    emit(args, order, "\n".join([order_text(order), *lines, *history]))
+    return 0
+
+
+def cmd_customers_unlock(args: argparse.Namespace) -> int:
+    """Lift a purchase (or kiosk sign-in) lockout now; exit 2 for a customer the shop does not know."""
+    unlocked = _shop().unlock(args.customer, "sign_in" if args.sign_in else "purchase")
+    emit(args, {"unlocked": unlocked}, "Unlocked." if unlocked else "No such customer; nothing changed.")
+    return 0 if unlocked else USAGE_ERROR
+
+
 def cmd_orders_advance(args: argparse.Namespace) -> int:
     """Move an order along; illegal moves are refused."""
     order = _shop().advance(args.order, args.to)
     emit(args, order, f"Order {order.order_number} is now {order.status.value}.")
     return 0
+
+
+def _version() -> str:
+    """The installed distribution's version (one number: pyproject.toml's)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("voiceshop")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,8 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="voiceshop",
         description="Run the voiceshop backend: its local database, catalog, carts, orders and voice channels.",
         epilog="Storage: VOICESHOP_DYNAMODB_ENDPOINT (default http://127.0.0.1:8000; 'aws' for DynamoDB on AWS), "
-        "VOICESHOP_TABLE (default voiceshop), AWS_REGION, VOICESHOP_DATA_DIR (default ./.data).",
+        "VOICESHOP_TABLE (default voiceshop), AWS_REGION, "
+        "VOICESHOP_DATA_DIR (default: the checkout's .data, else ~/.local/share/voiceshop).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def leaf(parent: Any, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -270,6 +302,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--customer", required=True)
     listing.add_argument("--limit", type=page_size, default=10, help="orders per page (1 or more)")
     listing.add_argument("--cursor", default=None, help="continue after a previous page")
+    show = leaf(orders, "show", cmd_orders_show, "one order by id or spoken number, with lines and history")
+    show.add_argument("order", help='order id or spoken number ("4821 maple")')
+    show.add_argument("--customer", required=True)
+    customers = sub.add_parser("customers", help="customer accounts").add_subparsers(
+        dest="customers_command", required=True, metavar="ACTION"
+    )
+    unlock = leaf(customers, "unlock", cmd_customers_unlock, "lift a purchase-code lockout now")
+    unlock.add_argument("customer")
+    unlock.add_argument("--sign-in", action="store_true", help="lift the kiosk sign-in pause instead")
     advance = leaf(orders, "advance", cmd_orders_advance, "move an order to its next status")
     advance.add_argument("order", help="order id (see 'orders list')")
     advance.add_argument("--to", required=True, choices=[s.value for s in OrderStatus])

@@ -16,6 +16,7 @@ from catalog.importer import read_catalog
 from catalog.model import Product
 from intents.language import available_locales, check_model, load_model, model_path
 from intents.model_generator import write_model
+from voiceshop.skill_package import PACKAGE_DIR, write_models
 
 NOT_INTENTS = frozenset({"LaunchRequest", "SessionEndedRequest"})
 
@@ -46,6 +47,8 @@ def cmd_model_generate(args: argparse.Namespace) -> int:
         return 2
     models_dir = Path(args.models_dir) if args.models_dir else None
     changed = write_model(args.locale, products, models_dir)
+    if models_dir is None and PACKAGE_DIR.is_dir():  # the ASK CLI package deploys the same models
+        write_models()
     path = model_path(args.locale, models_dir)
     categories = len({product.category for product in products if product.category})
     emit(

@@ -17,7 +17,7 @@ from typing import Any
 
 from catalog.config import Settings
 
-__all__ = ["DEFAULT_CUSTOMER", "cmd_say", "cmd_serve", "register"]
+__all__ = ["DEFAULT_CUSTOMER", "cmd_say", "cmd_serve", "cmd_skill_package", "register"]
 
 DEFAULT_CUSTOMER = "amzn1.ask.account.SIMULATOR"
 
@@ -25,6 +25,12 @@ DEFAULT_CUSTOMER = "amzn1.ask.account.SIMULATOR"
 def cmd_say(args: argparse.Namespace) -> int:
     """Say one utterance to the skill through `lambda_handler`, keeping the session between calls."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the skill's JSON logs would drown the reply
+    from intents.language import available_locales
+
+    if args.locale not in available_locales():
+        known = ", ".join(available_locales())
+        print(f"voiceshop say: --locale {args.locale!r} has no interaction model (known: {known})", file=sys.stderr)
+        return 2
     from skill.lambda_function import configured_skill_id, lambda_handler
     from skill.simulator import Simulator, redacted
 
@@ -34,6 +40,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         skill_id=configured_skill_id(),
         handler=lambda_handler,
         locale=args.locale,
+        apl=args.screen,
     )
     emitted = io.StringIO()
     with contextlib.redirect_stdout(emitted):  # Powertools prints its EMF metrics to stdout
@@ -46,6 +53,20 @@ def cmd_say(args: argparse.Namespace) -> int:
         if turn.ended:
             print("(session ended)", file=sys.stderr)
     return 0
+
+
+def cmd_skill_package(args: argparse.Namespace) -> int:
+    """Write the ASK CLI package's interaction models from `models/` (or only check them with --check)."""
+    from voiceshop.skill_package import package_problems, set_endpoint, write_models
+
+    if args.endpoint:
+        set_endpoint(args.endpoint)
+    if not args.check:
+        changed = write_models()
+        print(f"skill-package: {', '.join(changed) or 'no'} interaction models rewritten", file=sys.stderr)
+    problems = package_problems()
+    print("\n".join(problems) or "skill-package: ok (manifest, models in step, example phrases, permissions)")
+    return 1 if problems else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -70,7 +91,14 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     say.add_argument("text", help='what you would say to Alexa, e.g. "open corner market" or "find oat milk"')
     say.add_argument("--customer", default=DEFAULT_CUSTOMER, help="the Alexa user id to speak as")
     say.add_argument("--new-session", action="store_true", help="forget the open session and start a new one")
-    say.add_argument("--locale", default="en-US")
+    say.add_argument("--locale", default="en-US", help="the device's locale, one of models/<locale>.json")
+    say.add_argument("--screen", action="store_true", help="speak from a device with a screen (advertises APL)")
+    skill = sub.add_parser("skill", help="the ASK CLI skill package").add_subparsers(
+        dest="skill_command", required=True, metavar="ACTION"
+    )
+    package = leaf(skill, "package", cmd_skill_package, "write skill-package/ models from models/ and check it")
+    package.add_argument("--check", action="store_true", help="only check; exit 1 when anything is out of step")
+    package.add_argument("--endpoint", default=None, help="set the manifest's endpoint (the FunctionArn output)")
     serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)

@@ -13,9 +13,11 @@ from catalog.importer import read_catalog
 from intents.language import (
     BUILTIN_SLOT_TYPES,
     MODELS_DIR,
+    UnknownLocale,
     available_locales,
     check_model,
     load_model,
+    resolved_model_json,
     sample_slots,
 )
 from intents.matching import match
@@ -85,9 +87,30 @@ def test_the_model_check_finds_nothing_alexa_would_refuse(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_committed_product_and_category_types_are_generated_from_the_demo_catalog(locale):
-    model_types = json.loads((MODELS_DIR / f"{locale}.json").read_text())["interactionModel"]["languageModel"]
+    model_types = resolved_model_json(locale)["interactionModel"]["languageModel"]  # inherited from its base
     committed = [t for t in model_types["types"] if t["name"] in ("PRODUCT", "CATEGORY")]
     assert committed == list(generate_types(PRODUCTS).values())
+
+
+def test_a_locale_that_extends_another_inherits_its_intents_and_adds_its_own_samples():
+    british, american = load_model("en-GB"), load_model("en-US")
+    assert set(british.intents) == set(american.intents) and british.types == american.types
+    assert "add {product} to my trolley" in british.intents["AddToCartIntent"].samples
+    assert "add {product} to my trolley" not in american.intents["AddToCartIntent"].samples
+
+
+def test_an_unknown_locale_is_a_typed_refusal_naming_the_known_ones():
+    with pytest.raises(UnknownLocale) as refused:
+        load_model("xx-XX")
+    assert "en-US" in refused.value.known
+
+
+def test_generating_types_for_a_locale_that_extends_writes_its_base(tmp_path: Path):
+    shutil.copy(MODELS_DIR / "en-US.json", tmp_path / "en-US.json")
+    shutil.copy(MODELS_DIR / "en-GB.json", tmp_path / "en-GB.json")
+    write_model("en-GB", PRODUCTS[:10], models_dir=tmp_path)
+    assert json.loads((tmp_path / "en-GB.json").read_text()) == json.loads((MODELS_DIR / "en-GB.json").read_text())
+    assert len(load_model("en-GB", tmp_path).types["PRODUCT"].values) == 10
 
 
 def test_a_percent_sign_is_spelled_for_alexa():

@@ -137,6 +137,74 @@ def test_voiceshop_say_prints_the_speech_and_json(demo_shop, monkeypatch, tmp_pa
         lambda_function.configure(None)
 
 
+@pytest.fixture
+def echo_show(skill, tmp_path):
+    """A simulated device with a screen: it advertises Alexa.Presentation.APL."""
+    return Simulator(
+        customer=f"amzn1.ask.account.{random_ref('SHOW')}",
+        state_dir=tmp_path / "show",
+        skill_id=SKILL_ID,
+        handler=skill.lambda_handler,
+        apl=True,
+    )
+
+
+def screen(turn) -> dict:
+    """The one RenderDocument directive of a turn, checked for the shape Alexa requires."""
+    directives = turn.response["response"].get("directives") or []
+    assert [d["type"] for d in directives] == ["Alexa.Presentation.APL.RenderDocument"]
+    directive = directives[0]
+    assert directive["document"]["type"] == "APL" and directive["token"]
+    return directive["datasources"]["payload"]["screen"]
+
+
+def test_a_screen_shows_results_product_cart_and_checkout_beside_complete_speech(echo_show, alexa):
+    results = echo_show.say("find milk")
+    shown = screen(results)
+    assert shown["kind"] == "results" and len(shown["lines"]) == 3
+    assert all(line["title"] in results.speech and line["detail"] for line in shown["lines"])
+    product = screen(echo_show.say("tell me about the first one"))
+    assert product["kind"] == "product" and product["title"] in results.speech
+    echo_show.say("add the first one")
+    cart = screen(echo_show.say("what's in my cart"))
+    assert cart["kind"] == "cart" and len(cart["lines"]) == 1 and cart["footer"].startswith("$")
+    checkout = echo_show.say("check out")
+    assert screen(checkout)["kind"] == "checkout" and "Shall I place the order" in checkout.speech
+    speaker = alexa.say("find milk")
+    assert speaker.speech == results.speech, "the voice says the same with or without a screen"
+
+
+def test_a_device_without_apl_gets_no_directive(alexa):
+    alexa.say("find milk")
+    alexa.say("add the first one")
+    for text in ["what's in my cart", "check out"]:
+        assert not alexa.say(text).response["response"].get("directives")
+
+
+def test_en_gb_shops_with_a_trolley_and_hears_the_date_day_first(skill, tmp_path, demo_shop):
+    british = Simulator(
+        customer=f"amzn1.ask.account.{random_ref('GB')}",
+        state_dir=tmp_path / "gb",
+        skill_id=SKILL_ID,
+        handler=skill.lambda_handler,
+        locale="en-GB",
+    )
+    added = british.say("add gala apples to my trolley")
+    assert added.request["request"]["locale"] == "en-GB" and "Added 1" in added.speech
+    assert "Shall I place the order" in say(british, "check out")
+    placed = british.say("yes").response["response"]["outputSpeech"]["ssml"]
+    expected = demo_shop.latest_order(british.customer).expected_delivery
+    assert f'<say-as interpret-as="date">{expected:%Y%m%d}</say-as>' in placed
+
+
+def test_voiceshop_say_refuses_a_locale_without_a_model_in_one_line(capsys):
+    from voiceshop.cli import main
+
+    assert main(["say", "find milk", "--locale", "de-DE"]) == 2
+    err = capsys.readouterr().err
+    assert "de-DE" in err and "en-GB" in err and "Traceback" not in err
+
+
 def test_a_code_change_leaves_no_code_in_session_attributes_logs_or_say_json(
     alexa, demo_shop, skill, tmp_path, monkeypatch, capsys, caplog
 ):

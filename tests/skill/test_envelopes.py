@@ -128,6 +128,38 @@ def test_a_session_from_another_skill_is_refused(skill, demo_shop):
         skill.lambda_handler(sent, LambdaContext())
 
 
+def unmodelled_request(kind: str = "Alexa.Future.SomethingNew") -> dict:
+    """A request type ask-sdk-model has no class for, as Alexa adds them."""
+    return {"type": kind, "requestId": "r", "timestamp": "2025-06-01T12:00:00Z", "locale": "en-US"}
+
+
+def test_a_request_type_the_sdk_does_not_model_gets_an_empty_response(skill, demo_shop):
+    customer = user()
+    reply = skill.lambda_handler(envelope(unmodelled_request(), customer), LambdaContext())
+    assert reply == {"version": "1.0", "response": {}}
+    assert skill.handle_envelope(envelope(unmodelled_request(), customer)) == {"version": "1.0", "response": {}}
+    assert demo_shop.cart(customer).lines == []
+
+
+def test_an_unmodelled_request_type_for_another_skill_is_still_refused(skill):
+    with pytest.raises(RequestRefused):
+        skill.lambda_handler(envelope(unmodelled_request(), user(), skill_id=OTHER_SKILL_ID), LambdaContext())
+
+
+def test_an_english_locale_other_than_en_us_is_answered_in_its_own_words(skill):
+    request = launch_request()
+    request["locale"] = "en-GB"
+    assert "Welcome" in speech(Device(skill, user())(request))
+
+
+def test_a_locale_without_a_model_gets_one_spoken_sentence_and_the_session_ends(skill):
+    request = intent_request("SearchIntent", slot("product", "milch"))
+    request["locale"] = "de-DE"
+    reply = Device(skill, user())(request)
+    assert "doesn't speak your language" in speech(reply)
+    assert reply["response"]["shouldEndSession"] is True
+
+
 def test_the_person_speaking_is_the_customer_when_alexa_knows_them(skill, demo_shop):
     account, person = user(), f"amzn1.ask.person.{random_ref('P')}"
     device = Device(skill, account, person=person)
@@ -182,6 +214,11 @@ def test_logs_name_the_intent_but_no_person_slot_value_or_speech(skill, skill_lo
     for secret in (account, person, "482913", "48291", reply["response"]["outputSpeech"]["ssml"][7:40]):
         assert secret not in logged
     assert json.loads(logged.splitlines()[0])["customer"]
+
+
+def test_an_unmodelled_request_type_is_logged_by_its_type(skill, skill_logs):
+    skill.lambda_handler(envelope(unmodelled_request("Alexa.Future.Ping"), user()), LambdaContext())
+    assert "unhandled request type" in skill_logs.getvalue() and "Alexa.Future.Ping" in skill_logs.getvalue()
 
 
 def test_crash_logs_carry_the_type_only(skill, skill_logs, monkeypatch):

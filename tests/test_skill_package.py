@@ -1,0 +1,71 @@
+"""The ASK CLI v2 skill package: generated from `models/`, and what certification checks offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from intents.language import available_locales, resolved_model_json
+from voiceshop.cli import main
+from voiceshop.skill_package import PACKAGE_DIR, manifest, package_problems, set_endpoint, write_models
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_committed_package_is_in_step_with_models_and_passes_the_local_checks():
+    assert package_problems() == []
+
+
+def test_every_locale_is_deployed_with_its_base_merged_in():
+    for locale in available_locales():
+        deployed = json.loads((PACKAGE_DIR / "interactionModels" / "custom" / f"{locale}.json").read_text())
+        assert deployed == resolved_model_json(locale)
+        assert "extends" not in deployed
+
+
+def test_a_model_changed_without_regenerating_is_caught(tmp_path):
+    package = tmp_path / "skill-package"
+    shutil.copytree(PACKAGE_DIR, package)
+    stale = package / "interactionModels" / "custom" / "en-GB.json"
+    data = json.loads(stale.read_text())
+    data["interactionModel"]["languageModel"]["intents"][0]["samples"].pop()
+    stale.write_text(json.dumps(data))
+    assert package_problems(package) == ["en-GB: model not in step with models/"]
+    assert write_models(package) == ["en-GB"] and package_problems(package) == []
+
+
+def test_the_manifest_asks_only_for_what_the_skill_uses_and_answers_privacy_truthfully():
+    data = manifest()["manifest"]
+    assert [p["name"] for p in data["permissions"]] == ["alexa::person_id:read"]
+    privacy = data["privacyAndCompliance"]
+    assert privacy["allowsPurchases"] is True  # it places orders (paid on delivery)
+    assert privacy["usesPersonalInfo"] is True  # orders and a purchase code hash per customer
+    assert privacy["containsAds"] is False and privacy["isChildDirected"] is False
+
+
+def test_an_example_phrase_the_model_cannot_hear_is_refused(tmp_path):
+    package = tmp_path / "skill-package"
+    shutil.copytree(PACKAGE_DIR, package)
+    data = manifest(package)
+    phrases = data["manifest"]["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
+    phrases[1] = "Alexa, ask corner market to fly"
+    (package / "skill.json").write_text(json.dumps(data))
+    assert any("fly" in problem for problem in package_problems(package))
+
+
+def test_the_endpoint_is_set_from_the_stacks_function_arn(tmp_path):
+    package = tmp_path / "skill-package"
+    shutil.copytree(PACKAGE_DIR, package)
+    set_endpoint("arn:aws:lambda:eu-west-1:111122223333:function:voiceshop-SkillFunction-abc", package)
+    assert manifest(package)["manifest"]["apis"]["custom"]["endpoint"]["uri"].endswith("SkillFunction-abc")
+
+
+def test_ask_resources_deploys_the_package_folder():
+    resources = json.loads((ROOT / "ask-resources.json").read_text())
+    assert resources["profiles"]["default"]["skillMetadata"]["src"] == "./skill-package"
+
+
+def test_voiceshop_skill_package_check_exits_0(capsys):
+    assert main(["skill", "package", "--check"]) == 0
+    assert "ok" in capsys.readouterr().out

@@ -152,6 +152,9 @@ class SearchResult:
         """The product to act on without asking: the top hit, unless there is none or two are too close."""
         return self.hits[0].product if self.hits and not self.ambiguous else None
 
+MAX_PRICE_CAP = Decimal(1_000_000)
+"""A cap above this is a misheard or made-up number (and money wording cannot quantize 900 digits)."""
+
 
 def _parse_amount(words: list[str], start: int) -> tuple[Decimal | None, int]:
     """Read "5", "5.50", "$ 5", "5 dollars 50", "4 99" from `start`; return the amount and the end."""
@@ -163,6 +166,8 @@ def _parse_amount(words: list[str], start: int) -> tuple[Decimal | None, int]:
     try:
         amount = Decimal(words[index])
     except InvalidOperation:
+        return None, start
+    if not amount.is_finite() or abs(amount) >= MAX_PRICE_CAP:  # "NaN", "Infinity", a 900-digit slot: not a price
         return None, start
     index += 1
     had_currency = False

@@ -305,9 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = leaf(orders, "show", cmd_orders_show, "one order by id or spoken number, with lines and history")
     show.add_argument("order", help='order id or spoken number ("4821 maple")')
     show.add_argument("--customer", required=True)
-    customers = sub.add_parser("customers", help="customer accounts").add_subparsers(
-        dest="customers_command", required=True, metavar="ACTION"
-    )
+    customers = command_group(sub, "customers", "customer accounts: lockouts, addresses")
     unlock = leaf(customers, "unlock", cmd_customers_unlock, "lift a purchase-code lockout now")
     unlock.add_argument("customer")
     unlock.add_argument("--sign-in", action="store_true", help="lift the kiosk sign-in pause instead")
@@ -321,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 Extension = Callable[[Any, Callable[..., argparse.ArgumentParser]], None]
+def command_group(sub: Any, name: str, help_text: str) -> Any:
+    """The sub-commands of `voiceshop NAME`, made once: several modules add actions to one group."""
+    existing = sub.choices.get(name)
+    if existing is not None:
+        return next(action for action in existing._actions if isinstance(action, argparse._SubParsersAction))
+    return sub.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+
 EXTENSION_MODULES = (
     "voiceshop.model_commands",
     "voiceshop.ops_commands",

@@ -67,11 +67,9 @@ def cmd_returns_advance(args: argparse.Namespace) -> int:
 
 def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the `customers` and `returns` commands to the `voiceshop` command tree."""
-    from voiceshop.cli import page_size
+    from voiceshop.cli import command_group, page_size
 
-    customers = sub.add_parser("customers", help="customer profiles").add_subparsers(
-        dest="customers_command", required=True, metavar="ACTION"
-    )
+    customers = command_group(sub, "customers", "customer accounts: lockouts, addresses")
     address = leaf(customers, "set-address", cmd_customers_set_address, "set a customer's delivery address")
     address.add_argument("customer", help="customer id (an Alexa user or person id, or a kiosk customer's id)")
     address.add_argument("address", help='the delivery address as it should be read back, e.g. "12 Elm Street"')

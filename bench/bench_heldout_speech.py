@@ -1,7 +1,7 @@
 """The blind held-out set, spoken: the kiosk's ears in several modes beside a hassil-based peer, one run.
 
 Usage: python3 bench/bench_heldout_speech.py [--modes grammar,grammar-nbest,...] [--peer/--no-peer]
-       [--limit N] [--no-db] [--cache DIR] [--json FILE]
+       [--limit N] [--every N] [--no-db] [--cache DIR] [--json FILE]
 
 Every row of `bench/heldout_blind/heldout_commands.jsonl` (563: 506 for the shop, 57 not) is spoken by
 espeak-ng: five voices, two rates, every third row mixed with pink noise at 12 dB SNR (over the speech's
@@ -385,17 +385,20 @@ def main() -> int:
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-db", action="store_true", help="skip the conversation's reply time")
     parser.add_argument("--limit", type=int, default=0, help="only the first N rows (a smoke run)")
+    parser.add_argument("--every", type=int, default=1, help="every Nth row only (a cheaper, still mixed sample)")
     parser.add_argument("--cache", type=Path, default=None, help="WAV cache (default DATA_DIR/heldout-speech)")
     parser.add_argument("--json", type=Path, default=None, help="write the table's columns here")
     args = parser.parse_args()
     settings = Settings.from_env()
     cache = args.cache or settings.data_dir / "heldout-speech"
     rows = [Row(**{k: v for k, v in json.loads(line).items() if k in Row.__annotations__}) for line in HELDOUT.open()]
-    rows = rows[: args.limit] if args.limit else rows
+    voices = [voice_of(i) for i in range(len(rows))]  # a row keeps its voice whichever rows are heard
+    picked = [i for i in range(len(rows)) if i % args.every == 0][: args.limit or None]
+    rows, voices = [rows[i] for i in picked], [voices[i] for i in picked]
     products = read_catalog(DEMO_CATALOG).products
     model_path = ensure_model(settings.data_dir)
     started = time.perf_counter()
-    pcms = [pcm_of(render(row.text, *voice_of(i), cache)) for i, row in enumerate(rows)]
+    pcms = [pcm_of(render(row.text, *voice, cache)) for row, voice in zip(rows, voices, strict=True)]
     seconds = sum(len(p) for p in pcms) / 32000
     print(
         f"{len(rows)} rows ({sum(r.for_shop for r in rows)} for the shop), {seconds:.0f} s of speech, voices {VOICES},"

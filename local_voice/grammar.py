@@ -310,6 +310,7 @@ def compile_grammar(
     catalog_version: int | None = None,
     cover_edges: bool = True,
     sample_weight: int = SAMPLE_WEIGHT,
+    short_weight: int | None = None,
 ) -> Grammar:
     """The balanced phrase list for this model and catalog; `known(word)` is the speech model's vocabulary.
 
@@ -321,6 +322,8 @@ def compile_grammar(
     phrases while "help" started one: 9,176 of 37k phrases began with "add" and "help" was heard as
     "tell". Each sample whose fills give fewer than `sample_weight` phrases is repeated up to that weight,
     so a short command's prior no longer depends on how many slot values other samples have.
+    `short_weight` weighs slot-free samples ("bye", "yeah", "forget that") separately from those with
+    slots: product phrases outnumber them by far in word pairs, so they may need more weight than that.
     """
     live = live_model(model, products)
     respeller = Respeller(known)
@@ -341,7 +344,7 @@ def compile_grammar(
     used: set[str] = set()
     offsets: dict[tuple[str, str], int] = {}
     fillers = itertools.cycle(FILLERS)
-    light: list[list[str]] = []
+    light: list[tuple[int, list[str]]] = []
     for sample, slots, names in filled:
         start = len(phrases)
         choices = {n: (_cover(n, slots[n], pools[(n, slots[n])]) if cover_edges else []) for n in names}
@@ -358,16 +361,17 @@ def compile_grammar(
                     offsets[key] = offsets.get(key, 0) + 1
                 used.add(values[name])
             phrases.append(fill_sample(sample, values))
-        if rounds < sample_weight:
-            light.append(phrases[start:])
+        weight = short_weight if short_weight is not None and not names else sample_weight
+        if rounds < weight:
+            light.append((weight, phrases[start:]))
         firsts = {n: pools[(n, slots[n])][0] for n in names if pools[(n, slots[n])]}
         phrases.append(fill_sample(next(fillers).format(sample), firsts))
         phrases.append(fill_sample(CLOSING.format(sample), firsts))
     phrases += _leftovers(filled, pools, used)
     phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
-    for own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences
+    for weight, own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences
         own = [p for p in dict.fromkeys(own) if p and "{" not in p]
-        phrases += own * (max(0, -(-sample_weight // max(1, len(own))) - 1))
+        phrases += own * (max(0, -(-weight // max(1, len(own))) - 1))
     respelled = {
         spoken: written
         for spoken, written in sorted(respeller.respelled.items(), key=lambda item: -len(item[0]))

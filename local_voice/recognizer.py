@@ -3,6 +3,12 @@
 Each utterance gets a fresh `KaldiRecognizer`: one reused across utterances carries state (and, with
 dithering on, random draws) from the previous one, so the same audio would not always give the same text.
 The model itself is loaded once per `Recognizer` (the slow part; see `load_seconds`).
+
+With `alternatives`, a second decoder with `SetMaxAlternatives` hears the same chunks beside the first:
+Vosk gives per-word confidences only without alternatives and no confidences with them, and the kiosk
+needs both (word confidences guard against false accepts, the n-best lets the understanding and the
+dialogue context pick "yes" over "yes leave"). Both decoders run while the shopper speaks, so the n-best
+costs CPU during speech, not time after it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import array
 import json
 import logging
+import math
 import shutil
 import subprocess
 import sys
@@ -17,7 +24,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import vosk
@@ -27,6 +34,8 @@ from local_voice.model_store import ModelError, check_model, supports_grammar
 SAMPLE_RATE = 16000
 UNKNOWN = "[unk]"
 _READ_FRAMES = 4000  # 0.25 s at 16 kHz: what a streaming caller would typically send
+POSTERIOR_SCALE = 1.0
+"""Vosk's alternative `confidence` is a lattice log score: posteriors are a softmax of it at this scale."""
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +51,21 @@ class HeardWord:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One of Vosk's n-best transcripts, with its share of the n-best's probability (0..1)."""
+
+    text: str
+    posterior: float
+
+
+@dataclass(frozen=True)
 class Heard:
     """What one utterance was recognised as, carrying confidences so callers can confirm doubtful ones."""
 
     text: str
     words: tuple[HeardWord, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    """The n-best, best first (empty without `alternatives`); `text` is the word-confidence decoder's."""
 
     @property
     def confidence(self) -> float:
@@ -75,12 +94,40 @@ class Heard:
         )
         return cls(text=result.get("text", "").strip(), words=words)
 
+    def with_alternatives(self, nbest_json: str | None) -> Heard:
+        """Attach a `SetMaxAlternatives` result's transcripts, scored as posteriors over the n-best."""
+        if nbest_json is None:
+            return self
+        return replace(self, alternatives=parse_alternatives(nbest_json))
+
+
+def parse_alternatives(nbest_json: str) -> tuple[Alternative, ...]:
+    """Vosk's n-best (`{"alternatives": [...]}`) as transcripts with softmax posteriors, repeats merged."""
+    found = json.loads(nbest_json).get("alternatives", [])
+    scores: dict[str, float] = {}
+    for alternative in found:
+        text = " ".join(alternative.get("text", "").split())
+        score = float(alternative.get("confidence", 0.0)) * POSTERIOR_SCALE
+        scores[text] = max(scores.get(text, score), score)
+    if not scores:
+        return ()
+    top = max(scores.values())
+    weights = {text: math.exp(score - top) for text, score in scores.items()}
+    total = sum(weights.values())
+    ranked = sorted(weights.items(), key=lambda item: -item[1])
+    return tuple(Alternative(text, weight / total) for text, weight in ranked)
+
 
 class Recognizer:
     """A loaded Vosk model plus an optional phrase list, handing out one fresh decoder per utterance."""
 
-    def __init__(self, model_path: Path, phrases: Sequence[str] | None = None, log_level: int = -1) -> None:
-        """Load the model once; `phrases` restricts what can be heard (None means free-form)."""
+    def __init__(
+        self, model_path: Path, phrases: Sequence[str] | None = None, log_level: int = -1, alternatives: int = 0
+    ) -> None:
+        """Load the model once; `phrases` restricts what can be heard (None means free-form).
+
+        `alternatives` > 1 also decodes an n-best of that many transcripts (`Heard.alternatives`).
+        """
         check_model(Path(model_path))
         vosk.SetLogLevel(log_level)  # Kaldi's LOG lines on stderr would drown the kiosk's own output
         started = time.perf_counter()
@@ -94,6 +141,9 @@ class Recognizer:
         self._grammar: str | None = None
         self._pending_grammar: str | None = None
         self._stream: vosk.KaldiRecognizer | None = None
+        self._nbest: vosk.KaldiRecognizer | None = None
+        self._nbest_early: str | None = None
+        self.alternatives = alternatives if alternatives > 1 else 0
         self._json_cache: dict[tuple[str, ...], str] = {}
         self.set_grammar(phrases)
 
@@ -130,50 +180,65 @@ class Recognizer:
 
     def transcribe_wav(self, path: Path) -> Heard:
         """Decode a whole WAV file (any rate, width or channel count) as one utterance."""
-        recognizer = self._fresh()
-        pcm = read_pcm16_mono(Path(path))
-        for offset in range(0, len(pcm), _READ_FRAMES * 2):
-            recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
-        return Heard.from_vosk(recognizer.FinalResult())
+        return self.transcribe_pcm(read_pcm16_mono(Path(path)), self.phrases)
 
     def transcribe_pcm(self, pcm: bytes, phrases: Sequence[str] | None) -> Heard:
         """Decode audio already heard once more, with another phrase list; the streamed utterance is untouched."""
         grammar = None if phrases is None else self._dumped(phrases)
-        if grammar is None:
-            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
-        else:
-            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
-        recognizer.SetWords(True)
+        recognizer = self._decoder(grammar, 0)
+        nbest = self._decoder(grammar, self.alternatives) if self.alternatives else None
         for offset in range(0, len(pcm), _READ_FRAMES * 2):
             recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
-        return Heard.from_vosk(recognizer.FinalResult())
+            if nbest is not None:
+                nbest.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
+        heard = Heard.from_vosk(recognizer.FinalResult())
+        return heard.with_alternatives(nbest.FinalResult() if nbest is not None else None)
 
     def accept_chunk(self, chunk: bytes) -> Heard | None:
         """Feed 16 kHz mono 16-bit audio; return the utterance once Vosk's endpoint rules close it."""
         if self._stream is None:
             self._stream = self._fresh()
+            self._nbest = self._decoder(self._grammar, self.alternatives) if self.alternatives else None
+        nbest_closed = self._nbest.AcceptWaveform(chunk) if self._nbest is not None else False
         if not self._stream.AcceptWaveform(chunk):
+            if nbest_closed and self._nbest is not None:  # closed a chunk early: keep its result for the close
+                self._nbest_early = self._nbest.Result()
             return None
-        return self._close_stream(self._stream.Result())
+        return self._close_stream(self._stream.Result(), nbest_closed)
 
     def finish(self) -> Heard | None:
         """Flush a streamed utterance cut off before its endpoint (end of file, push-to-talk release)."""
         if self._stream is None:
             return None
-        return self._close_stream(self._stream.FinalResult())
+        return self._close_stream(self._stream.FinalResult(), False)
 
-    def _close_stream(self, result_json: str) -> Heard:
-        """End the streamed utterance so the next chunk starts a fresh decoder with the latest grammar."""
+    def _close_stream(self, result_json: str, nbest_closed: bool) -> Heard:
+        """End the streamed utterance so the next chunk starts a fresh decoder with the latest grammar.
+
+        The n-best decoder hears the same audio with the same graph, so it normally reaches the same
+        endpoint; if not, its final result is taken there and then.
+        """
+        nbest, self._nbest = self._nbest, None
+        early, self._nbest_early = self._nbest_early, None
+        nbest_json = None
+        if nbest is not None:
+            nbest_json = nbest.Result() if nbest_closed else early or nbest.FinalResult()
         self._stream = None
         self._grammar = self._pending_grammar
-        return Heard.from_vosk(result_json)
+        return Heard.from_vosk(result_json).with_alternatives(nbest_json)
 
     def _fresh(self) -> vosk.KaldiRecognizer:
         """Build a decoder with no memory of earlier utterances, so results depend on this audio only."""
-        if self._grammar is None:
+        return self._decoder(self._grammar, 0)
+
+    def _decoder(self, grammar: str | None, alternatives: int) -> vosk.KaldiRecognizer:
+        """One fresh KaldiRecognizer: word confidences (no alternatives), or an n-best of `alternatives`."""
+        if grammar is None:
             recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         else:
-            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, self._grammar)
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
+        if alternatives:
+            recognizer.SetMaxAlternatives(alternatives)
         recognizer.SetWords(True)
         return recognizer
 

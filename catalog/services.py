@@ -52,6 +52,7 @@ from catalog.model import (
 )
 from catalog.orders import OrderLifecycle
 from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES
+from catalog.recommend import same_kind_alternatives
 from catalog.repository import CONDITION_FAILED, Repository
 from catalog.search import SearchIndex, SearchResult
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
@@ -146,8 +147,13 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         return product
 
     def alternatives(self, product: Product, limit: int = 3) -> tuple[Product, ...]:
-        """In-stock products like this one, to offer when it has run out."""
-        return self.search_cache.current().alternatives(product, limit=limit)
+        """In-stock products of the same category and kind, closest in price first, to offer when it has run out.
+
+        The index ranks by shared words; `same_kind_alternatives` keeps only the same kind (no cat food
+        for dog food), so a sold-out product may honestly have no alternative.
+        """
+        alike = self.search_cache.current().alternatives(product, limit=20)
+        return same_kind_alternatives(product, alike, limit=limit)
 
     # --- cart ---------------------------------------------------------------------------------
     def cart(self, customer_id: str) -> Cart:

@@ -11,25 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from catalog.lexicon import number_words
+
 __all__ = ["digits_for_number_words", "normalize", "parse_number", "stem", "tokenize"]
 
-UNITS: dict[str, int] = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}  # fmt: skip
-TENS: dict[str, int] = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90,
-}  # fmt: skip
-SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000}
-# Recognisers often hear "to"/"too"/"for" for small numbers; only whole-utterance quantities use these.
-HOMOPHONES: dict[str, int] = {"to": 2, "too": 2, "for": 4, "won": 1}
-IDIOMS: dict[str, int] = {
-    "a": 1, "an": 1, "a single": 1, "single": 1, "a couple": 2, "a couple of": 2, "couple": 2,
-    "couple of": 2, "a pair": 2, "a pair of": 2, "pair of": 2, "a dozen": 12, "dozen": 12,
-    "half a dozen": 6, "half dozen": 6, "a half dozen": 6, "a hundred": 100, "a thousand": 1000,
-}  # fmt: skip
+_NUMBERS = number_words()
+UNITS: dict[str, int] = dict(_NUMBERS["units"])
+TENS: dict[str, int] = dict(_NUMBERS["tens"])
+SCALES: dict[str, int] = dict(_NUMBERS["scales"])
+HOMOPHONES: dict[str, int] = dict(_NUMBERS["homophones"])
+"""Recognisers often hear "to"/"too"/"for" for small numbers; only a whole-utterance quantity reads them."""
+IDIOMS: dict[str, int] = dict(_NUMBERS["idioms"])
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | frozenset(SCALES)
 _NON_WORD = re.compile(r"[^a-z0-9%$.\s]+")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")

@@ -8,8 +8,8 @@ contains, and every way of splitting the remaining words into the slots is score
 
 1. words no slot value explains (an unresolved PRODUCT capture) count against a reading, so "add two
    percent milk" reads as one product rather than two of an unknown "percent milk";
-2. then more literal words, shorter custom captures (so numbers take "a dozen", not just "a"), fewer
-   slots, fewer stripped filler words, and finally model order.
+2. then more literal words, fewer stripped filler words (so "alexa speaker" stays one product), shorter
+   custom captures (so numbers take "a dozen", not just "a"), fewer slots, and finally model order.
 
 `approximate` is the recogniser's second chance: a word-level edit distance to every sample (slots as
 spans that must resolve), for transcripts one or two words off, always returned as a guess.
@@ -32,19 +32,14 @@ from rapidfuzz import fuzz
 
 from catalog.text import digits_for_number_words, normalize, parse_number, stem
 from intents.language import InteractionModel, fill_sample, sample_slots
+from intents.lexicon import load_lexicon
 from intents.request import Slot
 
 __all__ = ["Match", "approximate", "expand_samples", "match", "rank", "words_of"]
 
-ORDINALS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1, "final": -1,
-}  # fmt: skip
-CONTRACTIONS: dict[str, tuple[str, ...]] = {
-    "whats": ("what", "is"), "wheres": ("where", "is"), "thats": ("that", "is"),
-    "im": ("i", "am"), "ill": ("i", "will"), "id": ("i", "would"), "dont": ("do", "not"),
-    "doesnt": ("does", "not"), "cant": ("can", "not"), "cannot": ("can", "not"), "hows": ("how", "is"),
-}  # fmt: skip
+_LEXICON = load_lexicon()
+ORDINALS: dict[str, int] = _LEXICON.ordinals
+CONTRACTIONS: dict[str, tuple[str, ...]] = _LEXICON.contractions
 """Typed text spells these both ways ("what's", "what is"); both sides of a match expand them alike."""
 
 
@@ -56,16 +51,8 @@ def words_of(text: str) -> list[str]:
     return out
 
 
-LEADING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(words_of(phrase))
-    for phrase in (
-        "alexa", "please", "um", "uh", "er", "erm", "hmm", "can you", "could you", "would you", "will you",
-        "i'd like to", "i would like to", "i'd like", "hey", "okay", "ok", "so", "well", "oh", "actually", "sorry",
-    )
-)  # fmt: skip
-TRAILING_FILLERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(words_of(phrase)) for phrase in ("please", "thank you", "thanks", "alexa", "um", "uh")
-)
+LEADING_FILLERS: tuple[tuple[str, ...], ...] = _LEXICON.leading_fillers
+TRAILING_FILLERS: tuple[tuple[str, ...], ...] = _LEXICON.trailing_fillers
 ARTICLES = frozenset({"the", "a", "an", "some", "any"})
 DEFAULT_EXAMPLES: dict[str, tuple[str, ...]] = {
     "AMAZON.NUMBER": ("two", "a dozen", "fifteen"),
@@ -175,7 +162,27 @@ def _spoken(words: list[str]) -> str:
     return _SPLIT_ORDINAL.sub(r"\1\2", " ".join(words))
 
 
-def _parse_builtin(slot_type: str, words: list[str]) -> str | None:
+def _parse_count(words: list[str], homophones: bool) -> str | None:
+    """A quantity's resolved id: digits ("-2" for "minus two"), "?" for a vague one ("a few"), else None.
+
+    "to", "too" and "for" are numbers only when `homophones` allows it (an approximate reading of speech,
+    always asked back): typed "i want to get some cheerios" wants cheerios, not two of "get some cheerios".
+    """
+    if not homophones and len(words) == 1 and words[0] in _LEXICON.homophones:
+        return None
+    if tuple(words) in _LEXICON.vague:
+        return "?"
+    sign = ""
+    if len(words) > 1 and words[0] in _LEXICON.negative:
+        sign, words = "-", words[1:]
+    number = parse_number(" ".join(words))
+    if number is None:
+        digits = _digit_string(words)
+        return None if digits is None else sign + digits
+    return f"{sign}{number}"
+
+
+def _parse_builtin(slot_type: str, words: list[str], homophones: bool = False) -> str | None:
     """The resolved id of a built-in slot value, or None when the words are not one."""
     if slot_type == "AMAZON.Ordinal":
         text = "".join(words) if len(words) == 2 and words[0].isdigit() else " ".join(words)
@@ -184,8 +191,7 @@ def _parse_builtin(slot_type: str, words: list[str]) -> str | None:
         suffixed = _SUFFIXED_ORDINAL.match(text)
         return suffixed.group(1) if suffixed and int(suffixed.group(1)) > 0 else None
     if slot_type == "AMAZON.NUMBER":
-        number = parse_number(" ".join(words))
-        return str(number) if number is not None else _digit_string(words)
+        return _parse_count(words, homophones)
     number = parse_number(" ".join(words)) if words[0] not in ("a", "an") else None
     if number is not None and number >= 1000:
         return str(number)
@@ -250,8 +256,10 @@ def _candidates(
                     unexplained += 0 if resolved is not None else len(words)
                 slots[name] = Slot(name=name, value=_spoken(words), resolved_id=resolved)
             else:
+                if unexplained and not sample.literals:
+                    continue  # a bare "{product}" sample reads only a name the shop knows, not any sentence
                 score = (len(tokens) - unexplained / 2) / len(tokens)
-                key = (-unexplained, sample.literal_count, -custom_words, -len(split), -stripped, -sample.order)
+                key = (-unexplained, sample.literal_count, -stripped, -custom_words, -len(split), -sample.order)
                 yield key, Match(sample.intent, slots, round(score, 3), sample.text)
 
 
@@ -339,7 +347,7 @@ def _slot_reading(
     key = (slot_type, " ".join(words))
     if key not in cache:
         if slot_type.startswith("AMAZON."):
-            cache[key] = _parse_builtin(slot_type, words)
+            cache[key] = _parse_builtin(slot_type, words, homophones=True)
         else:
             cache[key] = _resolve(compiled, slot_type, words)
     return cache[key]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from intents.language import InteractionModel, load_model
-from intents.matching import match
+from intents.recognizer import recognize
 from intents.request import LAUNCH, MASK, SECRET_SLOTS, Slot
 from intents.speech import strip_ssml as speech_text
 
@@ -233,20 +233,27 @@ class Simulator:
         """Forget the open session, as `--new-session` or a closing reply does."""
         self.state_file.unlink(missing_ok=True)
 
-    def heard(self, text: str) -> tuple[str, dict[str, Slot]]:
-        """What Alexa's NLU would make of the text: launch, an intent with slots, or the fallback."""
+    def heard(self, text: str, context: Mapping[str, Any] | None = None) -> tuple[str, dict[str, Slot]]:
+        """What Alexa's NLU would make of the text: launch, an intent with slots, or the fallback.
+
+        The session's context (what was just asked or listed) ranks the readings, as the kiosk's does; a
+        shop-changing reading that is only a guess is not sent at all (the fallback asks again).
+        """
         model = load_model(self.locale)
         if launch_phrase(text, model):
             return LAUNCH, {}
-        found = match(text, model)
-        return (found.intent, dict(found.slots)) if found else (FALLBACK, {})
+        readings = recognize(text, context, model=model)
+        top = readings[0] if readings else None
+        if top is None or (top.needs_confirming and top.how == "approximate"):
+            return FALLBACK, {}
+        return top.intent, dict(top.slots)
 
     def say(self, text: str, new_session: bool = False) -> Turn:
         """Send one utterance through the handler and keep the session the reply leaves open."""
         if new_session:
             self.end_session()
         state = self._load()
-        intent, slots = self.heard(text)
+        intent, slots = self.heard(text, state.get("attributes") if state else None)
         envelope = build_envelope(
             intent,
             skill_id=self.skill_id,

@@ -189,6 +189,20 @@ class Cart:
         self.lines = [other for other in self.lines if other.sku != sku]
         return line
 
+    def remove_units(self, sku: str, units: int) -> CartLine | None:
+        """Take some units out ("remove one greek yogurt"); the line left, or None when none are left."""
+        line = self.line_for(sku)
+        if line is None:
+            raise NotInCart(sku)
+        if units < 1:
+            raise InvalidQuantity(quantity=units, maximum=line.quantity)
+        if units >= line.quantity:
+            self.remove(sku)
+            return None
+        left = replace(line, quantity=line.quantity - units)
+        self._put(left)
+        return left
+
     def clear(self) -> None:
         """Empty the cart."""
         self.lines = []

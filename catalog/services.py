@@ -223,6 +223,10 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         """Drop a line from the cart."""
         return self._change_cart(customer_id, lambda cart: cart.remove(sku))
 
+    def remove_units(self, customer_id: str, sku: str, units: int) -> Cart:
+        """Take some units of a line out of the cart (all of them when asked for as many or more)."""
+        return self._change_cart(customer_id, lambda cart: cart.remove_units(sku, units))
+
     def clear_cart(self, customer_id: str) -> Cart:
         """Empty the cart."""
         return self._change_cart(customer_id, Cart.clear)

@@ -6,6 +6,8 @@ just read ("the second one"), by "it" (the product in focus), or else by searchi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from catalog.errors import NotInCart, UnknownProduct
 from catalog.model import Product
 from catalog.search import SearchResult
@@ -174,7 +176,23 @@ def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
         return product
     if quantity is None and pending and pending.get("kind") == "choose":
         quantity = pending.get("quantity")
-    return add_product(dialog, product, quantity if quantity is not None else 1)
+    reply = add_product(dialog, product, quantity if quantity is not None else 1)
+    second = request.slots.get("product_two")
+    if second is None or not (second.value or second.resolved_id):
+        return reply
+    # "add 2 cheerios and a loaf of sourdough": the second product is added (or asked about) in its own
+    # right, never dropped; its words are a request of their own, with what the first turn left behind.
+    slots = {"product": replace(second, name="product")}
+    if (count := request.slots.get("quantity_two")) is not None:
+        slots["quantity"] = replace(count, name="quantity")
+    then = handle_add_to_cart(replace(request, slots=slots, context=reply.context), shop)
+    return replace(then, speech=f"{reply.speech} {then.speech}", ssml=_joined_ssml(reply.ssml, then.ssml))
+
+
+def _joined_ssml(first: str, second: str) -> str:
+    """Two replies' SSML as one `<speak>` document."""
+    inner = [part.removeprefix("<speak>").removesuffix("</speak>") for part in (first, second)]
+    return f"<speak>{inner[0]} {inner[1]}</speak>"
 
 
 def _cart_product(dialog: Dialog) -> Product | Reply:
@@ -197,14 +215,23 @@ def _cart_product(dialog: Dialog) -> Product | Reply:
 def handle_remove_from_cart(request: IntentRequest, shop: object) -> Reply:
     """Take a product out of the cart."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
+    units = quantity_from(request)  # "remove one greek yogurt" takes one; "remove the greek yogurt" takes the line
     product = _cart_product(dialog)
     if isinstance(product, Reply):
         return product
     try:
-        dialog.shop.remove_from_cart(request.customer_id, product.sku)
+        if units is None:
+            dialog.shop.remove_from_cart(request.customer_id, product.sku)
+            return dialog.reply(dialog.say("removed", product=dialog.label(product)))
+        cart = dialog.shop.remove_units(request.customer_id, product.sku, units)
     except NotInCart:
         return dialog.reply(dialog.say("not_in_cart", product=dialog.label(product)))
-    return dialog.reply(dialog.say("removed", product=dialog.label(product)))
+    left = cart.line_for(product.sku)
+    if left is None:
+        return dialog.reply(dialog.say("removed", product=dialog.label(product)))
+    return dialog.reply(
+        dialog.say("removed_some", units=units, product=dialog.label(product), left=left.quantity)
+    )
 
 
 def handle_set_quantity(request: IntentRequest, shop: object) -> Reply:

@@ -71,7 +71,7 @@ WORDS = {
     "cart_not_moved": "The shop is not answering, so what you chose before signing in is still in the walk-up cart.",
     "slowest": "That's as slow as I can speak.",
     "fastest": "That's as fast as I can speak.",
-    "loudest": "That's as loud as I can speak.",
+    "loudest": "That's as loud as I can speak. If it is hard to follow, say slower and I'll take more time.",
     "softest": "That's as soft as I go; any softer and you couldn't hear me.",
     "kiosk_help": "You can also say slower, faster, louder or softer, repeat, start over, or stop.",
     "timed_out": "It has been quiet for a while, so I've started a new session.",

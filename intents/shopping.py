@@ -35,7 +35,7 @@ def render_results(dialog: Dialog, intro: Spoken | None = None) -> Reply:
     skus = [str(s) for s in listing["ids"]]
     products = dialog.shop.repository.get_products(skus[start : start + PAGE_SIZE])
     lines = []
-    for offset, sku in enumerate(skus[start : start + PAGE_SIZE], start=1):
+    for offset, sku in enumerate(skus[start : start + PAGE_SIZE], start=start + 1):  # numbered on across pages
         product = products.get(sku)
         if product is None:
             continue
@@ -243,8 +243,9 @@ def handle_set_quantity(request: IntentRequest, shop: object) -> Reply:
         return product
     if quantity is None:
         return dialog.reply(dialog.say("how_many_max", maximum=dialog.shop.settings.max_quantity))
-    if quantity == 0:  # "make that zero" means take it out, not "I can add between 1 and 20"
-        return handle_remove_from_cart(request, shop)
+    if quantity == 0:  # "make that zero" means take the line out, not "I can add between 1 and 20"
+        slots = {name: slot for name, slot in request.slots.items() if name != "quantity"}
+        return handle_remove_from_cart(replace(request, slots=slots), shop)
     try:
         dialog.shop.set_quantity(request.customer_id, product.sku, quantity)
     except NotInCart:

@@ -388,6 +388,12 @@ class Understander:
                 again = self._understand_one(Heard(alternative.text), started, sure)
                 readings.append((again, alternative.posterior))
         best, _ = max(readings, key=lambda reading: self._fit(*reading))
+        if best is first and first.match is not None and first.doubtful:
+            # "check out" and "checkout" are one command: alternatives that read the same add up their share
+            agree = sum(share for u, share in readings if u.match is not None and not _differs(first.match, u.match)
+                        and u.match.intent == first.match.intent)  # fmt: skip
+            if agree > sure:
+                first = best = self._understand_one(heard, started, agree)
         if best is not first and best.match is not None:
             best = replace(best, corrected=True, doubtful=best.match.intent in SHOP_CHANGING, confidence=sure)
         elif first.match is not None and first.match.intent in SHOP_CHANGING and not first.doubtful:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from catalog.model import Order, OrderStatus
+from catalog.model import Order, OrderStatus, QuoteLine
 
 if TYPE_CHECKING:
     from catalog.returns import ReturnRecord
@@ -82,6 +82,14 @@ def new_event(event_type: str, key: str, data: Mapping[str, Any], at: datetime) 
     return Event(event_id_for(event_type, key), event_type, at, data)
 
 
+def _lines_data(lines: tuple[QuoteLine, ...]) -> list[dict[str, Any]]:
+    """Priced lines as events carry them: the unit price a decimal string."""
+    return [
+        {"sku": line.sku, "name": line.name, "unit_price": str(line.unit_price), "quantity": line.quantity}
+        for line in lines
+    ]
+
+
 def order_data(order: Order) -> dict[str, Any]:
     """The order as events carry it: money as decimal strings, never floats; no purchase code, no address."""
     return {
@@ -91,10 +99,7 @@ def order_data(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "currency": order.currency,
         "total": str(order.total),
-        "lines": [
-            {"sku": line.sku, "name": line.name, "unit_price": str(line.unit_price), "quantity": line.quantity}
-            for line in order.lines
-        ],
+        "lines": _lines_data(order.lines),
         "created_at": order.created_at.isoformat(),
         "expected_delivery": order.expected_delivery.isoformat(),
         "payment": order.payment,
@@ -127,10 +132,7 @@ def return_data(record: ReturnRecord) -> dict[str, Any]:
         "status": record.status.value,
         "currency": record.currency,
         "refund": str(record.refund),
-        "lines": [
-            {"sku": line.sku, "name": line.name, "unit_price": str(line.unit_price), "quantity": line.quantity}
-            for line in record.lines
-        ],
+        "lines": _lines_data(record.lines),
     }
 
 

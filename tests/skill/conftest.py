@@ -14,3 +14,23 @@ def skill(demo_shop):
     lambda_function.configure(demo_shop, skill_id=SKILL_ID)
     yield lambda_function
     lambda_function.configure(None)
+
+
+def simulated_device(skill, state_dir, prefix: str, **options):
+    """A simulated Alexa device for a new customer of its own, its session file under `state_dir`."""
+    from skill.simulator import Simulator
+    from tests.conftest import random_ref
+
+    return Simulator(
+        customer=f"amzn1.ask.account.{random_ref(prefix)}",
+        state_dir=state_dir,
+        skill_id=SKILL_ID,
+        handler=skill.lambda_handler,
+        **options,
+    )
+
+
+@pytest.fixture
+def alexa(skill, tmp_path):
+    """A simulated device for a new customer, its session file in a temp folder."""
+    return simulated_device(skill, tmp_path / "simulator", "S")

@@ -9,17 +9,7 @@ from alexa_envelopes import SKILL_ID
 
 from skill.simulator import Simulator, speech_text
 from tests.conftest import random_ref
-
-
-@pytest.fixture
-def alexa(skill, tmp_path):
-    """A simulated device for a new customer, its session file in a temp folder."""
-    return Simulator(
-        customer=f"amzn1.ask.account.{random_ref('S')}",
-        state_dir=tmp_path / "simulator",
-        skill_id=SKILL_ID,
-        handler=skill.lambda_handler,
-    )
+from tests.skill.conftest import simulated_device
 
 
 def say(alexa: Simulator, text: str) -> str:
@@ -140,13 +130,7 @@ def test_voiceshop_say_prints_the_speech_and_json(demo_shop, monkeypatch, tmp_pa
 @pytest.fixture
 def echo_show(skill, tmp_path):
     """A simulated device with a screen: it advertises Alexa.Presentation.APL."""
-    return Simulator(
-        customer=f"amzn1.ask.account.{random_ref('SHOW')}",
-        state_dir=tmp_path / "show",
-        skill_id=SKILL_ID,
-        handler=skill.lambda_handler,
-        apl=True,
-    )
+    return simulated_device(skill, tmp_path / "show", "SHOW", apl=True)
 
 
 def screen(turn) -> dict:

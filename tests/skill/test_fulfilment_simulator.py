@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-from alexa_envelopes import SKILL_ID
-
 from catalog.returns import ReturnStatus
 from skill.simulator import Simulator
-from tests.conftest import random_ref
-
-
-@pytest.fixture
-def alexa(skill, tmp_path):
-    return Simulator(
-        customer=f"amzn1.ask.account.{random_ref('F')}",
-        state_dir=tmp_path / "simulator",
-        skill_id=SKILL_ID,
-        handler=skill.lambda_handler,
-    )
 
 
 def say(alexa: Simulator, text: str) -> str:

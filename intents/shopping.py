@@ -16,6 +16,8 @@ from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, join, money, plain, size_words
 
 RESULT_LIMIT = 9
+LIST_LIMIT = 30
+"""How many search results "next" can page through; the count said is honest up to here ("more than 30")."""
 
 
 def _query_text(request: IntentRequest) -> str | None:
@@ -64,7 +66,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     query = _query_text(request)
     if query is None:
         return dialog.reply(dialog.say("which_product"))
-    result = dialog.shop.search(query, limit=RESULT_LIMIT)
+    result = dialog.shop.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
     dialog.clear_pending()
     if not result.hits:
         spoken_query = result.text or query
@@ -73,13 +75,18 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
         else:
             message = dialog.say("search_none", query=spoken_query)
         return dialog.reply(message, events=("search_no_result",))
-    skus = [hit.product.sku for hit in result.hits]
+    found = len(result.hits)
+    skus = [hit.product.sku for hit in result.hits[:LIST_LIMIT]]
     dialog.set_list("results", skus)
     if len(skus) == 1:
         product = result.hits[0].product
         dialog.set_focus(product.sku)
         return dialog.reply(dialog.say("search_found_one", details=_details_sentence(dialog, product)))
-    return render_results(dialog, dialog.say("search_found", count=len(skus), query=result.text or query))
+    query_words = result.text or query
+    if found <= PAGE_SIZE:
+        return render_results(dialog, dialog.say("search_found", count=found, query=query_words))
+    key = "search_found_more_than" if found > LIST_LIMIT else "search_found_first"
+    return render_results(dialog, dialog.say(key, count=min(found, LIST_LIMIT), query=query_words, shown=PAGE_SIZE))
 
 
 def _details_sentence(dialog: Dialog, product: Product) -> Spoken:

@@ -40,3 +40,13 @@ def test_two_products_in_one_sentence_are_both_added(demo_shop, customer):
     cart = say.cart()
     assert sorted(cart.values()) == [1, 2] and any("Cheerios" in name for name in cart)
     assert any("Sourdough" in name for name in cart)
+
+
+def test_a_long_list_says_how_many_were_found_and_numbers_on_across_pages(demo_shop, customer):
+    say = Shopper(demo_shop, customer)
+    first = say("find snacks")
+    found = demo_shop.search("snacks", limit=40).hits
+    assert len(found) > 3
+    assert f"I found {min(len(found), 30)} results" in first or "more than 30" in first
+    assert "Here are the first 3" in first
+    assert "4:" in say("next")

@@ -68,6 +68,22 @@ def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     print(json.dumps(_jsonable(data), indent=2) if getattr(args, "json", False) else text)
 
 
+def emit_page(args: argparse.Namespace, page: Any, lines: list[str], empty: str) -> int:
+    """Print one page of a listing, and the `--cursor` that fetches the next (orders, returns)."""
+    text = "\n".join(lines) or empty
+    if page.cursor:
+        text += f"\n(more: --cursor {page.cursor})"
+    emit(args, page, text)
+    return 0
+
+
+def cursor_refused(command: str, error: ValueError) -> int:
+    """A cursor the shop could not read is a usage error in one line; nothing was asked of DynamoDB."""
+    hint = "pass the one a previous page printed"
+    print(f"voiceshop {command}: error: argument --cursor: {error}; {hint}", file=sys.stderr)
+    return USAGE_ERROR
+
+
 def money(amount: Decimal, currency: str = "USD") -> str:
     """$4.99 for dollars, '4.99 EUR' otherwise."""
     return f"${amount:.2f}" if currency == "USD" else f"{amount:.2f} {currency}"
@@ -204,17 +220,9 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
     """A customer's orders, newest first; a cursor this shop did not hand out is a usage error (exit 2)."""
     try:
         page = _shop().orders(args.customer, limit=args.limit, cursor=args.cursor)
-    except ValueError as error:  # the repository could not read the cursor: nothing was asked of DynamoDB
-        print(
-            f"voiceshop orders list: error: argument --cursor: {error}; pass the one a previous page printed",
-            file=sys.stderr,
-        )
-        return USAGE_ERROR
-    text = "\n".join(order_text(o) for o in page.orders) or "No orders."
-    if page.cursor:
-        text += f"\n(more: --cursor {page.cursor})"
-    emit(args, page, text)
-    return 0
+    except ValueError as error:
+        return cursor_refused("orders list", error)
+    return emit_page(args, page, [order_text(o) for o in page.orders], "No orders.")
 
 
 def cmd_orders_show(args: argparse.Namespace) -> int:

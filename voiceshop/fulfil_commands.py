@@ -7,7 +7,6 @@ to the wrong door), and a return moves requested -> received -> refunded only wh
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,18 +41,13 @@ def cmd_customers_set_address(args: argparse.Namespace) -> int:
 
 def cmd_returns_list(args: argparse.Namespace) -> int:
     """Every return, newest first, a page at a time."""
-    from voiceshop.cli import USAGE_ERROR, _shop, emit
+    from voiceshop.cli import _shop, cursor_refused, emit_page
 
     try:
         page = _shop().returns(limit=args.limit, cursor=args.cursor)
-    except ValueError as error:  # an unreadable cursor: nothing was asked of DynamoDB
-        print(f"voiceshop returns list: error: argument --cursor: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    text = "\n".join(return_text(record) for record in page.returns) or "No returns."
-    if page.cursor:
-        text += f"\n(more: --cursor {page.cursor})"
-    emit(args, page, text)
-    return 0
+    except ValueError as error:
+        return cursor_refused("returns list", error)
+    return emit_page(args, page, [return_text(record) for record in page.returns], "No returns.")
 
 
 def cmd_returns_advance(args: argparse.Namespace) -> int:

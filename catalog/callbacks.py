@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from catalog.model import CartLine, utcnow
-from catalog.repository import Repository, storage_errors
-from catalog.tables import GSI1, LineMap, TableSet
+from catalog.repository import Repository, _lines_to_items, storage_errors
+from catalog.tables import GSI1, TableSet
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
 OPEN, DONE = "open", "done"
@@ -62,10 +62,7 @@ def callback_item(tables: TableSet, callback: Callback) -> Any:
         channel=callback.channel,
         reason=callback.reason,
         utterances=list(callback.utterances),
-        cart=[
-            LineMap(sku=line.sku, name=line.name, unit_price=str(line.unit_price), quantity=line.quantity)
-            for line in callback.cart
-        ],
+        cart=_lines_to_items(list(callback.cart)),
         state=callback.state,
         created_at=callback.created_at,
     )

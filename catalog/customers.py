@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from catalog.errors import PurchaseCodeRequired, PurchasesLocked, SignInRefused, StoreUnavailable, WrongPurchaseCode
@@ -27,7 +28,15 @@ if TYPE_CHECKING:
     from catalog.config import Settings
 
 _ATTEMPTS = 5
-_DECOY_HASH = hash_code("0000")  # checked against for unknown numbers, so a refusal costs the same time
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash to check unknown numbers against, so a refusal costs the same time.
+
+    Made on first use: scrypt at import would slow every Lambda cold start for a kiosk-only path.
+    """
+    return hash_code("0000")
 
 
 class CustomerAccounts:
@@ -131,7 +140,7 @@ class CustomerAccounts:
         customer_id = self.repository.customer_for_number(digits) if digits.isdigit() else None
         customer = self.repository.get_customer(customer_id) if customer_id else None
         if customer is None or not customer.has_purchase_code:
-            code_matches(code or "", _DECOY_HASH)
+            code_matches(code or "", _decoy_hash())
             raise SignInRefused()
         try:
             self.check_code(customer, code, scope="sign_in")

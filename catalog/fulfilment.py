@@ -199,7 +199,7 @@ class Fulfilment:
             uow.move_return(record, moved, now)
             if target is ReturnStatus.RECEIVED:
                 for line in record.lines:
-                    uow.return_stock(line.sku, line.quantity)
+                    uow.return_stock(line.sku, line.quantity)  # units sold go back; pairs stay (catalog.sales)
             try:
                 uow.commit()
             except TransactionCancelled as error:

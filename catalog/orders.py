@@ -1,7 +1,7 @@
 """After checkout: listing, finding, cancelling (with restock) and advancing orders.
 
 A mixin of `Shop`: every status change is one conditional write guarded by the status it expects, and a
-cancellation restocks every line in the same transaction.
+cancellation restocks every line, and takes back its sales figures (`catalog.sales`), in the same transaction.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ class OrderLifecycle:
         with self._uow() as uow:
             uow.move_order(order, cancelled, now)
             uow.record_event(order_moved(order, cancelled, now))
+            skus = [line.sku for line in order.lines]
             for line in order.lines:
-                uow.return_stock(line.sku, line.quantity)
+                uow.return_stock(line.sku, line.quantity, bought_with=skus)  # sales and pairs go back too
             try:
                 uow.commit()
             except TransactionCancelled as error:

@@ -53,6 +53,7 @@ from catalog.model import (
 from catalog.orders import OrderLifecycle
 from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES
 from catalog.recommend import same_kind_alternatives
+from catalog.recommendations import Recommendations
 from catalog.repository import CONDITION_FAILED, Repository
 from catalog.search import SearchIndex, SearchResult
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
@@ -115,7 +116,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports):
+class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports, Recommendations):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -374,8 +375,9 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         with self._uow() as uow:
             uow.add_order(order)
             uow.record_event(order_placed(order))
+            skus = [line.sku for line in quote.lines]
             for line in quote.lines:
-                uow.take_stock(line.sku, line.quantity)
+                uow.take_stock(line.sku, line.quantity, bought_with=skus)
             if quote.cart_version is not None:
                 cart, cart_item = self.repository.get_cart(quote.customer_id)
                 if cart.version != quote.cart_version:

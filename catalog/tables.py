@@ -25,8 +25,9 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.connection import Connection
-from pynamodb.constants import ITEMS, KEYS, LAST_EVALUATED_KEY, NULL, RESPONSES, UNPROCESSED_KEYS
+from pynamodb.constants import ITEMS, KEYS, LAST_EVALUATED_KEY, NULL, NUMBER, RESPONSES, UNPROCESSED_KEYS
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.operand import Path
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -38,6 +39,9 @@ __all__ = [
     "TableSet",
     "TransactWrite",
     "TransactWriteError",
+    "add_to_counter",
+    "counter_name",
+    "counters",
     "error_code",
     "error_message",
     "outcome_unknown",
@@ -79,6 +83,7 @@ def outcome_unknown(error: BaseException) -> bool:
     cause = getattr(error, "cause", None) or error
     return not isinstance(getattr(cause, "response", None), dict) and isinstance(cause, BotoCoreError)
 
+
 GSI1 = "gsi1"
 PRODUCTS_PARTITION = "PRODUCTS"
 
@@ -119,6 +124,24 @@ class TableSet:
     return_number: type[Model]
     policy: type[Model]
 
+    def query_rows(
+        self, model: type[Model], hash_key: str, index_name: str | None = None, attributes: list[str] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every raw item of one partition, page after page (only `attributes`, when given)."""
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.connection.query(
+                model.Meta.table_name,
+                hash_key,
+                index_name=index_name,
+                exclusive_start_key=start,
+                attributes_to_get=attributes,
+            )
+            yield from page.get(ITEMS, ())
+            start = page.get(LAST_EVALUATED_KEY)
+            if not start:
+                return
+
     def query_fields(self, model: type[Model], hash_key: str, index_name: str | None = None) -> Iterator[Any]:
         """Every item of one partition, page after page, as a plain object with the model's attribute values.
 
@@ -126,19 +149,14 @@ class TableSet:
         (defaults, descriptors, discriminator) that is thrown away at once, which made the first catalog
         load of a cold start ~20-40 ms slower than the query itself. The request is the same Query on the
         same connection, and each value goes through the attribute's own `deserialize`; attributes absent
-        from the row are None (no model defaults), so readers keep their own fallbacks.
+        from the row are None (no model defaults), so readers keep their own fallbacks. Only the model's
+        declared attributes are asked for, so counters kept beside them (a product's co-purchase counts,
+        `counter_name`) never ride along on a catalog load.
         """
         attributes = model.get_attributes()
-        start: dict[str, Any] | None = None
-        while True:
-            page = self.connection.query(
-                model.Meta.table_name, hash_key, index_name=index_name, exclusive_start_key=start
-            )
-            for row in page.get(ITEMS, ()):
-                yield SimpleNamespace(**{name: _field(attribute, row) for name, attribute in attributes.items()})
-            start = page.get(LAST_EVALUATED_KEY)
-            if not start:
-                return
+        wanted = sorted({attribute.attr_name for attribute in attributes.values()})
+        for row in self.query_rows(model, hash_key, index_name, attributes=wanted):
+            yield SimpleNamespace(**{name: _field(attribute, row) for name, attribute in attributes.items()})
 
     def get_items(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """Raw items of any item classes by (pk, sk), in consistent BatchGetItem round trips.
@@ -157,6 +175,29 @@ class TableSet:
             wanted = page.get(UNPROCESSED_KEYS, {}).get(table, {}).get(KEYS, [])
             wanted = [{name: value["S"] for name, value in key.items()} for key in wanted]
         return found
+
+
+def counter_name(prefix: str, key: str) -> str:
+    """A top-level number attribute named for a key (`with#SKU-1`): one item, one counter per key."""
+    return f"{prefix}{key}"
+
+
+def add_to_counter(name: str, amount: int) -> Any:
+    """An update action adding `amount` to a top-level number attribute the model does not declare.
+
+    DynamoDB's ADD creates the attribute at 0 first, so counters need no setting up; a map would (ADD
+    on `map.key` fails while the map itself is absent). The name is one path segment, never split on dots.
+    """
+    return Path([name]).add({NUMBER: str(amount)})
+
+
+def counters(row: dict[str, Any], prefix: str) -> dict[str, int]:
+    """The number attributes of a raw item whose names start with `prefix`, keyed by the rest of the name."""
+    return {
+        name[len(prefix) :]: int(value[NUMBER])
+        for name, value in row.items()
+        if name.startswith(prefix) and NUMBER in value
+    }
 
 
 def _field(attribute: Attribute[Any], row: dict[str, Any]) -> Any:
@@ -234,6 +275,11 @@ def table_set(
         currency = UnicodeAttribute(default="USD")
         stock = NumberAttribute(default=0)
         synonyms = ListAttribute(of=UnicodeAttribute, default=list)
+        units_sold = NumberAttribute(null=True)
+        """Units in orders standing (placed, less cancelled and received back), added by the checkout itself.
+
+        Beside it, undeclared `with#<sku>` counters: in how many orders this product and that one were
+        bought together (`catalog.sales`)."""
 
     class CatalogMetaItem(Base):
         """pk=CATALOG, sk=VERSION: bumped on every import so search caches know to rebuild."""
@@ -341,6 +387,7 @@ def table_set(
         created_at = UTCDateTimeAttribute()
         done_at = UTCDateTimeAttribute(null=True)
         note = UnicodeAttribute(null=True)
+
     class ReturnItem(Base):
         """pk=RETURN#id, sk=RETURN; gsi1 = RETURNS / RETURN#created#id lists every return for ops."""
 

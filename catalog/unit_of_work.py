@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -24,7 +25,17 @@ from catalog.model import CANCELLABLE, Cart, Customer, Order, OrderStatus, Quote
 from catalog.outbox import event_item
 from catalog.purchase_code import MAX_WRONG_CODES
 from catalog.returns import ReturnRecord
-from catalog.tables import STORE_ERRORS, StatusMap, TransactWrite, TransactWriteError, error_code, outcome_unknown
+from catalog.sales import BOUGHT_WITH
+from catalog.tables import (
+    STORE_ERRORS,
+    StatusMap,
+    TransactWrite,
+    TransactWriteError,
+    add_to_counter,
+    counter_name,
+    error_code,
+    outcome_unknown,
+)
 
 if TYPE_CHECKING:
     from catalog.repository import Repository
@@ -189,20 +200,35 @@ class UnitOfWork:
         """Store the delivery, returns and warranty sections a catalog import gave."""
         self.save("policy", FulfilmentItems(self.repository).policy_item(sections))
 
-    def take_stock(self, sku: str, quantity: int) -> None:
-        """Take units from stock, failing the transaction rather than going below zero."""
+    def take_stock(self, sku: str, quantity: int, bought_with: Iterable[str] = ()) -> None:
+        """Take units from stock and count them sold, failing the transaction rather than going below zero.
+
+        The same update adds one to this product's co-purchase counter for each other product of the
+        order (`bought_with`), so the sales figures live on the item the checkout already writes: they
+        commit exactly when the order does, cost no extra transaction items, and a retried checkout
+        (whose order put fails if the order exists) can never count twice. See `catalog.sales`.
+        """
         t = self.tables.product
+        actions = [t.stock.add(-quantity), t.units_sold.add(quantity)]
+        actions += [add_to_counter(counter_name(BOUGHT_WITH, other), 1) for other in sorted(set(bought_with) - {sku})]
         self.update(
             f"stock:{sku}",
             t(*self.repository.product_key(sku)),
-            [t.stock.add(-quantity)],
+            actions,
             t.pk.exists() & (t.stock >= quantity),
         )
 
-    def return_stock(self, sku: str, quantity: int) -> None:
-        """Put units back (a cancelled order, a received return); a product deleted since gets nothing written."""
+    def return_stock(self, sku: str, quantity: int, bought_with: Iterable[str] = ()) -> None:
+        """Put units back and off the sold count (a cancel, a received return); a deleted product gets nothing.
+
+        `bought_with` takes back the co-purchase counts too: a cancelled order was never bought together.
+        A return leaves them (see `catalog.sales`). Counts an order placed before the counters existed
+        never added may go below zero here; readers count those as none.
+        """
         t = self.tables.product
-        self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), [t.stock.add(quantity)], t.pk.exists())
+        actions = [t.stock.add(quantity), t.units_sold.add(-quantity)]
+        actions += [add_to_counter(counter_name(BOUGHT_WITH, other), -1) for other in sorted(set(bought_with) - {sku})]
+        self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), actions, t.pk.exists())
 
     def move_order(self, order: Order, moved: Order, at: datetime) -> None:
         """Record a status change, only from the status the order was read in (or any cancellable one)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import account, checkout, delivery, handoff, orders, returns, session, shopping, voice_controls
+from intents import account, checkout, delivery, handoff, orders, recommend, returns, session, shopping, voice_controls
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -19,7 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "SetQuantityIntent": shopping.handle_set_quantity,
     "ReviewCartIntent": shopping.handle_review_cart,
     "ClearCartIntent": shopping.handle_clear_cart,
-    "RecommendIntent": shopping.handle_recommend,
+    "RecommendIntent": recommend.handle_recommend,
     "StorePolicyIntent": shopping.handle_store_policy,
     "StartReturnIntent": returns.handle_start_return,
     "ReturnStatusIntent": returns.handle_return_status,

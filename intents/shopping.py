@@ -13,7 +13,7 @@ from catalog.model import Product
 from catalog.search import SearchResult
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join, money, plain, size_words
+from intents.speech import Spoken, concat, money, plain, size_words
 
 RESULT_LIMIT = 9
 LIST_LIMIT = 30
@@ -326,49 +326,6 @@ def decline_add(dialog: Dialog, pending: dict[str, object]) -> Reply:
     """No to an offered alternative."""
     dialog.clear_pending()
     return dialog.reply(dialog.say("anything_else"))
-
-
-def handle_recommend(request: IntentRequest, shop: object) -> Reply:
-    """A few in-stock picks, from a category when one was named."""
-    dialog = Dialog(request, shop)  # type: ignore[arg-type]
-    category = request.slot_id("category") or request.slot_value("category")
-    result = dialog.shop.search(category or "", limit=RESULT_LIMIT) if category else None
-    if result is not None and result.hits:
-        picks = [hit.product for hit in result.hits if hit.product.in_stock][:PAGE_SIZE]
-    else:
-        picks = _daily_picks(dialog)
-    if not picks:
-        return dialog.reply(dialog.say("recommend_none"))
-    dialog.set_list("results", [p.sku for p in picks])
-    dialog.set_focus(picks[0].sku)
-    named = [
-        Spoken(
-            f"{dialog.label(p).text} for {dialog.price(p).text}", f"{dialog.label(p).ssml} for {dialog.price(p).ssml}"
-        )
-        for p in picks
-    ]
-    return dialog.reply(dialog.say("recommend", products=join(named)))
-
-
-def _daily_picks(dialog: Dialog) -> list[Product]:
-    """One in-stock product from each of three categories, rotating daily so regulars hear new things."""
-    from datetime import date
-
-    shop = dialog.shop
-    index = shop.search_cache.current()
-    categories = list(index.categories)
-    if not categories:
-        return []
-    offset = date.today().toordinal() % len(categories)
-    picks: list[Product] = []
-    for category in categories[offset:] + categories[:offset]:
-        hits = index.search(category, limit=3).hits
-        in_stock = [hit.product for hit in hits if hit.product.in_stock]
-        if in_stock:
-            picks.append(in_stock[date.today().toordinal() % len(in_stock)])
-        if len(picks) == PAGE_SIZE:
-            break
-    return picks
 
 
 def handle_store_policy(request: IntentRequest, shop: object) -> Reply:

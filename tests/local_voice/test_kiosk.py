@@ -538,3 +538,47 @@ def test_only_an_open_code_question_narrows_the_grammar(kiosk, understander):
     assert kiosk.expecting is None
     kiosk.context = {}
     assert kiosk.expecting is None
+
+
+# --- recommendations from real orders -----------------------------------------------------------------
+
+
+@pytest.fixture
+def sales_shop(base_settings, demo_products):
+    """The demo catalog on a table of this test's own: its sales figures are only the orders it places."""
+    shop = fresh_shop(base_settings)
+    shop.import_products(demo_products)
+    return shop
+
+
+def _order(shop, customer, *skus, code=None):
+    for sku in skus:
+        shop.add_to_cart(customer, sku, 1)
+    return shop.place(shop.quote(customer).quote_id, confirmed=True, purchase_code=code)
+
+
+def test_the_kiosk_says_what_goes_with_spaghetti_from_orders_placed(sales_shop, understander):
+    spaghetti, marinara, parmesan = "SKU-PAN-0078", "SKU-PAN-0080", "SKU-DAI-0042"
+    _order(sales_shop, random_ref("c"), spaghetti, marinara)
+    _order(sales_shop, random_ref("c"), spaghetti, marinara, parmesan)
+    kiosk = create_kiosk(sales_shop, understander, SilentVoice(), random_ref("kiosk"))
+    turn = kiosk.handle_text("what goes with spaghetti")
+    assert turn.intent == "RecommendIntent"
+    assert "People who bought Barilla Spaghetti also got 1: Rao's Marinara Sauce" in turn.reply
+    assert "best seller" not in turn.reply.lower()
+    kiosk.handle_text("add the first one")
+    assert [line.sku for line in sales_shop.cart(kiosk.customer_id).lines] == [marinara]
+
+
+def test_a_signed_in_kiosk_shopper_hears_what_they_often_buy(sales_shop, understander):
+    customer, number = sign_in_customer(sales_shop)
+    salsa, chips = "SKU-SNA-0110", "SKU-SNA-0109"
+    _order(sales_shop, customer, salsa, chips, code=CODE)
+    _order(sales_shop, customer, salsa, code=CODE)
+    kiosk = create_kiosk(sales_shop, understander, SilentVoice(), random_ref("kiosk"))
+    walk_up = kiosk.handle_text("what do you recommend").reply
+    assert walk_up.startswith("Popular right now: 1: Tostitos Salsa")  # a walk-up shopper has no history
+    kiosk.handle_text(f"i am customer {' '.join(number)}")
+    kiosk.handle_text(" ".join(CODE))
+    regular = kiosk.handle_text("what do you recommend").reply
+    assert regular.startswith("You often buy 1: Tostitos Salsa") and "Tortilla" not in regular

@@ -1,0 +1,103 @@
+"""Answering "what do you recommend", "what goes with spaghetti" and "what's popular in snacks".
+
+The order of answers (the shop decides what each rests on; see `catalog.recommend`):
+1. A product named: what was bought with it, else with its category, else its category's best sellers.
+2. A category named: its best sellers; with nothing sold, what it has, never called popular.
+3. Otherwise, for this shopper: what they often buy, then what goes with their cart; else the shop's
+   best sellers ("Popular right now"); else an honest "nothing has sold yet".
+
+Every answer names what it rests on, and the products are numbered and kept as the list, so "add the
+second one" and "tell me about the first one" work as they do after a search.
+"""
+
+from __future__ import annotations
+
+from catalog.errors import UnknownProduct
+from catalog.model import Product
+from catalog.recommend import Basis, Suggestion
+from intents.dialog import Dialog
+from intents.request import IntentRequest, Reply
+from intents.speech import Spoken, concat, join
+
+LIMIT = 3
+"""One page: "the third one" is the last one heard."""
+
+_PRODUCT_KEYS = {
+    Basis.BOUGHT_WITH: "recommend_bought_with",
+    Basis.CATEGORY_AFFINITY: "recommend_category_affinity",
+    Basis.POPULAR_IN_CATEGORY: "recommend_product_popular_in_category",
+    Basis.IN_CATEGORY: "recommend_product_in_category",
+}
+_KEYS = {
+    Basis.BUY_AGAIN: "recommend_buy_again",
+    Basis.WITH_CART: "recommend_with_cart",
+    Basis.POPULAR: "recommend_popular",
+    Basis.POPULAR_IN_CATEGORY: "recommend_popular_in_category",
+    Basis.IN_CATEGORY: "recommend_in_category",
+}
+
+
+def _named_product(dialog: Dialog) -> Product | None:
+    """The product asked about ("what goes with spaghetti"): resolved by the channel, else the best search hit."""
+    request = dialog.request
+    sku = request.slot_id("product")
+    if sku:
+        try:
+            return dialog.shop.catalog_product(sku)
+        except UnknownProduct:
+            pass  # resolved against an older catalog: fall back to the words
+    spoken = request.slot_value("product")
+    if spoken is None:
+        return None
+    result = dialog.shop.search(spoken, limit=1)
+    if not result.hits:
+        raise UnknownProduct(spoken)
+    return result.clear_choice or result.hits[0].product
+
+
+def _category(request: IntentRequest) -> str | None:
+    """The category named, as the catalog spells it."""
+    named = request.slot_id("category") or request.slot_value("category")
+    return named.lower() if named else None
+
+
+def handle_recommend(request: IntentRequest, shop: object) -> Reply:
+    """Suggest a few products, each answer saying what it rests on."""
+    dialog = Dialog(request, shop)  # type: ignore[arg-type]
+    product = _named_product(dialog)
+    category = _category(request)
+    if product is not None:
+        suggestion = dialog.shop.goes_with(product.sku, limit=LIMIT)
+        key = _PRODUCT_KEYS[suggestion.basis]
+        return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=product.category)
+    if category is not None:
+        suggestion = dialog.shop.popular(category, limit=LIMIT)
+        if not suggestion.products:
+            return dialog.reply(dialog.say("recommend_none_category", category=category))
+        return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=category)
+    found = dialog.shop.suggestions(request.customer_id, limit=LIMIT)
+    return _render(dialog, [(suggestion, _KEYS[suggestion.basis]) for suggestion in found])
+
+
+def _render(dialog: Dialog, parts: list[tuple[Suggestion, str]], **fields: object) -> Reply:
+    """Say each group in its own words, numbered on across groups, and keep them as the list."""
+    picks = [product for suggestion, _ in parts for product in suggestion.products]
+    if not picks:
+        return dialog.reply(dialog.say("recommend_none"))
+    dialog.clear_pending()
+    dialog.set_list("results", [p.sku for p in picks])
+    dialog.set_focus(picks[0].sku)
+    sentences: list[Spoken] = []
+    position = 0
+    for suggestion, key in parts:
+        lines = []
+        for product in suggestion.products:
+            position += 1
+            lines.append(
+                dialog.say(
+                    "recommend_line", position=position, product=dialog.label(product), price=dialog.price(product)
+                )
+            )
+        sentences.append(dialog.say(key, products=join(lines), **fields))
+    dialog.show("results", sentences[0].text, [(dialog.label(p).text, dialog.price(p).text) for p in picks])
+    return dialog.reply(concat(*sentences, dialog.say("recommend_hint")), reprompt=dialog.say("help_results"))

@@ -87,3 +87,9 @@ def test_a_new_shopper_hears_real_popularity_and_never_best_sellers_without_sale
 def test_a_category_without_sales_is_offered_without_being_called_popular(alexa, shop):
     speech = alexa.say("what's popular in bakery").speech
     assert "Nothing in bakery has sold yet" in speech and "1:" in speech
+
+
+def test_something_the_shop_does_not_sell_is_said_plainly_and_changes_nothing(alexa, shop):
+    speech = alexa.say("what goes with red wine").speech
+    assert "doesn't sell red wine" in speech
+    assert shop.cart(alexa.customer).lines == []

@@ -183,6 +183,18 @@ def in_category(
     return Suggestion(Basis.IN_CATEGORY, tuple(shelf[:limit]))
 
 
+def among(
+    skus: Sequence[str], products: Mapping[str, Product], sales: Mapping[str, ProductSales], limit: int = 3
+) -> Suggestion:
+    """The best sellers among some products (a search's hits); with none sold, the sellable ones as given."""
+    scores = {sku: sales.get(sku, NO_SALES).units_sold for sku in skus}
+    best = _ranked(scores, products, sales, (), limit)
+    if best:
+        return Suggestion(Basis.POPULAR_IN_CATEGORY, best)
+    given = [products[sku] for sku in dict.fromkeys(skus) if sku in products and sellable(products[sku])]
+    return Suggestion(Basis.IN_CATEGORY, tuple(given[:limit]))
+
+
 def regular_purchases(orders: Sequence[Order], minimum: int = REGULAR_ORDERS) -> tuple[str, ...]:
     """The skus a shopper orders regularly (see the module docstring), most orders then most recent first."""
     times: dict[str, list[datetime]] = {}

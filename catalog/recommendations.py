@@ -17,6 +17,7 @@ from catalog.recommend import (
     Basis,
     ProductSales,
     Suggestion,
+    among,
     bought_with,
     buy_again,
     goes_with,
@@ -52,6 +53,11 @@ class Recommendations:
         if category is not None:
             return in_category(category, products, sales, limit=limit)
         return Suggestion(Basis.POPULAR, popular(products, sales, limit=limit))
+
+    def popular_among(self, skus: list[str], limit: int = 3) -> Suggestion:
+        """The best sellers among some products (what a search for "breakfast cereal" found), else them unranked."""
+        products, sales = self._catalog()
+        return among(skus, products, sales, limit=limit)
 
     def goes_with(self, sku: str, limit: int = 3) -> Suggestion:
         """What shoppers bought with a product, else with its category, else its category's best."""

@@ -21,6 +21,8 @@ from intents.speech import Spoken, concat, join
 
 LIMIT = 3
 """One page: "the third one" is the last one heard."""
+SEARCH_LIMIT = 9
+"""How many search hits words that name no category are ranked among."""
 
 _PRODUCT_KEYS = {
     Basis.BOUGHT_WITH: "recommend_bought_with",
@@ -55,23 +57,39 @@ def _named_product(dialog: Dialog) -> Product | None:
     return result.clear_choice or result.hits[0].product
 
 
-def _category(request: IntentRequest) -> str | None:
-    """The category named, as the catalog spells it."""
+def _category(dialog: Dialog) -> tuple[str, Suggestion] | None:
+    """The category named and its suggestion; words the model did not resolve are read by search.
+
+    "Cleaning stuff" is household, as search reads it; "cheese" names no category, so the best sellers
+    among what a search for it finds stand in; words that find nothing are something the shop doesn't sell.
+    """
+    request = dialog.request
     named = request.slot_id("category") or request.slot_value("category")
-    return named.lower() if named else None
+    if not named:
+        return None
+    category = named.lower()
+    if category not in dialog.shop.search_cache.current().categories:
+        found = dialog.shop.search(named, limit=SEARCH_LIMIT)
+        if found.category is None:
+            if not found.hits:
+                raise UnknownProduct(named)
+            skus = [hit.product.sku for hit in found.hits]
+            return named, dialog.shop.popular_among(skus, limit=LIMIT)
+        category = found.category
+    return category, dialog.shop.popular(category, limit=LIMIT)
 
 
 def handle_recommend(request: IntentRequest, shop: object) -> Reply:
     """Suggest a few products, each answer saying what it rests on."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
     product = _named_product(dialog)
-    category = _category(request)
     if product is not None:
         suggestion = dialog.shop.goes_with(product.sku, limit=LIMIT)
         key = _PRODUCT_KEYS[suggestion.basis]
         return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=product.category)
-    if category is not None:
-        suggestion = dialog.shop.popular(category, limit=LIMIT)
+    asked = _category(dialog)
+    if asked is not None:
+        category, suggestion = asked
         if not suggestion.products:
             return dialog.reply(dialog.say("recommend_none_category", category=category))
         return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=category)

@@ -93,3 +93,20 @@ def test_something_the_shop_does_not_sell_is_said_plainly_and_changes_nothing(al
     speech = alexa.say("what goes with red wine").speech
     assert "doesn't sell red wine" in speech
     assert shop.cart(alexa.customer).lines == []
+
+
+def test_words_that_name_no_category_are_ranked_among_what_a_search_finds(alexa, shop):
+    assert match_of("recommend some cheese") == ("RecommendIntent", {"category": "cheese"})
+    cheeses = [hit.product for hit in shop.search("cheese", limit=9).hits]
+    buy(shop, random_ref("c"), cheeses[-1].sku, quantity=2)
+    speech = alexa.say("recommend some cheese").speech
+    assert speech.startswith(f"Popular in cheese right now: 1: {cheeses[-1].brand} {cheeses[-1].name}")
+    assert "household" in alexa.say("any suggestions for cleaning stuff").speech
+
+
+def match_of(text):
+    from intents.language import load_model
+    from intents.matching import match
+
+    found = match(text, load_model("en-US"))
+    return found.intent, {name: slot.value for name, slot in found.slots.items()}

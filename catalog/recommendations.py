@@ -55,7 +55,7 @@ class Recommendations:
         return Suggestion(Basis.POPULAR, popular(products, sales, limit=limit))
 
     def popular_among(self, skus: list[str], limit: int = 3) -> Suggestion:
-        """The best sellers among some products (what a search for "breakfast cereal" found), else them unranked."""
+        """The best sellers among some products (what a search for "cheese" found), else them unranked."""
         products, sales = self._catalog()
         return among(skus, products, sales, limit=limit)
 

@@ -118,4 +118,4 @@ def _render(dialog: Dialog, parts: list[tuple[Suggestion, str]], **fields: objec
             )
         sentences.append(dialog.say(key, products=join(lines), **fields))
     dialog.show("results", sentences[0].text, [(dialog.label(p).text, dialog.price(p).text) for p in picks])
-    return dialog.reply(concat(*sentences, dialog.say("recommend_hint")), reprompt=dialog.say("help_results"))
+    return dialog.reply(concat(*sentences, dialog.say("recommend_hint")), reprompt=dialog.say("help_results_page"))

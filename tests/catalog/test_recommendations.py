@@ -219,8 +219,14 @@ def test_a_new_shopper_gets_real_best_sellers_and_an_empty_shop_gets_none(base_s
     assert [(s.basis, _skus(s.products)) for s in shop.suggestions(random_ref("new"))] == [(Basis.POPULAR, [tea.sku])]
 
 
-@pytest.mark.parametrize("lines", [2, 12])
+@pytest.mark.parametrize("lines", [2, 90])
 def test_an_order_of_many_lines_still_fits_one_transaction(empty_shop, customer, lines):
-    products = [_product(empty_shop, f"Thing {n}") for n in range(lines)]
+    """90 lines: 90 product updates (stock, units, 89 pair counters each) + order, number, event and cart."""
+    products = [
+        Product(random_ref("SKU-M"), f"Thing {n}", "Testco", "pantry", "1 each", Decimal("1.00"), "USD", 5)
+        for n in range(lines)
+    ]
+    empty_shop.import_products(products)
     _buy(empty_shop, customer, *((p, 1) for p in products))
     assert len(empty_shop.product_sales(products[0].sku).bought_with) == lines - 1
+    assert empty_shop.product_sales(products[-1].sku).units_sold == 1

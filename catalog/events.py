@@ -99,6 +99,11 @@ def order_data(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "currency": order.currency,
         "total": str(order.total),
+        "savings": str(order.savings),
+        "discounts": [
+            {"sku": d.sku, "promotion_id": d.promotion_id, "title": d.title, "amount": str(d.amount)}
+            for d in order.discounts
+        ],
         "lines": _lines_data(order.lines),
         "created_at": order.created_at.isoformat(),
         "expected_delivery": order.expected_delivery.isoformat(),

@@ -24,6 +24,7 @@ from catalog.tables import GSI1, StatusMap
 
 RETURNS_PARTITION = "RETURNS"
 POLICY_KEY = ("CATALOG", "POLICY")
+PROMOTIONS_KEY = ("CATALOG", "PROMOTIONS")
 
 
 def return_key(return_id: str) -> tuple[str, str]:
@@ -154,6 +155,23 @@ class FulfilmentItems:
         """The stored policy sections ({} before any import gave one)."""
         item = self.repository._fetch(self.tables.policy, *POLICY_KEY)
         return {} if item is None else dict(json.loads(item.sections or "{}"))
+
+    # --- promotions ---------------------------------------------------------------------------
+    def promotions_item(self) -> Any:
+        """The promotions item as stored (its version guards the next write), or a new, empty one."""
+        item = self.repository._fetch(self.tables.promotions, *PROMOTIONS_KEY)
+        return self.tables.promotions(*PROMOTIONS_KEY) if item is None else item
+
+    def promotion_rows(self, item: Any = None) -> list[dict[str, Any]]:
+        """The stored promotion rows (none before the first import)."""
+        item = self.promotions_item() if item is None else item
+        return list(json.loads(item.promotions or "[]"))
+
+    @staticmethod
+    def fill_promotions_item(item: Any, rows: list[dict[str, Any]]) -> Any:
+        """Put the rows on the item read before, so its version condition makes a concurrent import fail."""
+        item.promotions = json.dumps(rows, sort_keys=True)
+        return item
 
 
 __all__ = ["FulfilmentItems", "ReturnPage", "return_key"]

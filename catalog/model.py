@@ -245,6 +245,21 @@ class QuoteLine(CartLine):
 
 
 @dataclass(frozen=True)
+class DiscountLine:
+    """What a quote and its order keep: which promotion took how much off which line (see catalog/promotions.py)."""
+
+    sku: str
+    promotion_id: str
+    title: str
+    amount: Decimal
+
+
+def savings_of(discounts: tuple[DiscountLine, ...]) -> Decimal:
+    """Money the promotions took off, exact."""
+    return sum((discount.amount for discount in discounts), Decimal("0"))
+
+
+@dataclass(frozen=True)
 class Quote:
     """What the customer is asked to confirm; placing it is idempotent by `quote_id`."""
 
@@ -258,16 +273,23 @@ class Quote:
     """The cart version this quote priced; None for a reorder, which leaves the cart alone."""
     delivery: DeliveryChoice | None = None
     """How the order will reach the shopper, priced when quoted; None only for quotes stored before delivery."""
+    discounts: tuple[DiscountLine, ...] = ()
+    """The best promotion per line on the day it was quoted; placing the quote keeps exactly these."""
 
     @property
     def subtotal(self) -> Decimal:
-        """Sum of line totals, before delivery."""
+        """Sum of line totals, before promotions and delivery."""
         return sum((line.line_total for line in self.lines), Decimal("0"))
 
     @property
+    def savings(self) -> Decimal:
+        """What the promotions take off the lines."""
+        return savings_of(self.discounts)
+
+    @property
     def total(self) -> Decimal:
-        """What the shopper confirms and pays: the lines plus the delivery price, exact."""
-        return self.subtotal + (self.delivery.price if self.delivery else Decimal("0"))
+        """What the shopper confirms and pays: the lines less their promotions, plus the delivery price, exact."""
+        return self.subtotal - self.savings + (self.delivery.price if self.delivery else Decimal("0"))
 
 
 class OrderStatus(enum.StrEnum):
@@ -317,6 +339,8 @@ class Order:
     payment: str = "pay_on_delivery"
     delivery: DeliveryChoice | None = None
     """The option, its price and a snapshot of the address (or pickup place) as confirmed; None for old orders."""
+    discounts: tuple[DiscountLine, ...] = ()
+    """The promotions of the confirmed quote, kept as they were then."""
 
     @property
     def subtotal(self) -> Decimal:
@@ -324,9 +348,14 @@ class Order:
         return sum((line.line_total for line in self.lines), Decimal("0"))
 
     @property
+    def savings(self) -> Decimal:
+        """What the promotions took off the lines."""
+        return savings_of(self.discounts)
+
+    @property
     def total(self) -> Decimal:
-        """What the customer confirmed: the lines plus the delivery price."""
-        return self.subtotal + (self.delivery.price if self.delivery else Decimal("0"))
+        """What the customer confirmed: the lines less their promotions, plus the delivery price."""
+        return self.subtotal - self.savings + (self.delivery.price if self.delivery else Decimal("0"))
 
     @property
     def delivered_at(self) -> datetime | None:

@@ -16,12 +16,14 @@ it never exceeds the line's total.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
-from catalog.model import CartLine, Product
+from catalog.model import CartLine, DiscountLine, Product
 
 CENT = Decimal("0.01")
 
@@ -83,16 +85,6 @@ class Promotion:
         return min(total, off).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class DiscountLine:
-    """What a quote and its order keep: which promotion took how much off which line."""
-
-    sku: str
-    promotion_id: str
-    title: str
-    amount: Decimal
-
-
 def best_discount(line: CartLine, product: Product, promotions: Iterable[Promotion], day: date) -> DiscountLine | None:
     """The single promotion saving most on this line today (see the module's stacking rule), or None."""
     candidates = [
@@ -114,3 +106,106 @@ def discounts_for(
     active = [promotion for promotion in promotions if promotion.active_on(day)]
     found = (best_discount(line, product, active, day) for line, product in lines)
     return tuple(discount for discount in found if discount is not None)
+
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    """A finite decimal from a file cell (strings or numbers), or a ValueError naming the field."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as error:
+        raise ValueError(f"{field} {value!r} is not a number") from error
+    if not number.is_finite():
+        raise ValueError(f"{field} {value!r} is not a number")
+    return number
+
+
+def _whole(value: Any, field: str) -> int:
+    """A whole number of units from a file cell, or a ValueError naming the field."""
+    number = _decimal(value, field)
+    if number != number.to_integral_value() or number < 1:
+        raise ValueError(f"{field} must be a whole number of at least 1, not {value!r}")
+    return int(number)
+
+
+def _day(value: Any, field: str) -> date:
+    """An ISO date (2026-12-31) from a file cell."""
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise ValueError(f"{field} {value!r} is not a date like 2026-12-31") from error
+
+
+def parse_promotion(row: Mapping[str, Any], currency: str = "USD") -> Promotion:
+    """One promotion from an import row, checked whole; ValueError says what is wrong, in ops' words.
+
+    A row names `id`, `title`, `kind` (percent, amount or bxgy), `target` (product, brand or category),
+    `applies_to` (the sku, brand or category), `starts` and `ends` (ISO dates, both inclusive), and `value`
+    (percent: more than 0 and at most 100; amount: money off each unit, more than 0) or `buy` and `free`.
+    """
+    if not isinstance(row, Mapping):
+        raise ValueError("a promotion must be an object with id, title, kind, target and applies_to")
+    promotion_id = str(row.get("id") or "").strip().lower()
+    if not _ID.match(promotion_id):
+        raise ValueError(f"id {row.get('id')!r} must be 1 to 64 letters, digits, '-' or '_'")
+    title = str(row.get("title") or "").strip()
+    if not title:
+        raise ValueError("title is missing (it is what shoppers hear)")
+    try:
+        kind = PromotionKind(str(row.get("kind") or "").strip().lower())
+    except ValueError as error:
+        raise ValueError(
+            f"kind {row.get('kind')!r} must be one of {', '.join(k.value for k in PromotionKind)}"
+        ) from error
+    try:
+        target = Target(str(row.get("target") or "").strip().lower())
+    except ValueError as error:
+        raise ValueError(f"target {row.get('target')!r} must be one of {', '.join(t.value for t in Target)}") from error
+    applies_to = str(row.get("applies_to") or "").strip()
+    if not applies_to:
+        raise ValueError(f"applies_to is missing (the {target.value} the promotion is for)")
+    starts, ends = _day(row.get("starts"), "starts"), _day(row.get("ends"), "ends")
+    if ends < starts:
+        raise ValueError(f"ends {ends.isoformat()} is before starts {starts.isoformat()}")
+    value, buy, free = Decimal("0"), 0, 0
+    if kind is PromotionKind.BUY_X_GET_Y:
+        buy, free = _whole(row.get("buy"), "buy"), _whole(row.get("free"), "free")
+    else:
+        value = _decimal(row.get("value"), "value")
+        if value <= 0 or (kind is PromotionKind.PERCENT and value > 100):
+            limits = "more than 0 and at most 100" if kind is PromotionKind.PERCENT else "more than 0"
+            raise ValueError(f"value {row.get('value')!r} must be {limits}")
+    return Promotion(
+        promotion_id,
+        title,
+        kind,
+        target,
+        applies_to,
+        starts,
+        ends,
+        value,
+        buy,
+        free,
+        str(row.get("currency") or currency),
+    )
+
+
+def promotion_row(promotion: Promotion) -> dict[str, Any]:
+    """A promotion as the row `parse_promotion` reads: how it is stored and listed."""
+    row: dict[str, Any] = {
+        "id": promotion.promotion_id,
+        "title": promotion.title,
+        "kind": promotion.kind.value,
+        "target": promotion.target.value,
+        "applies_to": promotion.target_value,
+        "starts": promotion.starts.isoformat(),
+        "ends": promotion.ends.isoformat(),
+        "currency": promotion.currency,
+    }
+    if promotion.kind is PromotionKind.BUY_X_GET_Y:
+        row |= {"buy": promotion.buy, "free": promotion.free}
+    else:
+        row["value"] = str(promotion.value)
+    return row

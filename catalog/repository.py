@@ -23,6 +23,7 @@ from catalog.model import (
     Cart,
     CartLine,
     Customer,
+    DiscountLine,
     Order,
     OrderStatus,
     Product,
@@ -106,6 +107,22 @@ def _delivery_fields(choice: DeliveryChoice | None) -> dict[str, str | None]:
     if choice is None:
         return {"delivery_option": None, "delivery_price": None, "delivery_to": None}
     return {"delivery_option": choice.option, "delivery_price": str(choice.price), "delivery_to": choice.destination}
+
+
+def _discounts_json(discounts: tuple[DiscountLine, ...]) -> str | None:
+    """A quote's or order's promotion lines as one JSON attribute (amounts as decimal strings); None when none."""
+    if not discounts:
+        return None
+    rows = [
+        {"sku": d.sku, "promotion_id": d.promotion_id, "title": d.title, "amount": str(d.amount)} for d in discounts
+    ]
+    return json.dumps(rows, sort_keys=True)
+
+
+def _discounts(text: str | None) -> tuple[DiscountLine, ...]:
+    """The promotion lines `_discounts_json` stored; none for items written before promotions existed."""
+    rows = json.loads(text) if text else []
+    return tuple(DiscountLine(r["sku"], r["promotion_id"], r["title"], Decimal(r["amount"])) for r in rows)
 
 
 def _delivery_choice(item: Any) -> DeliveryChoice | None:
@@ -491,6 +508,7 @@ class Repository:
             created_at=quote.created_at,
             expires_at=quote.expires_at,
             ttl=quote.expires_at + timedelta(days=1),
+            discounts=_discounts_json(quote.discounts),
             **_delivery_fields(quote.delivery),
         )
 
@@ -508,6 +526,7 @@ class Repository:
             expires_at=item.expires_at,
             cart_version=None if item.cart_version is None else int(item.cart_version),
             delivery=_delivery_choice(item),
+            discounts=_discounts(item.discounts),
         )
 
     # --- orders -------------------------------------------------------------------------------
@@ -530,6 +549,7 @@ class Repository:
             created_at=order.created_at,
             expected_delivery=order.expected_delivery.isoformat(),
             payment=order.payment,
+            discounts=_discounts_json(order.discounts),
             **_delivery_fields(order.delivery),
         )
 
@@ -549,6 +569,7 @@ class Repository:
             expected_delivery=date.fromisoformat(item.expected_delivery),
             payment=item.payment,
             delivery=_delivery_choice(item),
+            discounts=_discounts(item.discounts),
         )
 
     def get_order(self, order_id: str) -> Order | None:

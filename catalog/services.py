@@ -19,6 +19,7 @@ from typing import Any
 from catalog.code_change import CodeChanges
 from catalog.config import Settings
 from catalog.customers import CustomerAccounts
+from catalog.deals import Deals
 from catalog.errors import (
     CartAlreadyOrdered,
     CartChanged,
@@ -116,7 +117,7 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports, Recommendations):
+class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports, Recommendations, Deals):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -267,6 +268,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         choice = self.delivery_choice(customer_id, delivery)
         products = self.repository.get_products([sku for sku, _ in wanted])
         lines: list[QuoteLine] = []
+        priced: list[tuple[QuoteLine, Product]] = []
         short: list[NotEnoughStock] = []
         currency = next(iter(products.values())).currency if products else "USD"
         for sku, quantity in wanted:
@@ -281,6 +283,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
                 short.append(missing)
                 continue
             lines.append(QuoteLine(sku, product.name, product.price, quantity))
+            priced.append((lines[-1], product))
         if short:
             raise LinesUnavailable(tuple(short))
         now = utcnow()
@@ -293,6 +296,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
             now + timedelta(minutes=QUOTE_MINUTES),
             cart_version=cart_version,
             delivery=choice,
+            discounts=self.discounts(priced, now.date()),
         )
         with self._uow() as uow:
             uow.save_quote(quote)
@@ -371,6 +375,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
             created_at=now,
             expected_delivery=expected,
             delivery=quote.delivery,
+            discounts=quote.discounts,
         )
         with self._uow() as uow:
             uow.add_order(order)

@@ -123,6 +123,7 @@ class TableSet:
     return_record: type[Model]
     return_number: type[Model]
     policy: type[Model]
+    promotions: type[Model]
 
     def query_rows(
         self, model: type[Model], hash_key: str, index_name: str | None = None, attributes: list[str] | None = None
@@ -328,6 +329,8 @@ def table_set(
         delivery_option = UnicodeAttribute(null=True)
         delivery_price = UnicodeAttribute(null=True)
         delivery_to = UnicodeAttribute(null=True)
+        discounts = UnicodeAttribute(null=True)
+        """The promotions applied when quoted, as JSON (sku, promotion id, title, amount per line)."""
 
     class OrderItem(Base):
         """pk=ORDER#id, sk=ORDER; gsi1 = CUSTOMER#id / ORDER#created#id lists a customer's orders."""
@@ -347,6 +350,8 @@ def table_set(
         delivery_price = UnicodeAttribute(null=True)
         delivery_to = UnicodeAttribute(null=True)
         """A snapshot of the address (or the pickup place) when the order was placed."""
+        discounts = UnicodeAttribute(null=True)
+        """The promotions the confirmed quote applied (a snapshot: later promotion changes never alter it)."""
 
     class OrderNumberItem(Base):
         """pk=CUSTOMER#id, sk=ORDERNO#number: keeps spoken order numbers unique per customer."""
@@ -412,6 +417,12 @@ def table_set(
 
         sections = UnicodeAttribute(default="{}")
 
+    class PromotionsItem(Base):
+        """pk=CATALOG, sk=PROMOTIONS: every promotion ops imported, as one JSON list (see catalog/deals.py)."""
+
+        promotions = UnicodeAttribute(default="[]")
+        version = VersionAttribute()
+
     return TableSet(
         connection=_share_one_connection(Base),
         base=Base,
@@ -428,4 +439,5 @@ def table_set(
         return_record=ReturnItem,
         return_number=ReturnNumberItem,
         policy=PolicyItem,
+        promotions=PromotionsItem,
     )

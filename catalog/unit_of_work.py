@@ -200,6 +200,10 @@ class UnitOfWork:
         """Store the delivery, returns and warranty sections a catalog import gave."""
         self.save("policy", FulfilmentItems(self.repository).policy_item(sections))
 
+    def save_promotions(self, item: Any, rows: list[dict[str, Any]]) -> None:
+        """Store every promotion as one item, under the version it was read at (two imports never both win)."""
+        self.save("promotions", FulfilmentItems(self.repository).fill_promotions_item(item, rows))
+
     def take_stock(self, sku: str, quantity: int, bought_with: Iterable[str] = ()) -> None:
         """Take units from stock and count them sold, failing the transaction rather than going below zero.
 

@@ -19,15 +19,28 @@ def _lines(dialog: Dialog, quote: Quote) -> Spoken:
     return join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in quote.lines])
 
 
+def savings_sentence(dialog: Dialog, quote: Quote) -> Spoken:
+    """"With 10% off oat milk, you save $1.50." when a promotion took something off; nothing otherwise.
+
+    The shopper says yes to a total lower than the lines they heard, so the read-back says why, naming
+    each promotion once (one may apply to several lines).
+    """
+    if quote.savings <= 0:
+        return plain("")
+    titles = [plain(title) for title in dict.fromkeys(discount.title for discount in quote.discounts)]
+    return dialog.say("checkout_savings", deals=join(titles), amount=money(quote.savings, quote.currency))
+
+
 def ask_to_place(
     dialog: Dialog, quote: Quote, summary_key: str = "checkout_summary", order_number: str | None = None
 ) -> Reply:
-    """Read the quote back (lines, delivery option, price and destination, total) and wait for yes or no."""
+    """Read the quote back (lines, delivery option, price and destination, savings, total) and wait for yes or no."""
     from intents.delivery import choice_sentence
 
     pending = {"order_number": order_number} if order_number else {}
     dialog.set_pending("checkout", quote_id=quote.quote_id, **pending)
     shown = [(line.name, f"{line.quantity} × {money(line.line_total, quote.currency).ssml}") for line in quote.lines]
+    shown += [(discount.title, f"−{money(discount.amount, quote.currency).ssml}") for discount in quote.discounts]
     dialog.show("checkout", dialog.say("store_name").text, shown, money(quote.total, quote.currency).ssml)
     delivery = choice_sentence(dialog, quote.delivery, quote.currency) if quote.delivery else plain("")
     spoken = dialog.say(
@@ -35,6 +48,7 @@ def ask_to_place(
         lines=_lines(dialog, quote),
         total=money(quote.total, quote.currency),
         delivery=delivery,
+        savings=savings_sentence(dialog, quote),
         number=order_code(order_number or ""),
     )
     return dialog.ask(spoken, "checkout_reprompt")

@@ -13,10 +13,14 @@ order keeps those discount lines: what the shopper confirmed is what they pay, w
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from catalog.errors import StoreUnavailable
@@ -27,6 +31,8 @@ from catalog.repository import Repository
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
 _ATTEMPTS = 5
+DEMO_PROMOTIONS = Path(__file__).resolve().parent / "data" / "promotions.json"
+"""The demo shop's promotions (on the demo catalog's oat milk, Clorox and rolled oats; 2026 and 2027)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,27 @@ def promotion_rows(document: Any) -> list[Any]:
     if not isinstance(rows, list):
         raise ValueError('a promotions file is {"promotions": [ ... ]} or a list of promotions')
     return rows
+
+
+def read_promotions(path: Path) -> list[Any]:
+    """The rows of a promotions file: JSON (see `promotion_rows`) or CSV with a header of the row fields.
+
+    CSV columns are `id,title,kind,target,applies_to,starts,ends,value,buy,free,currency`; a cell left
+    empty is a field not given (a bxgy row leaves `value` empty). JSON numbers are read as Decimal, so
+    a percent of 12.5 is exactly 12.5. OSError or ValueError when the file cannot be read as either.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = [name for name in ("id", "kind") if name not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"the header has no {' or '.join(missing)} column (it names the row fields)")
+        return [{k: v for k, v in row.items() if k is not None and v not in (None, "")} for row in reader]
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON ({error})") from error
+    return promotion_rows(document)
 
 
 def shop_today() -> date:
@@ -122,6 +149,10 @@ class Deals:
             return PromotionImport(created, len(new) - created, len(kept), ())
         raise StoreUnavailable("the promotions kept changing underneath this import")
 
+    def promotions_imported(self) -> bool:
+        """Whether ops ever imported promotions (`--if-empty` leaves a shop's own alone, even none)."""
+        return self._promotion_items.promotions_stored()
+
     def discounts(self, lines: Iterable[tuple[CartLine, Product]], day: date | None = None) -> tuple[DiscountLine, ...]:
         """The best promotion per priced line on `day` (today by default)."""
         priced = list(lines)
@@ -143,18 +174,40 @@ class Deals:
         return tuple(sorted(found, key=lambda d: (d.promotion.ends, d.promotion.promotion_id)))
 
     def deal_for(self, product: Product, day: date | None = None) -> Promotion | None:
-        """The promotion running today that saves most per unit on `product`; None when nothing is on.
-
-        A buy-X-get-Y is counted over its whole group, as a checkout would apply it to a line that size.
-        """
+        """The promotion running today that saves most per unit on `product`; None when nothing is on."""
         today = day or shop_today()
+        return best_for(product, [p for p in self.promotions() if p.active_on(today)])
 
-        def per_unit(promotion: Promotion) -> Decimal:
-            units = max(1, promotion.buy + promotion.free)
-            return promotion.discount(product, units) / units
+    def on_sale(self, day: date | None = None) -> tuple[tuple[Product, Promotion], ...]:
+        """Every product in stock on sale on `day`, once, with its best promotion: what "any deals today" lists.
 
-        running = [p for p in self.promotions() if p.active_on(today) and p.applies_to(product) and per_unit(p) > 0]
-        return min(running, key=lambda p: (-per_unit(p), p.ends, p.promotion_id), default=None)
+        In the order of `deals()` (ending soonest first, then by name), so a shopper hears the deals
+        about to end first, and "the second one" names the same product on every channel.
+        """
+        found = self.deals(day)
+        running = [deal.promotion for deal in found]
+        listed: dict[str, tuple[Product, Promotion]] = {}
+        for deal in found:
+            for product in deal.products:
+                best = best_for(product, running)
+                if product.sku not in listed and best is not None:
+                    listed[product.sku] = (product, best)
+        return tuple(sorted(listed.values(), key=lambda pair: (pair[1].ends, pair[1].promotion_id, pair[0].name)))
+
+
+def best_for(product: Product, running: Iterable[Promotion]) -> Promotion | None:
+    """Of promotions running, the one that saves most per unit on `product`, or None.
+
+    A buy-X-get-Y is counted over its whole group, as a checkout would apply it to a line that size;
+    ties go to the one ending first, then the lower id, as in a quote.
+    """
+
+    def per_unit(promotion: Promotion) -> Decimal:
+        units = max(1, promotion.buy + promotion.free)
+        return promotion.discount(product, units) / units
+
+    savers = [p for p in running if p.applies_to(product) and per_unit(p) > 0]
+    return min(savers, key=lambda p: (-per_unit(p), p.ends, p.promotion_id), default=None)
 
 
 def _check_target(promotion: Promotion, skus: set[str], brands: set[str], categories: set[str]) -> None:
@@ -168,4 +221,13 @@ def _check_target(promotion: Promotion, skus: set[str], brands: set[str], catego
         raise ValueError(f"no product is in the category {wanted!r}")
 
 
-__all__ = ["Deal", "Deals", "PromotionImport", "promotion_rows", "shop_today"]
+__all__ = [
+    "DEMO_PROMOTIONS",
+    "Deal",
+    "Deals",
+    "PromotionImport",
+    "best_for",
+    "promotion_rows",
+    "read_promotions",
+    "shop_today",
+]

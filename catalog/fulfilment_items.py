@@ -162,6 +162,10 @@ class FulfilmentItems:
         item = self.repository._fetch(self.tables.promotions, *PROMOTIONS_KEY)
         return self.tables.promotions(*PROMOTIONS_KEY) if item is None else item
 
+    def promotions_stored(self) -> bool:
+        """Whether any import ever stored promotions (an import of none, ending them all, counts)."""
+        return self.repository._fetch(self.tables.promotions, *PROMOTIONS_KEY) is not None
+
     def promotion_rows(self, item: Any = None) -> list[dict[str, Any]]:
         """The stored promotion rows (none before the first import)."""
         item = self.promotions_item() if item is None else item

@@ -339,6 +339,7 @@ EXTENSION_MODULES = (
     "voiceshop.model_commands",
     "voiceshop.ops_commands",
     "voiceshop.fulfil_commands",
+    "voiceshop.promotion_commands",
     "voiceshop.skill_commands",
     "voiceshop.kiosk_commands",
 )

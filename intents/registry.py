@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import account, checkout, delivery, handoff, orders, recommend, returns, session, shopping, voice_controls
+from intents import (
+    account,
+    checkout,
+    deals,
+    delivery,
+    handoff,
+    orders,
+    recommend,
+    returns,
+    session,
+    shopping,
+    voice_controls,
+)
 from intents.request import LAUNCH, IntentRequest, Reply
 
 Handler = Callable[[IntentRequest, Any], Reply]
@@ -20,6 +32,7 @@ HANDLERS: dict[str, Handler] = {
     "ReviewCartIntent": shopping.handle_review_cart,
     "ClearCartIntent": shopping.handle_clear_cart,
     "RecommendIntent": recommend.handle_recommend,
+    "DealsIntent": deals.handle_deals,
     "StorePolicyIntent": shopping.handle_store_policy,
     "StartReturnIntent": returns.handle_start_return,
     "ReturnStatusIntent": returns.handle_return_status,

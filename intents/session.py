@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, handoff, orders, returns, shopping
+from intents import checkout, deals, handoff, orders, returns, shopping
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat
@@ -82,7 +82,7 @@ def handle_help(request: IntentRequest, shop: Any) -> Reply:
     if pending is not None:
         key = HELP_FOR_PENDING.get(str(pending.get("kind")), "help_general")
         return dialog.ask(dialog.say(key), key)
-    if dialog.listing is not None and dialog.listing.get("kind") == "results":
+    if dialog.listing is not None and dialog.listing.get("kind") in ("results", deals.LIST_KIND):
         count = len(dialog.listing.get("ids") or ())  # offer only what this list allows
         key = "help_result_one" if count == 1 else "help_results" if count > PAGE_SIZE else "help_results_page"
         return dialog.reply(dialog.say(key))
@@ -127,7 +127,12 @@ def _page(request: IntentRequest, shop: Any, step: int) -> Reply:
     if start < 0:
         return dialog.reply(dialog.say("no_previous"))
     listing["start"] = start
-    renderers = {"results": shopping.render_results, "cart": shopping.render_cart, "orders": orders.render_orders}
+    renderers = {
+        "results": shopping.render_results,
+        deals.LIST_KIND: deals.render_deals,
+        "cart": shopping.render_cart,
+        "orders": orders.render_orders,
+    }
     return renderers[str(listing.get("kind"))](dialog)
 
 

@@ -86,7 +86,7 @@ def order_code(number: str) -> Spoken:
 
 def day(value: date, template: str = "{weekday}, {month} {day}") -> Spoken:
     """A delivery date as people of the locale say it ("Wednesday, November 25"; en-GB "Wednesday 25 November")."""
-    text = template.format(weekday=f"{value:%A}", month=f"{value:%B}", day=value.day)
+    text = template.format(weekday=f"{value:%A}", month=f"{value:%B}", day=value.day, year=value.year)
     return Spoken(text, f'<say-as interpret-as="date">{value:%Y%m%d}</say-as>')
 
 

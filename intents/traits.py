@@ -33,6 +33,7 @@ TRAITS: dict[str, IntentTraits] = {
     "ReviewCartIntent": IntentTraits(),
     "ClearCartIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "RecommendIntent": IntentTraits(),
+    "DealsIntent": IntentTraits(),  # reads promotions; adding from its list is AddToCartIntent's own turn
     "StorePolicyIntent": IntentTraits(),
     "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ReorderIntent": IntentTraits(changes_shop=True, expects="yes_no"),

@@ -3,10 +3,11 @@
 What is on sale is the shop's (`Shop.on_sale`, `Shop.deal_for`: promotions running today, each product
 once with the promotion a checkout would take off it); this module only words it.
 
-- A product named: whether it is on sale and the deal ("Oatly Oat Milk is 10% off until Thursday,
-  December 31"), or that it isn't, naming it. It becomes "it", so "add it" follows.
+- A product named (or "it"): whether it is on sale and the deal ("Oatly Oat Milk is on sale: 10% off
+  until Friday, December 31"), or that it isn't, naming it. It becomes "it", so "add it" follows.
 - A category named (or words search reads as one, "cleaning supplies" is household): its products on
-  sale. Words that name no category narrow the deals to what a search for them finds.
+  sale. Words that name neither one product nor a category ("cheese") narrow the deals to what a search
+  for them finds.
 - Otherwise every product on sale, the deals ending soonest first.
 
 A list is numbered and kept as the list (kind "deals"), so "add the second one", "tell me about the
@@ -24,7 +25,7 @@ from catalog.errors import UnknownProduct
 from catalog.model import Product
 from catalog.promotions import Promotion, PromotionKind
 from intents.dialog import PAGE_SIZE, Dialog, load_prompts
-from intents.recommend import SEARCH_LIMIT, named_product
+from intents.recommend import SEARCH_LIMIT
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, day, money, plain
 
@@ -35,17 +36,12 @@ PRONOUNS = frozenset({"it", "that", "this", "them", "those", "these"})
 
 
 def handle_deals(request: IntentRequest, shop: Any) -> Reply:
-    """Say whether a product is on sale, or list what is (in a category, or everywhere)."""
+    """Say whether a product is on sale, or list what is (in a category, among what words find, or everywhere)."""
     dialog = Dialog(request, shop)
-    spoken = (request.slot_value("product") or "").strip().lower()
-    if spoken in PRONOUNS and not request.slot_id("product"):  # with nothing in focus: what is on sale
-        product = dialog.shop.catalog_product(dialog.focus) if dialog.focus else None
-    else:
-        product = named_product(dialog)
-    if product is not None:
-        return _product_answer(dialog, product)
+    asked = _product_or_group(dialog)
+    if isinstance(asked, Product):
+        return _product_answer(dialog, asked)
     on_sale = list(dialog.shop.on_sale())
-    asked = _category(dialog)
     if asked is not None:
         name, keep = asked
         on_sale = [(item, promotion) for item, promotion in on_sale if keep(item)]
@@ -59,6 +55,33 @@ def handle_deals(request: IntentRequest, shop: Any) -> Reply:
     dialog.clear_pending()
     dialog.set_list(LIST_KIND, [item.sku for item, _ in on_sale])
     return render_deals(dialog, intro, {item.sku: (item, promotion) for item, promotion in on_sale})
+
+
+def _product_or_group(dialog: Dialog) -> Product | tuple[str, Callable[[Product], bool]] | None:
+    """What the question is about: one product, a group of products (named, and which they are), or everything.
+
+    A product the model resolved (or "it", the product in focus) is that product. Words it did not resolve
+    are searched: one clear hit is that product, several ("any deals on cheese") are the group a search
+    finds, none is something the shop doesn't sell.
+    """
+    request = dialog.request
+    sku = request.slot_id("product")
+    spoken = (request.slot_value("product") or "").strip()
+    if sku:
+        try:
+            return dialog.shop.catalog_product(sku)
+        except UnknownProduct:
+            pass  # resolved against an older catalog: fall back to the words
+    elif spoken.lower() in PRONOUNS:  # with nothing in focus: what is on sale
+        return dialog.shop.catalog_product(dialog.focus) if dialog.focus else None
+    if spoken:
+        found = dialog.shop.search(spoken, limit=SEARCH_LIMIT)
+        if not found.hits:
+            raise UnknownProduct(spoken)
+        if found.clear_choice is not None:
+            return found.clear_choice
+        return spoken, _among([hit.product.sku for hit in found.hits])
+    return _category(dialog)
 
 
 def render_deals(

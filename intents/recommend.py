@@ -39,7 +39,7 @@ _KEYS = {
 }
 
 
-def named_product(dialog: Dialog) -> Product | None:
+def _named_product(dialog: Dialog) -> Product | None:
     """The product asked about ("what goes with spaghetti"): resolved by the channel, else the best search hit."""
     request = dialog.request
     sku = request.slot_id("product")
@@ -82,7 +82,7 @@ def _category(dialog: Dialog) -> tuple[str, Suggestion] | None:
 def handle_recommend(request: IntentRequest, shop: object) -> Reply:
     """Suggest a few products, each answer saying what it rests on."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
-    product = named_product(dialog)
+    product = _named_product(dialog)
     if product is not None:
         suggestion = dialog.shop.goes_with(product.sku, limit=LIMIT)
         key = _PRODUCT_KEYS[suggestion.basis]

@@ -88,8 +88,8 @@ def test_an_unreadable_file_is_explained_and_changes_nothing(ops_shop, capsys, t
 
 def test_if_empty_loads_the_demo_once_and_never_over_ops_own(ops_shop, capsys, tmp_path):
     own = tmp_path / "own.json"
-    own.write_text(json.dumps([{"id": "own", "title": "own", "kind": "amount", "target": "category",
-                                "applies_to": "dairy", "starts": "2026-01-01", "ends": "2026-01-02", "value": 1}]))  # fmt: skip
+    row = {"id": "own", "title": "own", "kind": "amount", "target": "category", "applies_to": "dairy"}
+    own.write_text(json.dumps([row | {"starts": "2026-01-01", "ends": "2026-01-02", "value": 1}]))
     assert run(capsys, "promotions", "import", str(own), "--replace-all")[0] == 0
     code, out, _ = run(capsys, "promotions", "import", "--if-empty", str(DEMO_PROMOTIONS))
     assert code == 0 and "already imported" in out

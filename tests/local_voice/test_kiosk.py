@@ -582,3 +582,56 @@ def test_a_signed_in_kiosk_shopper_hears_what_they_often_buy(sales_shop, underst
     kiosk.handle_text(" ".join(CODE))
     regular = kiosk.handle_text("what do you recommend").reply
     assert regular.startswith("You often buy 1: Tostitos Salsa") and "Tortilla" not in regular
+
+
+# --- promotions -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def deals_shop(base_settings, demo_products):
+    """The demo catalog and the demo promotions on a table of this test's own (promotions are shop-wide)."""
+    from catalog.deals import DEMO_PROMOTIONS, read_promotions
+
+    shop = fresh_shop(base_settings)
+    shop.import_products(demo_products)
+    assert shop.import_promotions(read_promotions(DEMO_PROMOTIONS)).stored
+    return shop
+
+
+def test_the_kiosk_lists_todays_deals_and_adds_the_second_one_at_its_sale_price(deals_shop, understander):
+    kiosk = create_kiosk(deals_shop, understander, SilentVoice(), random_ref("kiosk"))
+    turn = kiosk.handle_text("any deals today")
+    assert turn.intent == "DealsIntent"
+    first = "1: Clorox Bleach, 4 dollars and 49 cents, 1 dollar off each."
+    assert turn.reply.startswith(f"4 products are on sale today. {first}")
+    assert "3: Oatly Oat Milk, 4 dollars and 99 cents, 10% off." in turn.reply
+    kiosk.handle_text("add the second one")
+    assert [line.sku for line in deals_shop.cart(kiosk.customer_id).lines] == ["SKU-HOU-0158"]
+    kiosk.handle_text("add two oat milk")
+    read_back = kiosk.handle_text("check out").reply
+    assert "you save 2 dollars." in read_back  # 1.00 off the wipes, 10% of 9.98 rounds to 1.00
+    assert "The total is 13 dollars and 97 cents" in read_back  # 15.97 less 2.00, pickup free
+    kiosk.handle_text("yes")
+    (order,) = deals_shop.orders(kiosk.customer_id).orders
+    assert str(order.savings) == "2.00" and {d.promotion_id for d in order.discounts} == {"clorox-1-off", "oat-milk-10"}
+
+
+def test_the_kiosk_says_whether_a_product_is_on_sale(deals_shop, understander):
+    kiosk = create_kiosk(deals_shop, understander, SilentVoice(), random_ref("kiosk"))
+    on_sale = kiosk.handle_text("is oat milk on sale").reply
+    assert on_sale.startswith("Oatly Oat Milk is on sale: 10% off until Friday, December 31")
+    not_on_sale = kiosk.handle_text("is greek yogurt on sale").reply
+    assert not_on_sale.startswith("Fage Greek Yogurt Plain isn't on sale right now")
+    assert kiosk.handle_text("any offers on cleaning supplies").reply.startswith("2 products in household are on sale")
+
+
+def test_deals_through_the_text_kiosk_command(deals_shop, base_settings, monkeypatch, capsys):
+    customer = random_ref("kiosk")
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", base_settings.endpoint)
+    monkeypatch.setenv("VOICESHOP_TABLE", deals_shop.settings.table)
+    monkeypatch.setattr("sys.stdin", io.StringIO("what's on sale\nadd the third one\nis oat milk on sale\ncheck out\n"))
+    assert main(["kiosk", "--text", "--mute", "--customer", customer]) == 0
+    out = capsys.readouterr().out
+    assert "4 products are on sale today." in out and "10% off until" in out
+    assert "With 10% off Oatly oat milk, you save 50 cents." in out  # 10% of 4.99, rounded half up
+    assert [line.sku for line in deals_shop.cart(customer).lines] == ["SKU-DAI-0035"]

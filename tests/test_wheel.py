@@ -65,4 +65,5 @@ def test_the_installed_wheel_checks_its_models_and_answers_one_turn(installed, d
     assert (tmp_path / "home" / ".local" / "share" / "voiceshop" / "simulator").is_dir()
     purelib = next(installed.glob("lib/python*/site-packages"))
     assert (purelib / "intents" / "models" / "en-US.json").is_file()
+    assert (purelib / "catalog" / "data" / "promotions.json").is_file()  # the demo promotions, beside the policy
     assert not (purelib / ".data").exists()

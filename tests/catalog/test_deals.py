@@ -118,3 +118,16 @@ def test_a_promotion_never_makes_a_line_cost_less_than_nothing(empty_shop, custo
     empty_shop.add_to_cart(customer, cheap.sku, 2)
     quote = empty_shop.quote(customer)
     assert quote.savings == Decimal("1.98") and quote.subtotal - quote.savings == 0
+
+
+def test_each_product_on_sale_is_listed_once_with_its_best_deal_ending_soonest_first(empty_shop):
+    milk = add_product(empty_shop, price="4.00", name="Milk")
+    soap = add_product(empty_shop, price="2.00", name="Soap")
+    empty_shop.import_promotions(
+        [
+            row("pantry-5", "pantry", target="category", value="5", days=(-1, 9)),  # both products
+            row("milk-25", milk.sku, value="25", days=(-1, 5)),
+        ]
+    )
+    listed = [(product.sku, promotion.promotion_id) for product, promotion in empty_shop.on_sale()]
+    assert listed == [(milk.sku, "milk-25"), (soap.sku, "pantry-5")], "milk once, with the bigger saving"

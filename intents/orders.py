@@ -65,7 +65,7 @@ def handle_order_status(request: IntentRequest, shop: Any) -> Reply:
 
 
 def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
-    """What was in my last order (or the one named): every line, how it travelled, the total."""
+    """What was in my last order (or the one named): every line, how it travelled, what it saved, the total."""
     dialog = Dialog(request, shop)
     order = _find(dialog)
     if isinstance(order, Reply):
@@ -84,8 +84,13 @@ def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
             price=delivery_price(dialog, choice.price, order.currency),
         )
     dialog.set_list("results", [line.sku for line in order.lines])
+    savings = plain("")
+    if order.savings > 0:  # the discounts the order kept, whatever promotions run today
+        titles = [plain(title) for title in dict.fromkeys(discount.title for discount in order.discounts)]
+        savings = dialog.say("order_contents_savings", amount=money(order.savings, order.currency), deals=join(titles))
     spoken = dialog.say(
         "order_contents",
+        savings=savings,
         number=order_code(order.order_number),
         status=_status(dialog, order),
         lines=lines,

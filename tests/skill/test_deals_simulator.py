@@ -84,6 +84,9 @@ def test_the_checkout_read_back_says_what_is_saved_and_the_order_keeps_it(alexa,
     alexa.say("yes")
     (order,) = shop.orders(alexa.customer).orders
     assert order.savings == Decimal("3.00") and order.total == Decimal("18.96")
+    shop.import_promotions([], replace_all=True)  # ops end every promotion: the order keeps what it saved
+    speech = alexa.say("what was in my last order").speech
+    assert "You saved $3.00 with 10% off Oatly oat milk and a dollar off Clorox. The total was $18.96." in speech
 
 
 def test_without_a_deal_in_the_cart_the_read_back_says_nothing_of_saving(alexa, shop):

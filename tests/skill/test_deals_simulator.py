@@ -89,6 +89,13 @@ def test_the_checkout_read_back_says_what_is_saved_and_the_order_keeps_it(alexa,
     assert "You saved $3.00 with 10% off Oatly oat milk and a dollar off Clorox. The total was $18.96." in speech
 
 
+def test_a_reorder_is_read_back_with_todays_savings(alexa, shop):
+    shop.add_to_cart(alexa.customer, OAT_MILK, 1)
+    shop.place(shop.quote(alexa.customer).quote_id, confirmed=True)
+    speech = alexa.say("buy my last order again").speech
+    assert "at today's prices" in speech and "With 10% off Oatly oat milk, you save $0.50." in speech
+
+
 def test_without_a_deal_in_the_cart_the_read_back_says_nothing_of_saving(alexa, shop):
     shop.add_to_cart(alexa.customer, YOGURT, 1)
     assert "save" not in alexa.say("check out").speech

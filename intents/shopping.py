@@ -116,12 +116,9 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
         if sku is None:
             return dialog.reply(dialog.say("no_such_position", position=position))
         return dialog.shop.catalog_product(sku)
-    sku = request.slot_id("product")
-    if sku:
-        try:
-            return dialog.shop.catalog_product(sku)
-        except UnknownProduct:
-            pass  # resolved against an older catalog: fall back to the words
+    resolved = dialog.product_slot()
+    if resolved is not None:
+        return resolved
     spoken = request.slot_value("product")
     if spoken is None:
         if dialog.focus:

@@ -246,9 +246,12 @@ class UnansweredSearches:
         """Count a search that found nothing (`nomatch`) or was asked back (`askedback`), in memory for now."""
         return self.search_tally.record(query, channel, outcome)
 
-    def flush_unanswered_searches(self) -> int:
-        """Write the counts held in memory now (end of a kiosk session, of a one-turn command)."""
-        return self.search_tally.flush()
+    def flush_unanswered_searches(self, quietly: bool = False) -> int:
+        """Write the counts held in memory now (end of a kiosk session, of a one-turn command).
+
+        `quietly` logs a store failure instead of raising it: a shopper's session never fails for a tally.
+        """
+        return self.search_tally.flush(quietly=quietly)
 
     def flush_unanswered_searches_if_due(self) -> None:
         """Write the counts if a batch is due; for the end of every Alexa request (costs nothing otherwise)."""

@@ -64,15 +64,11 @@ def _product_or_group(dialog: Dialog) -> Product | tuple[str, Callable[[Product]
     are searched: one clear hit is that product, several ("any deals on cheese") are the group a search
     finds, none is something the shop doesn't sell.
     """
-    request = dialog.request
-    sku = request.slot_id("product")
-    spoken = (request.slot_value("product") or "").strip()
-    if sku:
-        try:
-            return dialog.shop.catalog_product(sku)
-        except UnknownProduct:
-            pass  # resolved against an older catalog: fall back to the words
-    elif spoken.lower() in PRONOUNS:  # with nothing in focus: what is on sale
+    resolved = dialog.product_slot()  # None too when resolved against an older catalog: the words are read
+    if resolved is not None:
+        return resolved
+    spoken = (dialog.request.slot_value("product") or "").strip()
+    if spoken.lower() in PRONOUNS:  # with nothing in focus: what is on sale
         return dialog.shop.catalog_product(dialog.focus) if dialog.focus else None
     if spoken:
         found = dialog.shop.search(spoken, limit=SEARCH_LIMIT)

@@ -14,12 +14,11 @@ One run prints one table:
 To measure an older checkout, point PYTHONPATH at it (`git archive <commit> | tar -x -C /tmp/old`).
 """
 
-
 from __future__ import annotations
 
 import argparse
-import json
 import gc
+import json
 import random
 import statistics
 import sys
@@ -193,7 +192,9 @@ def make_queries(products: list[Product], count: int, seed: int = 11) -> list[st
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_CATALOG = ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
-HELDOUT = [ROOT / "bench" / "heldout_blind" / name for name in ("heldout_search.jsonl", "search_v2.jsonl", "search_vosk.jsonl")]
+HELDOUT = [
+    ROOT / "bench" / "heldout_blind" / name for name in ("heldout_search.jsonl", "search_v2.jsonl", "search_vosk.jsonl")
+]
 DEV = [ROOT / "bench" / "dev_search.jsonl"]
 
 
@@ -241,7 +242,11 @@ def _top(system: object, query: str) -> tuple[str | None, bool]:
 def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
     """Print top-1 per kind for the search and both baselines, then no-match precision."""
     products = load_demo_products()
-    systems = {"search": SearchIndex.build(products, version="demo"), "bm25": BM25(products), "rapidfuzz": Fuzzy(products)}
+    systems = {
+        "search": SearchIndex.build(products, version="demo"),
+        "bm25": BM25(products),
+        "rapidfuzz": Fuzzy(products),
+    }
     kinds: dict[str, list[dict[str, object]]] = {}
     for row in rows:
         kinds.setdefault(str(row["kind"]), []).append(row)
@@ -269,7 +274,10 @@ def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
         n = len(group)
         share = {name: 100 * right[name] / n for name in systems}
         label = "no-match" if kind == "not_sold" else kind
-        print(f"{label:<12} {n:>5} {share['search']:>6.0f}% {100 * asked / n:>5.0f}% {share['bm25']:>5.0f}% {share['rapidfuzz']:>5.0f}%")
+        print(
+            f"{label:<12} {n:>5} {share['search']:>6.0f}% {100 * asked / n:>5.0f}% "
+            f"{share['bm25']:>5.0f}% {share['rapidfuzz']:>5.0f}%"
+        )
     n = totals["search"][1] or 1
     print(
         f"{'answerable':<12} {n:>5} {100 * totals['search'][0] / n:>6.0f}% {100 * asked_total / n:>5.0f}% "

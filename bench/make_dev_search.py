@@ -58,7 +58,9 @@ def main() -> None:
                         "rate": rate,
                     }
                 )
-    written = [json.loads(line) for line in WRITTEN.read_text().splitlines() if line.strip()] if WRITTEN.exists() else []
+    written = (
+        [json.loads(line) for line in WRITTEN.read_text().splitlines() if line.strip()] if WRITTEN.exists() else []
+    )
     OUT.write_text("".join(json.dumps(row) + "\n" for row in [*rows, *written]))
     same = sum(row["query"] == row["spoken"].lower() for row in rows)
     print(f"{len(rows)} transcripts + {len(written)} written -> {OUT.relative_to(ROOT)} ({same} heard exactly)")

@@ -79,14 +79,15 @@ def main() -> None:
     rows = load_rows(DEV)
     products = load_demo_products()
     if args.write:
-        saved, floor = search_module.CALIBRATION, search_module.MIN_CONFIDENCE
-        search_module.CALIBRATION = {tier: ((-1.0, -1.0), (2.0, 2.0)) for tier in saved}
+        floor, step = search_module.MIN_CONFIDENCE, search_module.calibrated
+        search_module.calibrated = lambda evidence, tier: evidence  # collect the raw evidence, uncalibrated
         search_module.MIN_CONFIDENCE = 0.0
         samples = collect(SearchIndex.build(products), rows)
+        search_module.calibrated = step
         table = {}
         for tier in ("words", "brand", "sound"):
             fitted = isotonic([(score, right) for score, t, right, _ in samples if t == tier])
-            table[tier] = tuple([(0.0, fitted[0][1]), *fitted, (2.0, fitted[-1][1])]) if fitted else ((0.0, 0.0),)
+            table[tier] = tuple([*fitted[:-1], (2.0, fitted[-1][1])]) if fitted else ((2.0, 0.0),)
         text = SEARCH_FILE.read_text()
         body = "".join(f'    "{tier}": {_wrapped(points)},\n' for tier, points in table.items())
         header = "CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {"
@@ -113,7 +114,7 @@ def main() -> None:
         if count:
             print(f"{slot / 10:.1f}-{(slot + 1) / 10:.1f}  {count:>6}  {right / count:>8.2f}")
     print("\nfloor  top-1 answerable  no-match")
-    for floor in (0.0, 0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7):
+    for floor in (0.0, 0.3, 0.4, 0.5, 0.55, 0.56, 0.58, 0.6, 0.7):
         top = sum(
             1
             for hit, expected in firsts

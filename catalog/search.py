@@ -200,8 +200,13 @@ class SearchResult:
 
     @property
     def clear_choice(self) -> Product | None:
-        """The product to act on without asking: the top hit, unless there is none or two are too close."""
-        return self.hits[0].product if self.hits and not self.ambiguous else None
+        """The product to act on without asking: the top hit, unless none, two too close, or it is unsure.
+
+        Unsure means below `SURE`: the DEV set got such hits wrong too often. How to ask is the caller's.
+        """
+        if not self.hits or self.ambiguous or self.hits[0].confidence < SURE:
+            return None
+        return self.hits[0].product
 
 
 MAX_PRICE_CAP = Decimal(1_000_000)
@@ -299,20 +304,13 @@ def _points(score: float) -> float:
 
 CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
     "words": (
-        (0.0, 0.545),
-        (0.787, 0.545),
-        (0.954, 0.852),
+        (0.787, 0.5),
+        (0.954, 0.839),
         (1.0, 0.914),
-        (1.0, 0.995),
         (2.0, 0.995),
     ),
-    "brand": (
-        (0.0, 0.857),
-        (1.0, 0.857),
-        (2.0, 0.857),
-    ),
+    "brand": ((2.0, 0.947),),
     "sound": (
-        (0.0, 0.037),
         (0.551, 0.037),
         (0.606, 0.086),
         (0.635, 0.16),
@@ -322,22 +320,20 @@ CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
         (0.807, 0.478),
         (0.891, 0.677),
         (1.023, 0.943),
-        (1.18, 0.976),
         (2.0, 0.976),
     ),
 }
-MIN_CONFIDENCE = 0.5  # below this a hit is not offered at all: on the DEV set it keeps no-match >= 90%
+LIST_CONFIDENCE_DROP = 0.25  # a listed hit this much less sure than the first is a different thing
+SURE = 0.7  # `clear_choice` acts on a hit at least this sure; below it a channel should ask
+MIN_CONFIDENCE = 0.5  # below this a hit is not offered at all (DEV: 86% no-match; 0.55 loses plain word hits)
 
 
 def calibrated(score: float, tier: str) -> float:
-    """The DEV set's precision for a first hit of this score from this tier (piecewise linear)."""
-    points = CALIBRATION[tier]
-    if score <= points[0][0]:
-        return points[0][1]
-    for (low, low_p), (high, high_p) in pairwise(points):
-        if score <= high:
-            return low_p + (high_p - low_p) * (score - low) / (high - low) if high > low else high_p
-    return points[-1][1]
+    """The DEV set's precision for a first hit of this score from this tier: the isotonic step it falls in."""
+    for upper, precision in CALIBRATION[tier]:
+        if score <= upper:
+            return precision
+    return CALIBRATION[tier][-1][1]
 
 
 @dataclass
@@ -674,7 +670,8 @@ class SearchIndex:
         heard: dict[int, tuple[str, float, str]] = {}
         said = set(words)
         for pid in scores:
-            if said <= self._brand_terms[pid]:  # "clorox": a brand names many products, all rightly
+            brand = self._brand_terms[pid]
+            if brand and said == brand:  # "clorox": a brand names many products, all rightly
                 heard[pid] = ("", scores[pid], "brand")
         sounds = self._sound_match(words)
         ranked = sorted(sounds.items(), key=lambda item: -item[1][0])[:2]
@@ -717,7 +714,10 @@ class SearchIndex:
             confidence = calibrated(evidence, tier)
             if confidence >= MIN_CONFIDENCE:
                 hits.append(SearchHit(products[pid], -negative, confidence, phrase, tier))
-        return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF]
+        if not hits:
+            return hits
+        floor = hits[0].confidence - LIST_CONFIDENCE_DROP  # "milk": the milks, not Milk-Bone dog treats
+        return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF and hit.confidence >= floor]
 
     def _browse(
         self, category: str | None, cap: Decimal | None, limit: int, kinds: tuple[str, ...] = ()

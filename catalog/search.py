@@ -312,12 +312,12 @@ def strip_fillers(words: list[str]) -> list[str]:
     out: list[str] = []
     index = 0
     while index < len(words):
-        phrase = next((p for p in VAGUE_FILLERS if tuple(words[index : index + len(p)]) == p), None)
-        if phrase is None:
+        vague = next((p for p in VAGUE_FILLERS if tuple(words[index : index + len(p)]) == p), ())
+        if vague:
+            index += len(vague)
+        else:
             out.append(words[index])
             index += 1
-        else:
-            index += len(phrase)
     return out or words
 
 
@@ -445,11 +445,11 @@ class SearchIndex:
             for term in (*terms, *merged):
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
-        for term, field_code in best_field.items():
-            fields = self._postings.get(term)
-            if fields is None:
-                fields = self._postings[term] = (array("l"), array("l"), array("l"))
-            fields[field_code].append(pid)
+        for term, best in best_field.items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = (array("l"), array("l"), array("l"))
+            postings[best].append(pid)
         intern = self._interned.setdefault  # equal sets shared: less memory, and their hashes are cached
         self._name_terms.append(intern(name_terms, name_terms))
         brand_terms = frozenset(self._field_terms(product.brand))

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.search import SURE, SearchIndex
+from catalog.search import CALIBRATION, SURE, SearchIndex
 from tests.catalog.test_search_quality import load_demo_products
 
 
@@ -146,3 +146,11 @@ def test_fillers_from_the_language_file_are_not_searched_for(index, query, words
 def test_a_filler_word_that_names_a_product_is_kept(index):
     best = index.search("alexa speaker").best  # "alexa" leads utterances, but this is a synonym of Echo Dot
     assert best is not None and best.product.sku == "SKU-ELE-0222"
+
+
+def test_confidence_rises_with_the_evidence_and_stays_a_probability():
+    for tier, steps in CALIBRATION.items():
+        precisions = [precision for _, precision in steps]
+        assert precisions == sorted(precisions), tier  # isotonic: more evidence is never less sure
+        assert all(0.0 <= precision <= 1.0 for precision in precisions), tier
+        assert steps[-1][0] >= 1.0, tier  # every score falls in a step

@@ -11,6 +11,7 @@ from dataclasses import replace
 from catalog.errors import NotInCart, UnknownProduct
 from catalog.model import Product
 from catalog.search import SearchResult
+from catalog.unanswered import ASKEDBACK, NOMATCH
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, money, plain, size_words
@@ -72,6 +73,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     result = dialog.shop.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
     dialog.clear_pending()
     if not result.hits:
+        dialog.shop.record_unanswered_search(query, request.channel, NOMATCH)  # counted for ops, never the shopper
         spoken_query = result.text or query
         if result.price_cap is not None:
             message = dialog.say("search_none_cap", query=spoken_query, cap=money(result.price_cap))
@@ -79,6 +81,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
             message = dialog.say("search_none", query=spoken_query)
         return dialog.reply(message, events=("search_no_result",))
     if result.hits[0].confidence < CONFIDENT:
+        dialog.shop.record_unanswered_search(query, request.channel, ASKEDBACK)
         return _ask_did_you_mean(dialog, result.hits[0].product, result.text or query)
     found = len(result.hits)
     skus = [hit.product.sku for hit in result.hits[:LIST_LIMIT]]
@@ -113,6 +116,7 @@ def confirm_did_you_mean(dialog: Dialog, pending: dict[str, object]) -> Reply:
 def decline_did_you_mean(dialog: Dialog, pending: dict[str, object]) -> Reply:
     """No to "Did you mean ...?": say what was looked for and that nothing matched; nothing changes."""
     dialog.clear_pending()
+    dialog.shop.record_unanswered_search(str(pending.get("query") or ""), dialog.request.channel, NOMATCH)
     return dialog.reply(
         dialog.say("search_declined", query=str(pending.get("query") or "")), events=("search_no_result",)
     )
@@ -145,12 +149,9 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
         if sku is None:
             return dialog.reply(dialog.say("no_such_position", position=position))
         return dialog.shop.catalog_product(sku)
-    sku = request.slot_id("product")
-    if sku:
-        try:
-            return dialog.shop.catalog_product(sku)
-        except UnknownProduct:
-            pass  # resolved against an older catalog: fall back to the words
+    resolved = dialog.product_slot()
+    if resolved is not None:
+        return resolved
     spoken = request.slot_value("product")
     if spoken is None:
         if dialog.focus:
@@ -167,10 +168,13 @@ def _pick(dialog: Dialog, result: SearchResult, spoken: str) -> Product | Reply:
     if result.clear_choice is not None:
         return result.clear_choice
     if not result.hits:
+        dialog.shop.record_unanswered_search(spoken, dialog.request.channel, NOMATCH)
         raise UnknownProduct(spoken)
     if result.hits[0].confidence < CONFIDENT:  # "add creamy be a burger": ask before it goes in a cart
+        dialog.shop.record_unanswered_search(spoken, dialog.request.channel, ASKEDBACK)
         return _ask_did_you_mean(dialog, result.hits[0].product, result.text or spoken)
     first, second = result.hits[0].product, result.hits[1].product  # not a clear choice: two too close to call
+    dialog.shop.record_unanswered_search(spoken, dialog.request.channel, ASKEDBACK)
     dialog.set_list("choice", [first.sku, second.sku])
     quantity = quantity_from(dialog.request)
     dialog.set_pending("choose", intent=dialog.request.intent, quantity=quantity)

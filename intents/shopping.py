@@ -16,6 +16,9 @@ from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, money, plain, size_words
 
+CONFIDENT = 0.7
+"""A first hit less sure than this (calibrated: right about this share of the time) is asked about:
+"Did you mean creamy peanut butter?". The search only says how sure it is; asking is the conversation's."""
 RESULT_LIMIT = 9
 LIST_LIMIT = 30
 """How many search results "next" can page through; the count said is honest up to here ("more than 30")."""
@@ -77,6 +80,9 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
         else:
             message = dialog.say("search_none", query=spoken_query)
         return dialog.reply(message, events=("search_no_result",))
+    if result.hits[0].confidence < CONFIDENT:
+        dialog.shop.record_unanswered_search(query, request.channel, ASKEDBACK)
+        return _ask_did_you_mean(dialog, result.hits[0].product, result.text or query)
     found = len(result.hits)
     skus = [hit.product.sku for hit in result.hits[:LIST_LIMIT]]
     dialog.set_list("results", skus)
@@ -89,6 +95,31 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
         return render_results(dialog, dialog.say("search_found", count=found, query=query_words))
     key = "search_found_more_than" if found > LIST_LIMIT else "search_found_first"
     return render_results(dialog, dialog.say(key, count=min(found, LIST_LIMIT), query=query_words, shown=PAGE_SIZE))
+
+
+def _ask_did_you_mean(dialog: Dialog, product: Product, looked_for: str) -> Reply:
+    """Ask about an unsure hit, keeping what was looked for (words, not a customer) for a "no"."""
+    dialog.context.pop("list", None)
+    dialog.set_pending("did_you_mean", sku=product.sku, query=looked_for)
+    return dialog.ask(dialog.say("search_did_you_mean", product=dialog.label(product)), "help_confirm")
+
+
+def confirm_did_you_mean(dialog: Dialog, pending: dict[str, object]) -> Reply:
+    """Yes to "Did you mean ...?": show that product as a one-item result, ready for "add it"."""
+    product = dialog.shop.catalog_product(str(pending["sku"]))
+    dialog.clear_pending()
+    dialog.set_list("results", [product.sku])
+    dialog.set_focus(product.sku)
+    return dialog.reply(dialog.say("search_found_one", details=_details_sentence(dialog, product)))
+
+
+def decline_did_you_mean(dialog: Dialog, pending: dict[str, object]) -> Reply:
+    """No to "Did you mean ...?": say what was looked for and that nothing matched; nothing changes."""
+    dialog.clear_pending()
+    dialog.shop.record_unanswered_search(str(pending.get("query") or ""), dialog.request.channel, NOMATCH)
+    return dialog.reply(
+        dialog.say("search_declined", query=str(pending.get("query") or "")), events=("search_no_result",)
+    )
 
 
 def _details_sentence(dialog: Dialog, product: Product) -> Spoken:
@@ -139,6 +170,9 @@ def _pick(dialog: Dialog, result: SearchResult, spoken: str) -> Product | Reply:
     if not result.hits:
         dialog.shop.record_unanswered_search(spoken, dialog.request.channel, NOMATCH)
         raise UnknownProduct(spoken)
+    if result.hits[0].confidence < CONFIDENT:  # "add creamy be a burger": ask before it goes in a cart
+        dialog.shop.record_unanswered_search(spoken, dialog.request.channel, ASKEDBACK)
+        return _ask_did_you_mean(dialog, result.hits[0].product, result.text or spoken)
     first, second = result.hits[0].product, result.hits[1].product  # not a clear choice: two too close to call
     dialog.shop.record_unanswered_search(spoken, dialog.request.channel, ASKEDBACK)
     dialog.set_list("choice", [first.sku, second.sku])
@@ -237,9 +271,7 @@ def handle_remove_from_cart(request: IntentRequest, shop: object) -> Reply:
     left = cart.line_for(product.sku)
     if left is None:
         return dialog.reply(dialog.say("removed", product=dialog.label(product)))
-    return dialog.reply(
-        dialog.say("removed_some", units=units, product=dialog.label(product), left=left.quantity)
-    )
+    return dialog.reply(dialog.say("removed_some", units=units, product=dialog.label(product), left=left.quantity))
 
 
 def handle_set_quantity(request: IntentRequest, shop: object) -> Reply:

@@ -63,3 +63,14 @@ def test_the_count_names_no_customer(shop):
     items = list(tables.query_rows(tables.search_count, searches_pk(row.day)))  # the stored items, whole
     assert len(items) == 1
     assert customer not in repr(items) and customer not in repr(row)
+
+
+def test_a_did_you_mean_is_counted_as_asked_back_and_a_no_as_no_match(demo_shop):
+    customer = random_ref("cust")
+    asked = say(demo_shop, customer, "SearchIntent", "kiosk", product="creamy be a burger")
+    assert asked.speech.startswith("Did you mean")
+    request = IntentRequest(intent="AMAZON.NoIntent", customer_id=customer, context=asked.context, channel="kiosk")
+    assert respond(request, demo_shop).speech.startswith("Sorry, I looked for")
+    demo_shop.flush_unanswered_searches()
+    found = {(r.query, r.outcome) for r in demo_shop.unanswered_searches(1) if r.channel == "kiosk"}
+    assert {("creamy be a burger", ASKEDBACK), ("creamy be burger", NOMATCH)} <= found

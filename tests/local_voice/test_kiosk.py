@@ -219,6 +219,14 @@ def test_a_misheard_product_name_is_asked_back_as_the_product_the_shop_would_add
     assert shop_state(shop, kiosk.customer_id)[0] == [("SKU-SNA-0120", 2)]
 
 
+def test_a_misheard_search_on_the_text_kiosk_asks_did_you_mean_and_yes_shows_it(kiosk, shop):
+    asked = kiosk.handle_text("find creamy be a burger")
+    assert asked.reply == "Did you mean Jif Creamy Peanut Butter?"
+    shown = kiosk.handle_text("yes")
+    assert shown.reply.startswith("I found one match") and "Creamy Peanut Butter" in shown.reply
+    assert shop.cart(kiosk.customer_id).lines == []
+
+
 # --- accessibility ------------------------------------------------------------------------------------
 
 

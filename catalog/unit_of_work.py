@@ -235,16 +235,24 @@ class UnitOfWork:
         self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), actions, t.pk.exists())
 
     def move_order(self, order: Order, moved: Order, at: datetime) -> None:
-        """Record a status change, only from the status the order was read in (or any cancellable one)."""
+        """Record a status change, only from the status the order was read in (or any cancellable one).
+
+        The same update moves the order to its new status's gsi2 partition (`orders list --status`), so
+        the index never shows an order in a status it has left; an order written before gsi2 existed
+        gets its entry here.
+        """
         t = self.tables.order
         condition = (
             t.status.is_in(*(s.value for s in CANCELLABLE))
             if moved.status is OrderStatus.CANCELLED
             else (t.status == order.status.value)
         )
+        gsi2pk, gsi2sk = self.repository.status_index_key(moved)
         actions = [
             t.status.set(moved.status.value),
             t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
+            t.gsi2pk.set(gsi2pk),
+            t.gsi2sk.set(gsi2sk),
         ]
         self.update("order", t(*self.repository.order_key(order.order_id)), actions, condition)
 

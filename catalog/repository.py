@@ -506,11 +506,17 @@ class Repository:
 
     # --- quotes -------------------------------------------------------------------------------
     def quote_item(self, quote: Quote) -> Any:
-        """Item for a quote; DynamoDB's TTL removes it a day after it expires."""
+        """Item for a quote; DynamoDB's TTL removes it a day after it expires.
+
+        Listed under its customer in gsi1 (`QUOTE#created#id`, beside the orders' `ORDER#` keys) so that
+        `customers forget` finds a customer's quotes, which carry an address snapshot, without a scan.
+        """
         pk, sk = quote_key(quote.quote_id)
         return self.tables.quote(
             pk=pk,
             sk=sk,
+            gsi1pk=customer_pk(quote.customer_id),
+            gsi1sk=f"QUOTE#{quote.created_at.isoformat()}#{quote.quote_id}",
             quote_id=quote.quote_id,
             customer_id=quote.customer_id,
             lines=_lines_to_items(quote.lines),
@@ -656,3 +662,24 @@ class Repository:
                 if self._update_if(item, [t.gsi2pk.set(gsi2pk), t.gsi2sk.set(gsi2sk)], condition):
                     written += 1
         return written
+
+    # --- a customer's footprint, for `customers forget` (catalog/erasure.py) -----------------------
+    def customer_partition_keys(self, customer_id: str) -> list[tuple[str, str]]:
+        """The (pk, sk) of every item in the customer's own partition: profile, cart, code change, guards."""
+        with storage_errors():
+            rows = self.tables.query_rows(self.tables.base, customer_pk(customer_id), attributes=["pk", "sk"])
+            return [(row["pk"]["S"], row["sk"]["S"]) for row in rows]
+
+    def customer_index_keys(self, customer_id: str, prefix: str) -> list[tuple[str, str]]:
+        """The (pk, sk) of the items listed under the customer in gsi1 whose gsi1sk starts with `prefix`."""
+        with storage_errors():
+            rows = self.tables.query_rows(self.tables.base, customer_pk(customer_id), GSI1, ["pk", "sk", "gsi1sk"])
+            return [(row["pk"]["S"], row["sk"]["S"]) for row in rows if row["gsi1sk"]["S"].startswith(prefix)]
+
+    def raw_items(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Raw items by key, any item class (consistent reads, 100 keys a round trip)."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        with storage_errors():
+            for start in range(0, len(keys), 100):
+                found |= self.tables.get_items(keys[start : start + 100])
+        return found

@@ -23,7 +23,7 @@ role deliberately lacks (tests/test_template.py): run this with ops credentials.
 Not reachable from here: webhooks and EventBridge events already delivered to other systems, CloudWatch
 logs (which hold no customer ids in clear: `skill/envelope.py` salts them), and point-in-time backups
 (kept 35 days, then gone). Quotes from before quotes were listed under their customer are not found;
-they expire by TTL a day after their 15-minute life.
+they expire by TTL a day after their 30-minute life.
 """
 
 from __future__ import annotations

@@ -199,3 +199,18 @@ def test_orders_list_takes_a_customer_or_a_status_not_both(ops_shop, capsys, cus
         with pytest.raises(SystemExit) as stopped:
             run(capsys, "orders", "list", *argv)
         assert stopped.value.code == 2
+
+
+def test_db_start_on_another_port_says_what_to_export(dynamodb_local, capsys, monkeypatch):
+    from tests.conftest import random_ref
+
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", "")  # so the command's own setdefault is undone after
+    monkeypatch.delenv("VOICESHOP_DYNAMODB_ENDPOINT")
+    monkeypatch.setenv("VOICESHOP_DATA_DIR", str(dynamodb_local.data_dir))  # the suite's server: already running
+    monkeypatch.setenv("VOICESHOP_TABLE", random_ref("vs-dbstart"))
+    code, out, err = run(capsys, "db", "start", "--port", str(dynamodb_local.port))
+    assert code == 0 and f"running at {dynamodb_local.endpoint}" in out
+    assert f"export VOICESHOP_DYNAMODB_ENDPOINT={dynamodb_local.endpoint}" in err
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", dynamodb_local.endpoint)
+    code, out, err = run(capsys, "db", "start")
+    assert code == 0 and "ready" in out and err == ""

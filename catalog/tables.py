@@ -142,7 +142,8 @@ class TableSet:
 
         A table made before an index existed (a developer's DynamoDB Local in .data/) would otherwise
         refuse every query on it. On AWS the template adds indexes; this is for local tables. DynamoDB
-        builds a new index from the items already there (DynamoDB Local at once, AWS in the background).
+        builds a new index from the items already there, and takes one new index per UpdateTable at a
+        time, so each is created and waited for in turn.
         """
         table = self.base.Meta.table_name
         described = self.connection.describe_table(table)
@@ -164,19 +165,34 @@ class TableSet:
                     }
                 ],
             )
+            self._wait_for_index(index["index_name"], index["key_schema"][0]["AttributeName"])
             created.append(index["index_name"])
-        if created:
-            self._wait_for_indexes(created)
         return created
 
-    def _wait_for_indexes(self, names: list[str], timeout_seconds: float = 120.0) -> None:
-        """Until every named index is ACTIVE: a query on an index still being built fails (InternalFailure)."""
+    def _wait_for_index(self, name: str, hash_key: str, timeout_seconds: float = 120.0) -> None:
+        """Wait until a new index is ACTIVE and answers a query.
+
+        DynamoDB Local has answered InternalFailure for a moment after reporting ACTIVE, on a busy machine.
+        """
+        table = self.base.Meta.table_name
         deadline = time.monotonic() + timeout_seconds
-        while True:
-            described = self.connection.describe_table(self.base.Meta.table_name)
+        while time.monotonic() < deadline:
+            described = self.connection.describe_table(table)
             states = {i["IndexName"]: i.get("IndexStatus") for i in described.get("GlobalSecondaryIndexes", ())}
-            if all(states.get(name) == "ACTIVE" for name in names) or time.monotonic() > deadline:
-                return
+            if states.get(name) == "ACTIVE":
+                try:
+                    self.connection.client.query(
+                        TableName=table,
+                        IndexName=name,
+                        KeyConditionExpression="#h = :h",
+                        ExpressionAttributeNames={"#h": hash_key},
+                        ExpressionAttributeValues={":h": {"S": "-"}},
+                        Limit=1,
+                    )
+                    return
+                except ClientError as error:
+                    if error_code(error) != "InternalFailure":
+                        raise
             time.sleep(0.2)
 
     def scan_rows(self, prefix: str, missing: str, attributes: list[str]) -> Iterator[dict[str, Any]]:

@@ -115,6 +115,11 @@ class CallbackDesk:
         with storage_errors():
             return [_callback(i) for i in self.tables.callback.query(f"CALLBACKS#{OPEN}", index_name=GSI1, limit=limit)]
 
+    def all_in(self, state: str) -> list[Callback]:
+        """Every request in one state (`open` or `done`), oldest first, page after page (a query, no scan)."""
+        with storage_errors():
+            return [_callback(i) for i in self.tables.callback.query(f"CALLBACKS#{state}", index_name=GSI1)]
+
     def get(self, callback_id: str) -> Callback | None:
         """One request by id."""
         item = self.repository._fetch(self.tables.callback, *callback_key(callback_id))

@@ -7,12 +7,16 @@ transactions, which only the real engine enforces the way AWS does.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +59,55 @@ def _require(tool: str, package: str) -> str:
     return path
 
 
-def ensure_jars(data_dir: Path) -> Path:
+Progress = Callable[[str], None]
+"""Where a long fetch reports how it is getting on (setup prints it; None keeps a fetch silent)."""
+
+_DOWNLOADED = re.compile(r"^Downloaded from \S+: \S+ \((\d+(?:\.\d+)?) (B|kB|KB|MB|GB)")
+_UNITS = {"B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def run_maven(command: list[str], progress: Progress | None = None, every_seconds: float = 15.0) -> tuple[int, str]:
+    """Run `mvn -B ...` (never -q), reporting the files and megabytes downloaded so far every few seconds.
+
+    Quiet Maven says nothing for the minutes a fresh machine spends downloading; its batch-mode log, on
+    the other hand, is a line per file (hundreds). So the log is read here, counted, and summed up in one
+    line every `every_seconds` while Maven runs, and once at the end. Returns the exit code and the log's
+    tail (for the error message).
+    """
+    counted = {"files": 0, "bytes": 0.0}
+    tail: deque[str] = deque(maxlen=40)
+    started = time.monotonic()
+    done = threading.Event()
+
+    def summary(state: str) -> str:
+        seconds = time.monotonic() - started
+        return f"  {state}: {counted['files']} files, {counted['bytes'] / 1e6:.1f} MB ({seconds:.0f} s)"
+
+    def tick() -> None:
+        while not done.wait(every_seconds):
+            if progress is not None:
+                progress(summary("still downloading"))
+
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        for line in process.stdout or ():
+            tail.append(line)
+            match = _DOWNLOADED.match(line.removeprefix("[INFO] "))
+            if match:
+                counted["files"] += 1
+                counted["bytes"] += float(match.group(1)) * _UNITS[match.group(2)]
+        code = process.wait()
+    finally:
+        done.set()
+        ticker.join()
+    if progress is not None and counted["files"]:
+        progress(summary("downloaded"))
+    return code, "".join(tail)
+
+
+def ensure_jars(data_dir: Path, progress: Progress | None = None) -> Path:
     """Fetch DynamoDB Local and its natives with Maven once; later calls are a directory check."""
     target = lib_dir(data_dir)
     if any(target.glob("DynamoDBLocal-*.jar")) and any(target.glob("libsqlite4java-linux-*.so")):
@@ -63,21 +115,18 @@ def ensure_jars(data_dir: Path) -> Path:
     mvn = _require("mvn", "maven")
     _require("java", "openjdk-17-jre-headless")
     group, artifact, version = DYNAMODB_LOCAL.split(":")
+    if progress is not None:
+        progress(f"setup: fetching DynamoDB Local {version} from Maven Central (about 55 MB with its jars, once)")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         pom = Path(work) / "pom.xml"
         pom.write_text(_POM.format(group=group, artifact=artifact, version=version))
         staging = Path(work) / "lib"
-        result = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={staging}"],
-            capture_output=True,
-            text=True,
-            check=False,
+        code, log = run_maven(
+            [mvn, "-B", "-f", str(pom), "dependency:copy-dependencies", f"-DoutputDirectory={staging}"], progress
         )
-        if result.returncode != 0:
-            raise DynamoDBLocalError(
-                f"Maven could not fetch {DYNAMODB_LOCAL} (exit {result.returncode}):\n{result.stdout[-2000:]}"
-            )
+        if code != 0:
+            raise DynamoDBLocalError(f"Maven could not fetch {DYNAMODB_LOCAL} (exit {code}):\n{log[-2000:]}")
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

@@ -36,6 +36,14 @@ class OrderLifecycle:
         """A customer's orders, newest first, a page at a time."""
         return self.repository.customer_orders(customer_id, limit=limit, cursor=cursor)
 
+    def orders_in_status(self, status: OrderStatus | str, limit: int = 50, cursor: str | None = None) -> OrderPage:
+        """Ops: every customer's orders in one status, oldest first, a page at a time (an index query)."""
+        return self.repository.orders_in_status(OrderStatus(status), limit=limit, cursor=cursor)
+
+    def reindex_orders(self) -> int:
+        """Ops, once after upgrading: list orders from before the status index under their status."""
+        return self.repository.reindex_orders()
+
     def latest_order(self, customer_id: str, include_cancelled: bool = True) -> Order:
         """The customer's most recent order; without cancelled ones, the newest still standing.
 

@@ -37,6 +37,8 @@ from catalog.model import (
 from catalog.purchase_code import LOCK_MINUTES, MAX_WRONG_CODES, Scope
 from catalog.tables import (
     GSI1,
+    GSI2,
+    ORDERS_BY_STATUS,
     PRODUCTS_PARTITION,
     STORE_ERRORS,
     LineMap,
@@ -46,6 +48,7 @@ from catalog.tables import (
     TransactWriteError,
     error_code,
     error_message,
+    orders_by_status_key,
     table_set,
 )
 
@@ -139,10 +142,13 @@ def _encode_cursor(key: dict[str, Any] | None) -> str | None:
 
 
 _CURSOR_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
+_STATUS_CURSOR_KEYS = frozenset({"pk", "sk", "gsi2pk", "gsi2sk"})
 
 
-def _decode_cursor(cursor: str | None, customer_id: str) -> dict[str, Any] | None:
-    """The start key in a cursor from `_encode_cursor`, for this customer's orders; ValueError otherwise.
+def _decode_cursor(
+    cursor: str | None, customer_id: str | None = None, status: OrderStatus | None = None
+) -> dict[str, Any] | None:
+    """The start key in a cursor from `_encode_cursor`, for this customer's (or status's) orders; ValueError otherwise.
 
     Checked here, not by DynamoDB: it refuses a foreign start key with a ValidationException, which
     reads as "the store is down" (issue 11).
@@ -153,14 +159,18 @@ def _decode_cursor(cursor: str | None, customer_id: str) -> dict[str, Any] | Non
         decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError) as error:
         raise ValueError("not a cursor this shop handed out") from error
+    if status is None:
+        keys, partition, where = _CURSOR_KEYS, ("gsi1pk", customer_pk(customer_id or "")), "customer"
+    else:
+        keys, partition, where = _STATUS_CURSOR_KEYS, ("gsi2pk", f"{ORDERS_BY_STATUS}{status.value}"), "status"
     if (
         not isinstance(decoded, dict)
-        or set(decoded) != _CURSOR_KEYS
+        or set(decoded) != keys
         or not all(isinstance(value, dict) and isinstance(value.get("S"), str) for value in decoded.values())
-        or decoded["gsi1pk"]["S"] != customer_pk(customer_id)
-        or not decoded["gsi1sk"]["S"].startswith("ORDER#")
+        or decoded[partition[0]]["S"] != partition[1]
+        or (status is None and not decoded["gsi1sk"]["S"].startswith("ORDER#"))
     ):
-        raise ValueError("not a cursor this shop handed out for this customer")
+        raise ValueError(f"not a cursor this shop handed out for this {where}")
     return decoded
 
 
@@ -199,9 +209,10 @@ class Repository:
 
     # --- schema -------------------------------------------------------------------------------
     def ensure_table(self) -> bool:
-        """Create the table and its index if absent; True when it was created."""
+        """Create the table and its indexes if absent (an index added since: just it); True when created."""
         with storage_errors():
             if self.tables.base.exists():
+                self.tables.add_missing_indexes()
                 return False
             self.tables.base.create_table(wait=True)
             self.tables.base.update_ttl(ignore_update_ttl_errors=True)
@@ -495,11 +506,17 @@ class Repository:
 
     # --- quotes -------------------------------------------------------------------------------
     def quote_item(self, quote: Quote) -> Any:
-        """Item for a quote; DynamoDB's TTL removes it a day after it expires."""
+        """Item for a quote; DynamoDB's TTL removes it a day after it expires.
+
+        Listed under its customer in gsi1 (`QUOTE#created#id`, beside the orders' `ORDER#` keys) so that
+        `customers forget` finds a customer's quotes, which carry an address snapshot, without a scan.
+        """
         pk, sk = quote_key(quote.quote_id)
         return self.tables.quote(
             pk=pk,
             sk=sk,
+            gsi1pk=customer_pk(quote.customer_id),
+            gsi1sk=f"QUOTE#{quote.created_at.isoformat()}#{quote.quote_id}",
             quote_id=quote.quote_id,
             customer_id=quote.customer_id,
             lines=_lines_to_items(quote.lines),
@@ -530,14 +547,22 @@ class Repository:
         )
 
     # --- orders -------------------------------------------------------------------------------
+    @staticmethod
+    def status_index_key(order: Order) -> tuple[str, str]:
+        """The order's (gsi2pk, gsi2sk) in its current status: every status change writes it again."""
+        return orders_by_status_key(order.status.value, order.created_at.isoformat(), order.order_id)
+
     def order_item(self, order: Order) -> Any:
-        """Item for an order, indexed under its customer by creation time."""
+        """Item for an order, indexed under its customer by creation time, and under its status."""
         pk, sk = order_key(order.order_id)
+        gsi2pk, gsi2sk = self.status_index_key(order)
         return self.tables.order(
             pk=pk,
             sk=sk,
             gsi1pk=customer_pk(order.customer_id),
             gsi1sk=f"ORDER#{order.created_at.isoformat()}#{order.order_id}",
+            gsi2pk=gsi2pk,
+            gsi2sk=gsi2sk,
             order_id=order.order_id,
             order_number=order.order_number,
             customer_id=order.customer_id,
@@ -601,3 +626,60 @@ class Repository:
             )
             orders = tuple(self.to_order(item) for item in results)
             return OrderPage(orders, _encode_cursor(results.last_evaluated_key))
+
+    def orders_in_status(self, status: OrderStatus, limit: int = 50, cursor: str | None = None) -> OrderPage:
+        """Every customer's orders in one status, oldest first (what waits longest comes first), through gsi2.
+
+        A query of one sparse index partition, never a scan. Orders written before gsi2 existed appear
+        once their status next changes, or after `voiceshop orders reindex`.
+        """
+        with storage_errors():
+            results = self.tables.order.query(
+                f"{ORDERS_BY_STATUS}{status.value}",
+                index_name=GSI2,
+                limit=limit,
+                last_evaluated_key=_decode_cursor(cursor, status=status),
+            )
+            orders = tuple(self.to_order(item) for item in results)
+            return OrderPage(orders, _encode_cursor(results.last_evaluated_key))
+
+    def reindex_orders(self) -> int:
+        """Give orders written before gsi2 existed their status index entry; how many were written.
+
+        A one-off ops command, run with ops credentials: it scans the table (pk `ORDER#`, no gsi2pk), as
+        nothing else lists every order. Each write is conditioned on the status it read and on gsi2pk
+        still being absent, so an order moved meanwhile (which wrote its own entry) is left alone.
+        """
+        t = self.tables.order
+        written = 0
+        with storage_errors():
+            rows = self.tables.scan_rows("ORDER#", "gsi2pk", ["pk", "sk", "order_id", "status", "created_at"])
+            for row in rows:
+                created = t.created_at.deserialize(row["created_at"]["S"])
+                gsi2pk, gsi2sk = orders_by_status_key(row["status"]["S"], created.isoformat(), row["order_id"]["S"])
+                item = t(row["pk"]["S"], row["sk"]["S"])
+                condition = t.gsi2pk.does_not_exist() & (t.status == row["status"]["S"])
+                if self._update_if(item, [t.gsi2pk.set(gsi2pk), t.gsi2sk.set(gsi2sk)], condition):
+                    written += 1
+        return written
+
+    # --- a customer's footprint, for `customers forget` (catalog/erasure.py) -----------------------
+    def customer_partition_keys(self, customer_id: str) -> list[tuple[str, str]]:
+        """The (pk, sk) of every item in the customer's own partition: profile, cart, code change, guards."""
+        with storage_errors():
+            rows = self.tables.query_rows(self.tables.base, customer_pk(customer_id), attributes=["pk", "sk"])
+            return [(row["pk"]["S"], row["sk"]["S"]) for row in rows]
+
+    def customer_index_keys(self, customer_id: str, prefix: str) -> list[tuple[str, str]]:
+        """The (pk, sk) of the items listed under the customer in gsi1 whose gsi1sk starts with `prefix`."""
+        with storage_errors():
+            rows = self.tables.query_rows(self.tables.base, customer_pk(customer_id), GSI1, ["pk", "sk", "gsi1sk"])
+            return [(row["pk"]["S"], row["sk"]["S"]) for row in rows if row["gsi1sk"]["S"].startswith(prefix)]
+
+    def raw_items(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Raw items by key, any item class (consistent reads, 100 keys a round trip)."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        with storage_errors():
+            for start in range(0, len(keys), 100):
+                found |= self.tables.get_items(keys[start : start + 100])
+        return found

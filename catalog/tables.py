@@ -1,12 +1,14 @@
 """PynamoDB item classes for voiceshop's single DynamoDB table; the only module that imports pynamodb.
 
-One table with generic keys (`pk`, `sk`) and one index (`gsi1`) serves every access pattern (see the
-README's table): a single table lets one transaction span stock, orders and carts, and keeps the SAM
-template and IAM policy to one resource.
+One table with generic keys (`pk`, `sk`) and two indexes serves every access pattern (see the README's
+table): a single table lets one transaction span stock, orders and carts, and keeps the SAM template and
+IAM policy to one resource. `gsi1` holds most lists; `gsi2` is sparse and holds only orders, by status,
+because an order's gsi1 slot is taken by its customer's list.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -44,6 +46,7 @@ __all__ = [
     "counters",
     "error_code",
     "error_message",
+    "orders_by_status_key",
     "outcome_unknown",
     "table_set",
 ]
@@ -85,7 +88,15 @@ def outcome_unknown(error: BaseException) -> bool:
 
 
 GSI1 = "gsi1"
+GSI2 = "gsi2"
 PRODUCTS_PARTITION = "PRODUCTS"
+ORDERS_BY_STATUS = "ORDERS#"
+"""gsi2 partition prefix: `ORDERS#<status>` / `<created iso>#<order id>`, every order in one status."""
+
+
+def orders_by_status_key(status: str, created_iso: str, order_id: str) -> tuple[str, str]:
+    """The (gsi2pk, gsi2sk) an order carries while it is in `status`: oldest first within a status."""
+    return f"{ORDERS_BY_STATUS}{status}", f"{created_iso}#{order_id}"
 
 
 class LineMap(MapAttribute):
@@ -125,6 +136,88 @@ class TableSet:
     policy: type[Model]
     promotions: type[Model]
     search_count: type[Model]
+
+    def add_missing_indexes(self) -> list[str]:
+        """Create the indexes the item classes declare and the existing table lacks; their names.
+
+        A table made before an index existed (a developer's DynamoDB Local in .data/) would otherwise
+        refuse every query on it. On AWS the template adds indexes; this is for local tables. DynamoDB
+        builds a new index from the items already there, and takes one new index per UpdateTable at a
+        time, so each is created and waited for in turn.
+        """
+        table = self.base.Meta.table_name
+        described = self.connection.describe_table(table)
+        present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", ())}
+        created = []
+        for index in self.base._get_schema()["global_secondary_indexes"]:
+            if index["index_name"] in present:
+                continue
+            self.connection.client.update_table(
+                TableName=table,
+                AttributeDefinitions=index["attribute_definitions"],
+                GlobalSecondaryIndexUpdates=[
+                    {
+                        "Create": {
+                            "IndexName": index["index_name"],
+                            "KeySchema": index["key_schema"],
+                            "Projection": index["projection"],
+                        }
+                    }
+                ],
+            )
+            self._wait_for_index(index["index_name"], index["key_schema"][0]["AttributeName"])
+            created.append(index["index_name"])
+        return created
+
+    def _wait_for_index(self, name: str, hash_key: str, timeout_seconds: float = 120.0) -> None:
+        """Wait until a new index is ACTIVE and answers a query.
+
+        DynamoDB Local has answered InternalFailure for a moment after reporting ACTIVE, on a busy machine.
+        """
+        table = self.base.Meta.table_name
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            described = self.connection.describe_table(table)
+            states = {i["IndexName"]: i.get("IndexStatus") for i in described.get("GlobalSecondaryIndexes", ())}
+            if states.get(name) == "ACTIVE":
+                try:
+                    self.connection.client.query(
+                        TableName=table,
+                        IndexName=name,
+                        KeyConditionExpression="#h = :h",
+                        ExpressionAttributeNames={"#h": hash_key},
+                        ExpressionAttributeValues={":h": {"S": "-"}},
+                        Limit=1,
+                    )
+                    return
+                except ClientError as error:
+                    if error_code(error) != "InternalFailure":
+                        raise
+            time.sleep(0.2)
+
+    def scan_rows(self, prefix: str, missing: str, attributes: list[str]) -> Iterator[dict[str, Any]]:
+        """Raw items whose pk starts with `prefix` and that lack the attribute `missing`, page after page.
+
+        A table scan: only for one-off ops commands run with ops credentials (`voiceshop orders reindex`);
+        the Lambda is not granted Scan, and nothing a shopper does reads this way.
+        """
+        start: dict[str, Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "TableName": self.base.Meta.table_name,
+                "FilterExpression": "begins_with(pk, :prefix) AND attribute_not_exists(#missing)",
+                "ExpressionAttributeValues": {":prefix": {"S": prefix}},
+                "ExpressionAttributeNames": {"#missing": missing},
+                "ProjectionExpression": ", ".join(f"#a{i}" for i in range(len(attributes))),
+            }
+            kwargs["ExpressionAttributeNames"].update({f"#a{i}": name for i, name in enumerate(attributes)})
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            page = self.connection.client.scan(**kwargs)
+            yield from page.get("Items", ())
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
 
     def query_rows(
         self, model: type[Model], hash_key: str, index_name: str | None = None, attributes: list[str] | None = None
@@ -254,6 +347,13 @@ def table_set(
         gsi1pk = UnicodeAttribute(hash_key=True)
         gsi1sk = UnicodeAttribute(range_key=True)
 
+    class Gsi2(GlobalSecondaryIndex):
+        """Orders by status across customers (sparse: only order items carry gsi2pk), without scans."""
+
+        Meta = type("Meta", (), {"index_name": GSI2, "projection": AllProjection()})
+        gsi2pk = UnicodeAttribute(hash_key=True)
+        gsi2sk = UnicodeAttribute(range_key=True)
+
     class Base(Model):
         """Key schema shared by every item type; also used to create the table."""
 
@@ -262,8 +362,11 @@ def table_set(
         sk = UnicodeAttribute(range_key=True)
         gsi1pk = UnicodeAttribute(null=True)
         gsi1sk = UnicodeAttribute(null=True)
+        gsi2pk = UnicodeAttribute(null=True)
+        gsi2sk = UnicodeAttribute(null=True)
         ttl = TTLAttribute(null=True)
         by_gsi1 = Gsi1()
+        by_gsi2 = Gsi2()
 
     class ProductItem(Base):
         """pk=PRODUCT#sku, sk=PRODUCT; gsi1 partition PRODUCTS lists the catalog."""
@@ -334,7 +437,10 @@ def table_set(
         """The promotions applied when quoted, as JSON (sku, promotion id, title, amount per line)."""
 
     class OrderItem(Base):
-        """pk=ORDER#id, sk=ORDER; gsi1 = CUSTOMER#id / ORDER#created#id lists a customer's orders."""
+        """pk=ORDER#id, sk=ORDER; gsi1 = CUSTOMER#id / ORDER#created#id lists a customer's orders.
+
+        gsi2 = ORDERS#<status> / created#id lists every order in one status; the status change rewrites it.
+        """
 
         order_id = UnicodeAttribute()
         order_number = UnicodeAttribute()

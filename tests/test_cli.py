@@ -174,3 +174,43 @@ def test_a_cursor_for_another_customer_is_refused_before_dynamodb(ops_shop, caps
     assert code == 0 and len(json.loads(out)["orders"]) == 1
     code, _, err = run(capsys, "orders", "list", "--customer", "someone-else", "--cursor", cursor)
     assert code == 2 and err.count("\n") == 1 and "argument --cursor" in err and "DynamoDB" not in err
+
+
+def test_orders_list_by_status_across_customers(ops_shop, capsys, customer):
+    other = customer + "-other"
+    product = add_product(ops_shop, stock=5, price="3.00")
+    orders = []
+    for who in (customer, other):
+        ops_shop.add_to_cart(who, product.sku, 1)
+        orders.append(ops_shop.place(ops_shop.quote(who).quote_id, confirmed=True))
+    code, out, _ = run(capsys, "orders", "list", "--status", "received")
+    assert code == 0 and f"customer {customer}" in out and f"customer {other}" in out
+    run(capsys, "orders", "advance", orders[0].order_id, "--to", "preparing")
+    code, out, _ = run(capsys, "orders", "list", "--status", "preparing", "--json")
+    assert [o["order_id"] for o in json.loads(out)["orders"]] == [orders[0].order_id]
+    code, out, _ = run(capsys, "orders", "list", "--status", "delivered")
+    assert code == 0 and out.strip() == "No delivered orders."
+    code, out, _ = run(capsys, "orders", "reindex")
+    assert code == 0 and "Indexed 0 orders" in out
+
+
+def test_orders_list_takes_a_customer_or_a_status_not_both(ops_shop, capsys, customer):
+    for argv in ([], ["--customer", customer, "--status", "received"], ["--status", "lost"]):
+        with pytest.raises(SystemExit) as stopped:
+            run(capsys, "orders", "list", *argv)
+        assert stopped.value.code == 2
+
+
+def test_db_start_on_another_port_says_what_to_export(dynamodb_local, capsys, monkeypatch):
+    from tests.conftest import random_ref
+
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", "")  # so the command's own setdefault is undone after
+    monkeypatch.delenv("VOICESHOP_DYNAMODB_ENDPOINT")
+    monkeypatch.setenv("VOICESHOP_DATA_DIR", str(dynamodb_local.data_dir))  # the suite's server: already running
+    monkeypatch.setenv("VOICESHOP_TABLE", random_ref("vs-dbstart"))
+    code, out, err = run(capsys, "db", "start", "--port", str(dynamodb_local.port))
+    assert code == 0 and f"running at {dynamodb_local.endpoint}" in out
+    assert f"export VOICESHOP_DYNAMODB_ENDPOINT={dynamodb_local.endpoint}" in err
+    monkeypatch.setenv("VOICESHOP_DYNAMODB_ENDPOINT", dynamodb_local.endpoint)
+    code, out, err = run(capsys, "db", "start")
+    assert code == 0 and "ready" in out and err == ""

@@ -217,12 +217,28 @@ def order_text(order: Order) -> str:
 
 
 def cmd_orders_list(args: argparse.Namespace) -> int:
-    """A customer's orders, newest first; a cursor this shop did not hand out is a usage error (exit 2)."""
+    """A customer's orders newest first, or every order in one status oldest first (`--status`).
+
+    A cursor this shop did not hand out (or handed out for the other listing) is a usage error (exit 2).
+    """
     try:
-        page = _shop().orders(args.customer, limit=args.limit, cursor=args.cursor)
+        if args.status:
+            page = _shop().orders_in_status(args.status, limit=args.limit or 50, cursor=args.cursor)
+        else:
+            page = _shop().orders(args.customer, limit=args.limit or 10, cursor=args.cursor)
     except ValueError as error:
         return cursor_refused("orders list", error)
+    if args.status:
+        lines = [f"{order_text(o)}  customer {o.customer_id}" for o in page.orders]
+        return emit_page(args, page, lines, f"No {args.status} orders.")
     return emit_page(args, page, [order_text(o) for o in page.orders], "No orders.")
+
+
+def cmd_orders_reindex(args: argparse.Namespace) -> int:
+    """One-off after upgrading: list orders written before the status index under their status (a scan)."""
+    written = _shop().reindex_orders()
+    emit(args, {"reindexed": written}, f"Indexed {written} orders by status.")
+    return 0
 
 
 def cmd_orders_show(args: argparse.Namespace) -> int:
@@ -306,10 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     orders = sub.add_parser("orders", help="list and move orders").add_subparsers(
         dest="orders_command", required=True, metavar="ACTION"
     )
-    listing = leaf(orders, "list", cmd_orders_list, "a customer's orders, newest first")
-    listing.add_argument("--customer", required=True)
-    listing.add_argument("--limit", type=page_size, default=10, help="orders per page (1 or more)")
+    listing = leaf(
+        orders, "list", cmd_orders_list, "a customer's orders newest first, or every order in one status oldest first"
+    )
+    whose = listing.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--customer", help="one customer's orders")
+    whose.add_argument(
+        "--status", choices=[s.value for s in OrderStatus], help="every customer's orders in this status (an index)"
+    )
+    listing.add_argument("--limit", type=page_size, default=None, help="orders per page (1 or more; 10, by status 50)")
     listing.add_argument("--cursor", default=None, help="continue after a previous page")
+    leaf(orders, "reindex", cmd_orders_reindex, "one-off: index orders from before 'list --status' existed (scans)")
     show = leaf(orders, "show", cmd_orders_show, "one order by id or spoken number, with lines and history")
     show.add_argument("order", help='order id or spoken number ("4821 maple")')
     show.add_argument("--customer", required=True)

@@ -1,8 +1,9 @@
-"""`voiceshop webhooks`, `callbacks` and `report searches`: ops' view of events, call-backs and unmet searches.
+"""`voiceshop webhooks`, `callbacks`, `report searches` and `customers forget`: ops' view of the shop's records.
 
 Events are delivered from the outbox locally (on AWS the table's stream carries them to EventBridge,
 see template.yaml); call-back requests are what the conversation recorded when a shopper wanted a person;
-the searches report is what shoppers asked for and did not get (`catalog.unanswered`).
+the searches report is what shoppers asked for and did not get (`catalog.unanswered`); `customers forget`
+deletes a customer's data on request (catalog/erasure.py says what goes and what stays).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from catalog.callbacks import Callback, CallbackDesk
+from catalog.erasure import Erasure, ForgetReport
 from catalog.model import utcnow
 from catalog.outbox import DEAD, PENDING, STATES, Outbox, OutboxEntry
 from catalog.unanswered import ASKEDBACK, KEEP_DAYS, NOMATCH, UnansweredSearch
@@ -162,9 +164,63 @@ def cmd_report_searches(args: argparse.Namespace) -> int:
     return 0
 
 
+def _counts(counts: dict[str, int]) -> str:
+    """`profile 1, cart 1, quotes 2`: kinds and numbers, never what the items held."""
+    return ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in sorted(counts.items()) if n) or "nothing"
+
+
+def forget_text(report: ForgetReport) -> str:
+    """What a forget did, in counts only."""
+    if report.nothing:
+        return "Nothing to forget: the shop holds no data under that customer id."
+    kept = f" (kept for the books under {report.tombstone})" if report.tombstone else ""
+    return f"Forgotten. Deleted: {_counts(report.deleted)}. Anonymised: {_counts(report.anonymised)}{kept}."
+
+
+def _confirmed(customer_id: str, footprint: ForgetReport) -> bool:
+    """Ask on the terminal; no answer (no terminal, end of input) is a no."""
+    print(
+        f"This deletes customer {customer_id}'s data ({_counts(footprint.deleted)}) and anonymises "
+        f"{_counts(footprint.anonymised)}. It cannot be undone.",
+        file=sys.stderr,
+    )
+    sys.stderr.write("Type 'forget' to go on: ")  # on stderr, like the question: stdout stays the report
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()  # "" at end of input
+    except (OSError, ValueError):
+        return False
+    return answer.strip().lower() == "forget"
+
+
+def cmd_customers_forget(args: argparse.Namespace) -> int:
+    """Delete a customer's data, keeping their orders and returns anonymised; asks first unless --yes."""
+    from voiceshop.cli import USAGE_ERROR, _shop, emit
+
+    erasure = Erasure(_shop().repository)
+    if not args.yes:
+        footprint = erasure.footprint(args.customer)
+        if footprint.nothing:
+            emit(args, footprint, forget_text(footprint))
+            return 0
+        if not _confirmed(args.customer, footprint):
+            print("Not confirmed: nothing changed (pass --yes to skip the question).", file=sys.stderr)
+            return USAGE_ERROR
+    report = erasure.forget(args.customer)
+    emit(args, report, forget_text(report))
+    return 0
+
+
 def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
-    """Add the `webhooks`, `callbacks` and `report` commands to the `voiceshop` command tree."""
+    """Add the `webhooks`, `callbacks`, `report` and `customers forget` commands to the `voiceshop` command tree."""
     from voiceshop.cli import command_group, page_size
+
+    customers = command_group(sub, "customers", "customer accounts: lockouts, addresses")
+    forget = leaf(
+        customers, "forget", cmd_customers_forget, "delete a customer's data; orders and returns kept, anonymised"
+    )
+    forget.add_argument("customer", help="the customer id (an old Alexa user id too)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     hooks = sub.add_parser("webhooks", help="deliver order events as signed webhooks").add_subparsers(
         dest="webhooks_command", required=True, metavar="ACTION"

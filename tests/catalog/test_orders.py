@@ -100,3 +100,86 @@ def test_orders_are_listed_newest_first_a_page_at_a_time(empty_shop, customer):
     third = empty_shop.orders(customer, limit=2, cursor=second.cursor)
     listed = [o.order_id for page in (first, second, third) for o in page.orders]
     assert listed == list(reversed(placed))
+
+
+def test_orders_by_status_span_customers_and_follow_every_status_change(empty_shop):
+    first, second = random_ref("cust"), random_ref("cust")
+    product = add_product(empty_shop, stock=10)
+    one, two = _place(empty_shop, first, product.sku), _place(empty_shop, second, product.sku)
+
+    def ids(status):
+        return [order.order_id for order in empty_shop.orders_in_status(status).orders]
+
+    assert ids("received") == [one.order_id, two.order_id]  # oldest first: what waits longest
+    empty_shop.advance(one.order_id, "preparing")
+    empty_shop.cancel(second, two.order_number)
+    assert ids("received") == []
+    assert ids("preparing") == [one.order_id]
+    assert ids("cancelled") == [two.order_id]
+    assert empty_shop.orders_in_status("cancelled").orders[0].status is OrderStatus.CANCELLED
+    empty_shop.advance(one.order_id, "shipped")
+    assert (ids("preparing"), ids("shipped")) == ([], [one.order_id])
+
+
+def test_orders_by_status_page_with_their_own_cursor(empty_shop, customer):
+    product = add_product(empty_shop, stock=10)
+    placed = [_place(empty_shop, customer, product.sku).order_id for _ in range(3)]
+    page = empty_shop.orders_in_status("received", limit=2)
+    rest = empty_shop.orders_in_status("received", limit=2, cursor=page.cursor)
+    assert [o.order_id for o in (*page.orders, *rest.orders)] == placed
+    with pytest.raises(ValueError, match="status"):
+        empty_shop.orders_in_status("shipped", cursor=page.cursor)
+    customer_cursor = empty_shop.orders(customer, limit=1).cursor
+    with pytest.raises(ValueError):
+        empty_shop.orders_in_status("received", cursor=customer_cursor)
+
+
+def _forget_status_index(shop, order_id):
+    """Make an order look like one written before gsi2 existed (no gsi2pk/gsi2sk)."""
+    t = shop.repository.tables.order
+    t(*shop.repository.order_key(order_id)).update(actions=[t.gsi2pk.remove(), t.gsi2sk.remove()])
+
+
+def test_orders_from_before_the_status_index_appear_after_reindex_or_their_next_move(empty_shop, customer):
+    product = add_product(empty_shop, stock=10)
+    old, older = _place(empty_shop, customer, product.sku), _place(empty_shop, customer, product.sku)
+    _forget_status_index(empty_shop, old.order_id)
+    _forget_status_index(empty_shop, older.order_id)
+    assert empty_shop.orders_in_status("received").orders == ()
+    empty_shop.advance(older.order_id, "preparing")
+    assert [o.order_id for o in empty_shop.orders_in_status("preparing").orders] == [older.order_id]
+    assert empty_shop.reindex_orders() == 1
+    assert [o.order_id for o in empty_shop.orders_in_status("received").orders] == [old.order_id]
+    assert empty_shop.reindex_orders() == 0
+
+
+def test_a_table_made_before_the_status_index_gets_it_from_ensure_table(base_settings):
+    from dataclasses import replace
+
+    from catalog.repository import Repository
+
+    # creating a table and an index are ops' calls, not a shopper's: no 1 s budget on a busy machine
+    settings = replace(base_settings, table=random_ref("vs-old"), store_timeout_seconds=10.0)
+    repository = Repository(settings)
+    keys = [("pk", "HASH"), ("sk", "RANGE")]
+    repository.tables.connection.client.create_table(
+        TableName=settings.table,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "gsi1pk", "gsi1sk")],
+        KeySchema=[{"AttributeName": n, "KeyType": k} for n, k in keys],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "gsi1",
+                "KeySchema": [
+                    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    assert repository.ensure_table() is False
+    described = repository.tables.connection.describe_table(settings.table)
+    assert {index["IndexName"] for index in described["GlobalSecondaryIndexes"]} == {"gsi1", "gsi2"}
+    assert repository.orders_in_status(OrderStatus.RECEIVED).orders == ()
+    assert repository.tables.add_missing_indexes() == []

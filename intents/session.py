@@ -21,6 +21,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "start_return": (returns.confirm_start_return, returns.decline_start_return),
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
+    "packs": (shopping.confirm_packs, shopping.decline_packs),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
 }
 HELP_FOR_PENDING = {
@@ -29,6 +30,8 @@ HELP_FOR_PENDING = {
     "start_return": "help_confirm",
     "clear_cart": "help_confirm",
     "add": "help_confirm",
+    "packs": "help_confirm",
+    "how_many": "help_how_many",
     "callback": "help_confirm",
     "code": "help_code",
     "new_code": "help_code",

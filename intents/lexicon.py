@@ -63,6 +63,9 @@ class Lexicon:
     joiners: tuple[tuple[str, ...], ...]
     wanting: tuple[tuple[str, ...], ...] = ()
     """"i want to", "let's": stripped before the verb that follows ("i'd love to get the oat milk")."""
+    before_question: tuple[tuple[str, ...], ...] = ()
+    """"tell me", "show me" before a question ("show me what's in my trolley"): the question is the command."""
+    question_words: frozenset[str] = frozenset()
     slot_trailing: tuple[tuple[str, ...], ...] = ()
     """Words after a product that name no product ("cheerios too")."""
     slot_trailing_from: frozenset[str] = frozenset()
@@ -107,6 +110,8 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         latest_order_words=phrases(data["order_words"]["latest"]),
         joiners=phrases(data["joiners"]),
         wanting=phrases(data["fillers"].get("wanting", [])),
+        before_question=phrases(data["fillers"].get("before_question", [])),
+        question_words=frozenset(data["fillers"].get("question_words", ())),
         slot_trailing=phrases(data["fillers"].get("slot_trailing", [])),
         slot_trailing_from=frozenset(data["fillers"].get("slot_trailing_from", ())),
         cart_words=frozenset(data.get("cart_words", ())),

@@ -209,15 +209,16 @@ def _whole_cart(tokens: list[str], lexicon: Lexicon) -> bool:
 def rewrite(text: str, lexicon: Lexicon) -> str | None:
     """The text in the model's own verbs ("buy oat milk" -> "add oat milk"), or None when nothing changed.
 
-    Every table is the locale's (`intents/languages/<locale>.json`): leading fillers and wanting ("i'd love
-    to") are dropped until a verb starts the sentence; the cart's other names become "cart"; a removal of
-    everything becomes "empty my cart" (which asks before it empties); "take/get/pull ... out" becomes
-    "remove"; an add verb becomes "add"; and "to my cart" after an add or a removal is dropped.
+    Every table is the locale's (`intents/languages/<locale>.json`): leading fillers, wanting ("i'd love
+    to") and "tell me" before a question are dropped until a verb starts the sentence; the cart's other
+    names become "cart"; a removal of everything becomes "empty my cart" (which asks before it empties);
+    "take/get/pull ... out" becomes "remove"; an add verb becomes "add"; and "to my cart" after an add or
+    a removal is dropped.
     """
     tokens = words_of(text)
     original = list(tokens)
     tokens = [
-        "cart" if word in lexicon.cart_words and at and tokens[at - 1] in ("my", "the", "your") else word
+        "cart" if word in lexicon.cart_words and {"my", "the", "your"} & set(tokens[max(0, at - 2) : at]) else word
         for at, word in enumerate(tokens)
     ]
     tokens = _joined(tokens, lexicon)
@@ -228,6 +229,10 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
             tokens = tokens[len(want) :]
         elif verb is not None:
             break
+        elif (ask := _starts_with(tokens, lexicon.before_question)) is not None and (
+            tokens[len(ask)] in lexicon.question_words
+        ):
+            tokens = tokens[len(ask) :]
         elif (filler := _starts_with(tokens, lexicon.leading_fillers)) is not None:
             tokens = tokens[len(filler) :]
         else:
@@ -306,14 +311,25 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
         if slot is None or not slot.unresolved:
             continue
         heard = words_of(slot.value or "")
-        words, _lead = _strip_phrase(heard, lexicon.slot_fillers)
+        words = heard[1:] if len(heard) > 1 and heard[0] in lexicon.homophones else heard
+        stripped = True
+        while stripped:
+            words, stripped = _strip_phrase(words, lexicon.slot_fillers)
         words, _pack = _strip_pack(words, lexicon)
         words = _strip_tail(words, lexicon, catalog_words(model))
         if words == heard or not words:
             continue
         slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolve_value(model, "PRODUCT", words))
         changed = True
-    return replace(found, slots=slots) if changed else found
+        count = "quantity" if name == "product" else "quantity_two"
+        spec = model.intents.get(found.intent)
+        if heard[0] in lexicon.homophones and count not in slots and spec is not None and count in spec.slots:
+            # "i want to my diced tomatoes": "to" stands where a count would, so it may be "two": ask how many
+            slots[count] = Slot(name=count, value=heard[0], resolved_id="?")
+    if not changed:
+        return found
+    named = all(not slot.unresolved for slot in slots.values())
+    return replace(found, slots=slots, score=max(found.score, 0.99) if named else found.score)
 
 
 MAX_BARE_WORDS = 3

@@ -239,9 +239,17 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
             break
     if _whole_cart(tokens, lexicon):
         return "empty my cart"
+    search = _starts_with(tokens, lexicon.verbs.get("search", ()))
+    softly = _starts_with(tokens, lexicon.verbs.get("remove_softly", ()))
     if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and "out" in tokens[1:]:
         at = tokens.index("out", 1)
         tokens = ["remove", *tokens[1:at], *tokens[at + 1 :]]
+    elif search is not None:
+        tokens = ["find", *tokens[len(search) :]]
+    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
+        tokens = ["remove", *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
+    elif (changed := _set_to(tokens, lexicon)) is not None:
+        tokens = changed
     else:
         rest, verbed = _strip_phrase(tokens, lexicon.verbs["add"])
         if verbed:
@@ -251,6 +259,17 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     while len(tokens) > 1 and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
+
+
+_PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], ["about", "it"])
+
+
+def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
+    """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two"."""
+    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != "to":
+        return None
+    middle = [word for word in tokens[1:-2] if word not in ("up", "down")]
+    return ["change", *middle, "to", tokens[-1]] if middle else None
 
 
 def _without_place(tokens: list[str]) -> list[str]:
@@ -306,7 +325,7 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
     """
     slots = dict(found.slots)
     changed = False
-    for name in ("product", "product_two"):
+    for name in ("product", "product_two", "category"):
         slot = slots.get(name)
         if slot is None or not slot.unresolved:
             continue
@@ -319,7 +338,8 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
         words = _strip_tail(words, lexicon, catalog_words(model))
         if words == heard or not words:
             continue
-        slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolve_value(model, "PRODUCT", words))
+        kind = "CATEGORY" if name == "category" else "PRODUCT"
+        slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolve_value(model, kind, words))
         changed = True
         count = "quantity" if name == "product" else "quantity_two"
         spec = model.intents.get(found.intent)

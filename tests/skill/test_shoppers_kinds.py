@@ -263,3 +263,41 @@ def test_a_pack_question_for_one_product_still_adds_the_other(alexa, demo_shop):
     assert cart(demo_shop, alexa) == {"Oat Milk": 1}
     say(alexa, "yes")
     assert cart(demo_shop, alexa) == {"Oat Milk": 1, "Large Brown Eggs": 1}
+
+
+@pytest.mark.parametrize(
+    "text", ["scratch the coke", "forget the coke", "i don't need the coke anymore", "never mind the coke"]
+)
+def test_soft_removal_verbs_remove(alexa, demo_shop, text):
+    say(alexa, "add coke")
+    say(alexa, "add oat milk")
+    assert "Removed Coca-Cola" in say(alexa, text)
+    assert cart(demo_shop, alexa) == {"Oat Milk": 1}
+
+
+def test_forget_it_changes_nothing(alexa, demo_shop):
+    say(alexa, "add coke")
+    assert "Removed" not in say(alexa, "forget it")
+    assert cart(demo_shop, alexa) == {"Coca-Cola": 1}
+
+
+@pytest.mark.parametrize("text", ["bump the coke up to four", "bring the cokes up to four", "make that four cokes"])
+def test_a_new_count_for_a_line_sets_it(alexa, demo_shop, text):
+    say(alexa, "add 2 cokes")
+    say(alexa, text)
+    assert cart(demo_shop, alexa) == {"Coca-Cola": 4}
+
+
+@pytest.mark.parametrize("text", ["i'm all set", "okay that's everything", "go ahead and place the order"])
+def test_being_done_asks_before_ordering(alexa, demo_shop, text):
+    say(alexa, "add coke")
+    assert "Shall I place the order" in say(alexa, text)
+    assert demo_shop.orders(alexa.customer).orders == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["got any pasta", "i'm after some pasta", "what kind of pasta do you have", "do you guys have pasta"]
+)
+def test_search_phrasings_search(alexa, demo_shop, text):
+    assert "Barilla" in say(alexa, text)
+    assert cart(demo_shop, alexa) == {}

@@ -256,7 +256,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
             tokens = ["add", *rest]
     if tokens and tokens[0] in ("add", "remove"):
         tokens = _without_place(tokens)
-    while len(tokens) > 1 and tokens[-1] == "out":
+    while len(tokens) > 1 and tokens[0] == "remove" and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
 

@@ -127,6 +127,10 @@ def handle_provide_code(request: IntentRequest, shop: Any) -> Reply:
     dialog = Dialog(request, shop)
     pending = dialog.pending or {}
     kind = pending.get("kind")
+    if kind == "how_many":  # "three", after "how many avocados would you like?"
+        from intents.shopping import answer_how_many
+
+        return answer_how_many(dialog, pending)
     if kind not in CODE_QUESTIONS:
         return dialog.reply(dialog.say("code_not_expected"))
     code = _four_digits(request)

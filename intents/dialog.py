@@ -20,6 +20,7 @@ from catalog.errors import UnknownProduct
 from catalog.model import Product
 from catalog.services import Shop
 from intents.language import UnknownLocale, base_locale
+from intents.lexicon import load_lexicon
 from intents.quantity import parse_quantity
 from intents.request import IntentRequest, Reply, Screen, ScreenLine
 from intents.speech import Spoken, compose, day, money, plain
@@ -217,7 +218,7 @@ def ordinal_from(request: IntentRequest) -> int | None:
     raw = request.slot_id("ordinal") or request.slot_value("ordinal")
     if raw is None:
         return None
-    words = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+    words = load_lexicon(request.locale).ordinals  # "the sixth one" counts on across pages, as read
     raw = raw.lower().strip()
     if raw in words:
         return words[raw]

@@ -61,6 +61,26 @@ class Lexicon:
     confirmations: dict[str, tuple[tuple[str, ...], ...]]
     latest_order_words: tuple[tuple[str, ...], ...]
     joiners: tuple[tuple[str, ...], ...]
+    wanting: tuple[tuple[str, ...], ...] = ()
+    """"i want to", "let's": stripped before the verb that follows ("i'd love to get the oat milk")."""
+    before_question: tuple[tuple[str, ...], ...] = ()
+    """"tell me", "show me" before a question ("show me what's in my trolley"): the question is the command."""
+    question_words: frozenset[str] = frozenset()
+    slot_trailing: tuple[tuple[str, ...], ...] = ()
+    """Words after a product that name no product ("cheerios too")."""
+    slot_trailing_from: frozenset[str] = frozenset()
+    """A word after which a product's words say who it is for ("the coke for my son"), dropped with what follows."""
+    cart_words: frozenset[str] = frozenset()
+    """Other names of the cart after "my" or "the" ("my basket")."""
+    whole_cart: frozenset[str] = frozenset()
+    """Words that make a removal the whole cart ("delete my whole cart", "throw it all out")."""
+    whole_cart_glue: frozenset[str] = frozenset()
+    fractions: frozenset[str] = frozenset()
+    """Words that make a quantity no whole number ("two and a half", "three point five"): asked again."""
+    pack_words: frozenset[str] = frozenset()
+    """Words after a count in a product's size that make it a pack of that many ("12 pack", "6 count")."""
+    pack_containers: tuple[tuple[str, ...], ...] = ()
+    """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
 
 
 def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
@@ -89,6 +109,17 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         confirmations={k: phrases(v) for k, v in data["confirmations"].items()},
         latest_order_words=phrases(data["order_words"]["latest"]),
         joiners=phrases(data["joiners"]),
+        wanting=phrases(data["fillers"].get("wanting", [])),
+        before_question=phrases(data["fillers"].get("before_question", [])),
+        question_words=frozenset(data["fillers"].get("question_words", ())),
+        slot_trailing=phrases(data["fillers"].get("slot_trailing", [])),
+        slot_trailing_from=frozenset(data["fillers"].get("slot_trailing_from", ())),
+        cart_words=frozenset(data.get("cart_words", ())),
+        whole_cart=frozenset(data.get("whole_cart", {}).get("whole", ())),
+        whole_cart_glue=frozenset(data.get("whole_cart", {}).get("glue", ())),
+        fractions=frozenset(numbers.get("fractions", ())),
+        pack_words=frozenset(data.get("packs", {}).get("counted", ())),
+        pack_containers=phrases(data.get("packs", {}).get("containers", [])),
     )
 
 

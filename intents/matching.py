@@ -35,7 +35,7 @@ from intents.language import InteractionModel, fill_sample, sample_slots
 from intents.lexicon import load_lexicon
 from intents.request import Slot
 
-__all__ = ["Match", "approximate", "expand_samples", "match", "rank", "words_of"]
+__all__ = ["Match", "approximate", "catalog_words", "expand_samples", "match", "rank", "resolve_value", "words_of"]
 
 _LEXICON = load_lexicon()
 ORDINALS: dict[str, int] = _LEXICON.ordinals
@@ -64,6 +64,7 @@ MAX_WORDS = 40
 of text is no command, and matching it word by word against every sample kept the kiosk busy a minute."""
 _SUFFIXED_ORDINAL = re.compile(r"^(\d+)(st|nd|rd|th)$")
 _SPLIT_ORDINAL = re.compile(r"\b(\d+) (st|nd|rd|th)\b")
+_DECIMAL = re.compile(r"\d*[.,/]\d+")
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,22 @@ def _spoken(words: list[str]) -> str:
     return _SPLIT_ORDINAL.sub(r"\1\2", " ".join(words))
 
 
+def _broken_number(words: list[str]) -> bool:
+    """Number words with a fraction or a decimal point in them, and nothing else ("two and a half")."""
+    fraction = any(word in _LEXICON.fractions or _DECIMAL.fullmatch(word) for word in words)
+    numberish = all(
+        word in _LEXICON.fractions
+        or _DECIMAL.fullmatch(word)
+        or word.isdigit()
+        or word in ("a", "an", "and")
+        or parse_number(word) is not None
+        for word in words
+    )
+    return fraction and numberish
+
+
 def _parse_count(words: list[str], homophones: bool) -> str | None:
-    """A quantity's resolved id: digits ("-2" for "minus two"), "?" for a vague one ("a few"), else None.
+    """A quantity's resolved id: digits ("-2" for "minus two"), "?" for a vague or broken one, else None.
 
     "to", "too" and "for" are numbers only when `homophones` allows it (an approximate reading of speech,
     always asked back): typed "i want to get some cheerios" wants cheerios, not two of "get some cheerios".
@@ -176,6 +191,8 @@ def _parse_count(words: list[str], homophones: bool) -> str | None:
     if len(words) > 1 and words[0] in _LEXICON.negative:
         sign, words = "-", words[1:]
     number = parse_number(" ".join(words))
+    if number is None and _broken_number(words):
+        return "?"  # "two and a half", "three point five", "2.5": a quantity, but no whole one: asked again
     if number is None:
         digits = _digit_string(words)
         return None if digits is None else sign + digits
@@ -205,6 +222,33 @@ def _resolve(compiled: _Compiled, slot_type: str, words: list[str]) -> str | Non
     if found is None and len(words) > 1 and words[0] in ARTICLES:
         found = table.get(_fold(" ".join(words[1:])))
     return found
+
+
+def resolve_value(model: InteractionModel, slot_type: str, words: Sequence[str]) -> str | None:
+    """Entity resolution of words for a custom slot type (the id Alexa would send), None when none matches."""
+    return _resolve(_compile(model), slot_type, list(words)) if words else None
+
+
+_VOCABULARY: dict[int, tuple[InteractionModel, frozenset[str]]] = {}
+
+
+def catalog_words(model: InteractionModel) -> frozenset[str]:
+    """Every word the model's products and categories are named with (folded), short function words aside.
+
+    A bare "chobani" or "cleaning supplies" is made of these; "pass the salt" and "good morning" are not.
+    """
+    cached = _VOCABULARY.get(id(model))
+    if cached is not None and cached[0] is model:
+        return cached[1]
+    words: set[str] = set()
+    for name in ("PRODUCT", "CATEGORY"):
+        slot_type = model.types.get(name)
+        for value in slot_type.values if slot_type else ():
+            for phrase in value.phrases:
+                words.update(stem(word) for word in words_of(phrase) if len(word) > 2 and not word.isdigit())
+    vocabulary = frozenset(words - {stem(word) for word in LIGHT_WORDS})
+    _VOCABULARY[id(model)] = (model, vocabulary)
+    return vocabulary
 
 
 def _splits(parts: tuple[tuple[bool, str], ...], tokens: list[str]) -> Iterator[list[tuple[str, int, int]]]:
@@ -248,8 +292,8 @@ def _candidates(
                 slot_type = sample.slot_types[name]
                 if slot_type.startswith("AMAZON."):
                     resolved = _parse_builtin(slot_type, words)
-                    if resolved is None:
-                        break
+                    if resolved is None or (resolved == "?" and not name.startswith("quantity")):
+                        break  # only a count is asked again; "under 2.50 dollars" stays words for search
                 else:
                     resolved = _resolve(compiled, slot_type, words)
                     custom_words += len(words)

@@ -18,13 +18,14 @@ ORDERS_LISTED = 9
 def order_reference(request: IntentRequest) -> str:
     """Name "order 4821 maple" when both parts were heard, else the latest order.
 
-    "The latest" skips cancelled orders (`Shop.order`), unless the shopper asked about the cancelled one.
+    "The latest" skips cancelled orders (`Shop.order`), unless the shopper asked about the cancelled one:
+    only a filter that entity resolution named counts, so "my newest order" is the latest, not a cancelled one.
     """
     digits = request.slot_id("order_digits") or request.slot_value("order_digits")
     word = request.slot_id("order_word") or request.slot_value("order_word")
     if digits and word:
         return f"{''.join(digits.split())} {word.lower()}"
-    if request.slot_id("order_filter") or request.slot_value("order_filter"):
+    if request.slot_id("order_filter"):  # "my cancelled order"; "my latest order" resolves to no filter
         return LATEST_ANY
     return "latest"
 

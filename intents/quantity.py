@@ -6,6 +6,10 @@ punctuation is noise, so it folds "-1" into 1 and has no reading for "2.5" or "N
 that None for "no quantity said" and added 1. Here a quantity is either absent (nothing was said), a
 whole number of any sign or size (the shop's own rule then refuses 0, negatives and too many, naming its
 limits), or unreadable, which raises `UnreadableQuantity`: the customer is asked again, nothing changes.
+
+A product sold in packs ("dozen", "12 pack cans", "bunch of 6") has a `pack_size`: a count that is a whole
+number of packs ("twelve eggs" of eggs sold by the dozen) may mean items or packs, and the handlers ask;
+a pack word said with the count ("a dozen eggs", `unit_in`) means items, so it is read as packs.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 from catalog.errors import VoiceshopError
-from catalog.text import parse_number
+from catalog.text import normalize, parse_number
+from intents.lexicon import Lexicon, load_lexicon
 
-__all__ = ["UnreadableQuantity", "parse_quantity"]
+__all__ = ["UnreadableQuantity", "pack_size", "parse_quantity", "unit_in"]
 
 _SIGNED_DIGITS = re.compile(r"[+-]?\d+")
 _FOLDED = re.compile(r"[+\-.]")
@@ -52,3 +57,41 @@ def parse_quantity(heard: str) -> int:
     if number is None:
         raise UnreadableQuantity(heard)
     return sign * number
+
+
+def _count_word(word: str) -> int | None:
+    """One word of a size as a whole number ("12", "six"), else None."""
+    if word.isdigit():
+        return int(word)
+    number = parse_number(word) if word not in ("a", "an") else None
+    return number if number is not None and number > 1 else None
+
+
+def pack_size(size: str | None, lexicon: Lexicon | None = None) -> int | None:
+    """How many items one unit of a product holds, read from its size ("dozen" 12, "4 pack" 4); None for one."""
+    if not size:
+        return None
+    lexicon = lexicon or load_lexicon()
+    words = normalize(size).split()
+    unit = unit_in(size, lexicon)
+    if unit is not None:
+        return unit
+    for at, word in enumerate(words):
+        count = _count_word(word)
+        if count is None:
+            continue
+        if at + 1 < len(words) and words[at + 1] in lexicon.pack_words:
+            return count
+        if any(tuple(words[max(0, at - len(c)) : at]) == c for c in lexicon.pack_containers):
+            return count
+    return None
+
+
+def unit_in(heard: str | None, lexicon: Lexicon | None = None) -> int | None:
+    """The pack word a quantity was said with ("a dozen", "two dozen": 12), None for a plain count."""
+    if not heard:
+        return None
+    lexicon = lexicon or load_lexicon()
+    text = f" {' '.join(normalize(heard).split())} "
+    found = [(len(phrase), count) for phrase, count in lexicon.units.items() if f" {phrase} " in text]
+    return max(found)[1] if found else None

@@ -35,9 +35,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalog.search import SearchResult
+from catalog.text import parse_number, stem
 from intents.language import InteractionModel, load_model
 from intents.lexicon import Lexicon, load_lexicon
-from intents.matching import Match, approximate, rank, words_of
+from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
 from intents.request import Slot
 from intents.traits import changes_shop
 
@@ -55,7 +56,8 @@ _ANSWERS = {
     "customer_number": ("IdentifyCustomerIntent",),
 }
 _PENDING_EXPECTS = {
-    "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no",
+    "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no", "packs": "yes_no",
+    "how_many": "code",
     "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
     "choose": "choice",
 }  # fmt: skip
@@ -169,41 +171,114 @@ def _strip_phrase(tokens: list[str], phrases: Sequence[tuple[str, ...]]) -> tupl
     return tokens, False
 
 
-_WANT = (("i", "want", "to"), ("i", "would", "like", "to"), ("i", "need", "to"), ("let", "us"), ("can", "i"),
-         ("could", "i"), ("i", "will"), ("i", "am", "going", "to"), ("i", "wanna"), ("please",))  # fmt: skip
-_OUT_VERBS = frozenset({"take", "get", "pull", "move"})
+def _starts_with(tokens: list[str], phrases: Sequence[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The longest of `phrases` the tokens begin with (and go on after), or None."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if tuple(tokens[: len(phrase)]) == phrase and len(tokens) > len(phrase):
+            return phrase
+    return None
+
+
+def _joined(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """Joiners between two products as the model's one "and" ("three cokes plus a bag of pretzels")."""
+    out: list[str] = []
+    at = 0
+    joiners = sorted((j for j in lexicon.joiners if j != ("and",)), key=len, reverse=True)
+    while at < len(tokens):
+        found = next((j for j in joiners if at > 0 and tuple(tokens[at : at + len(j)]) == j), None)
+        if found is not None and at + len(found) < len(tokens):
+            out.append("and")
+            at += len(found)
+        else:
+            out.append(tokens[at])
+            at += 1
+    return out
+
+
+def _whole_cart(tokens: list[str], lexicon: Lexicon) -> bool:
+    """A removal of everything ("delete my whole cart", "throw it all out", "get rid of everything")."""
+    verb = _starts_with(tokens, lexicon.verbs.get("clear", ()))
+    if verb is None:
+        return False
+    rest = tokens[len(verb) :]
+    return any(word in lexicon.whole_cart for word in rest) and all(
+        word in lexicon.whole_cart or word in lexicon.whole_cart_glue for word in rest
+    )
 
 
 def rewrite(text: str, lexicon: Lexicon) -> str | None:
-    """The text in the model's own verbs ("buy oat milk" -> "add oat milk"), or None when nothing changed."""
+    """The text in the model's own verbs ("buy oat milk" -> "add oat milk"), or None when nothing changed.
+
+    Every table is the locale's (`intents/languages/<locale>.json`): leading fillers, wanting ("i'd love
+    to") and "tell me" before a question are dropped until a verb starts the sentence; the cart's other
+    names become "cart"; a removal of everything becomes "empty my cart" (which asks before it empties);
+    "take/get/pull ... out" becomes "remove"; an add verb becomes "add"; and "to my cart" after an add or
+    a removal is dropped.
+    """
     tokens = words_of(text)
     original = list(tokens)
-    changed = True
-    while changed:
-        tokens, a = _strip_phrase(tokens, lexicon.leading_fillers)
-        tokens, b = _strip_phrase(tokens, _WANT)
-        changed = a or b
-    tokens = ["cart" if word in ("basket", "trolley") else word for word in tokens]
-    if tokens and tokens[0] in _OUT_VERBS and "out" in tokens[1:]:
-        at = tokens.index("out", 1)
-        tokens = ["remove", *tokens[1:at]]
-    else:
-        rest, verb = _strip_phrase(tokens, lexicon.verbs["add"])
-        if verb:
-            tokens = ["add", *rest]
-    place = None
-    for size in (4, 3):
-        tail = tuple(tokens[-size:])
-        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out") and tail[-1] == "cart":
-            place = size
+    tokens = [
+        "cart" if word in lexicon.cart_words and {"my", "the", "your"} & set(tokens[max(0, at - 2) : at]) else word
+        for at, word in enumerate(tokens)
+    ]
+    tokens = _joined(tokens, lexicon)
+    verbs = (*lexicon.verbs["add"], *lexicon.verbs.get("clear", ()))
+    while True:  # "i want to get": the wanting goes; "i'll take two": the verb stays
+        verb, want = _starts_with(tokens, verbs), _starts_with(tokens, lexicon.wanting)
+        if want is not None and (verb is None or len(want) > len(verb)):
+            tokens = tokens[len(want) :]
+        elif verb is not None:
             break
-    if place is None and len(tokens) > 3 and tokens[-2] in ("my", "the") and tokens[-1] == "cart":
-        place = 3 if tokens[-3] in ("to", "in", "into", "from", "of") else None
-    if place is not None:
-        tokens = tokens[:-place]
-    while len(tokens) > 1 and tokens[-1] == "out":
+        elif (ask := _starts_with(tokens, lexicon.before_question)) is not None and (
+            tokens[len(ask)] in lexicon.question_words
+        ):
+            tokens = tokens[len(ask) :]
+        elif (filler := _starts_with(tokens, lexicon.leading_fillers)) is not None:
+            tokens = tokens[len(filler) :]
+        else:
+            break
+    if _whole_cart(tokens, lexicon):
+        return "empty my cart"
+    search = _starts_with(tokens, lexicon.verbs.get("search", ()))
+    softly = _starts_with(tokens, lexicon.verbs.get("remove_softly", ()))
+    if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and "out" in tokens[1:]:
+        at = tokens.index("out", 1)
+        tokens = ["remove", *tokens[1:at], *tokens[at + 1 :]]
+    elif search is not None:
+        tokens = ["find", *tokens[len(search) :]]
+    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
+        tokens = ["remove", *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
+    elif (changed := _set_to(tokens, lexicon)) is not None:
+        tokens = changed
+    else:
+        rest, verbed = _strip_phrase(tokens, lexicon.verbs["add"])
+        if verbed:
+            tokens = ["add", *rest]
+    if tokens and tokens[0] in ("add", "remove"):
+        tokens = _without_place(tokens)
+    while len(tokens) > 1 and tokens[0] == "remove" and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
+
+
+_PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], ["about", "it"])
+
+
+def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
+    """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two"."""
+    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != "to":
+        return None
+    middle = [word for word in tokens[1:-2] if word not in ("up", "down")]
+    return ["change", *middle, "to", tokens[-1]] if middle else None
+
+
+def _without_place(tokens: list[str]) -> list[str]:
+    """An add or removal without "to my cart", "out of the cart", "in my cart" at its end."""
+    for size in (4, 3):
+        tail = tuple(tokens[-size:])
+        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out", "on") and tail[-1] == "cart":
+            return tokens[:-size]
+    return tokens
 
 
 def _prepare(text: str) -> str:
@@ -216,37 +291,105 @@ def _slot_only(sample: str) -> bool:
     return bool(re.fullmatch(r"\{[A-Za-z0-9_]+\}", sample.strip()))
 
 
+def _strip_pack(words: list[str], lexicon: Lexicon) -> tuple[list[str], bool]:
+    """Drop a pack said before a product ("a 12 pack of coke", "a bunch of bananas"): the product is "coke"."""
+    at = 1 if words and (words[0] in ("a", "an") or words[0].isdigit() or parse_number(words[0])) else 0
+    if len(words) > at + 2 and words[at] in lexicon.pack_words and words[at + 1] == "of":
+        return words[at + 2 :], True
+    container = _starts_with(words[at:], lexicon.pack_containers)
+    if container is not None:
+        return words[at + len(container) :], True
+    return words, False
+
+
+def _strip_tail(words: list[str], lexicon: Lexicon, vocabulary: frozenset[str]) -> list[str]:
+    """Drop what follows a product and names none ("cheerios too", "the coke for my son").
+
+    "for ..." goes only when nothing after it is a catalog word: "tennis balls for dogs" keeps its dogs.
+    """
+    for phrase in sorted(lexicon.slot_trailing, key=len, reverse=True):
+        if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
+            words = words[: -len(phrase)]
+            break
+    for at in range(1, len(words)):
+        if words[at] in lexicon.slot_trailing_from and not any(stem(w) in vocabulary for w in words[at + 1 :]):
+            return words[:at]
+    return words
+
+
 def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> Match:
-    """An unresolved product without its leading filler ("anything by clorox" -> "clorox"), re-resolved."""
+    """An unresolved product without words that name no product, re-resolved.
+
+    Leading filler ("anything by clorox"), a pack ("a 12 pack of coke") and trailing words ("cheerios too",
+    "the coke for my son") go, each from the locale's language file.
+    """
     slots = dict(found.slots)
     changed = False
-    for name in ("product", "product_two"):
+    for name in ("product", "product_two", "category"):
         slot = slots.get(name)
         if slot is None or not slot.unresolved:
             continue
-        words = words_of(slot.value or "")
-        words, stripped = _strip_phrase(words, lexicon.slot_fillers)
-        if not stripped:
+        heard = words_of(slot.value or "")
+        words = heard[1:] if len(heard) > 1 and heard[0] in lexicon.homophones else heard
+        stripped = True
+        while stripped:
+            words, stripped = _strip_phrase(words, lexicon.slot_fillers)
+        words, _pack = _strip_pack(words, lexicon)
+        words = _strip_tail(words, lexicon, catalog_words(model))
+        if words == heard or not words:
             continue
-        again = rank(" ".join(words), model, intents=("SearchIntent",), limit=3)
-        resolved = next((m.slots["product"].resolved_id for m in again if m.sample == "{product}"), None)
-        slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolved)
+        kind = "CATEGORY" if name == "category" else "PRODUCT"
+        slots[name] = Slot(name=name, value=" ".join(words), resolved_id=resolve_value(model, kind, words))
         changed = True
-    return replace(found, slots=slots) if changed else found
+        count = "quantity" if name == "product" else "quantity_two"
+        spec = model.intents.get(found.intent)
+        if heard[0] in lexicon.homophones and count not in slots and spec is not None and count in spec.slots:
+            # "i want to my diced tomatoes": "to" stands where a count would, so it may be "two": ask how many
+            slots[count] = Slot(name=count, value=heard[0], resolved_id="?")
+    if not changed:
+        return found
+    named = all(not slot.unresolved for slot in slots.values())
+    return replace(found, slots=slots, score=max(found.score, 0.99) if named else found.score)
 
 
-def _acceptable(found: Match, search: Search | None = None) -> bool:
+MAX_BARE_WORDS = 3
+"""The longest bare product name read as a search ("cleaning supplies", "chobani greek yogurt")."""
+
+
+def _catalog_named(words: Sequence[str], model: InteractionModel) -> bool:
+    """A short phrase made only of words the catalog names its products and categories with."""
+    vocabulary = catalog_words(model)
+    return 0 < len(words) <= MAX_BARE_WORDS and all(stem(word) in vocabulary for word in words)
+
+
+def _acceptable(found: Match, search: Search | None = None, model: InteractionModel | None = None) -> bool:
     """A slot-only sample reads only when its slot names something the shop knows.
 
-    A bare brand the model has no synonym for ("chobani") counts when the shop's search names one product
-    for it, and only for one or two words: "pass the salt" is someone else's sentence, not a product.
+    A bare brand the model has no synonym for ("chobani") counts when every word of it is a catalog word,
+    or when the shop's search names one product for it, and only for a few words: "pass the salt" is
+    someone else's sentence, not a product.
     """
     if not _slot_only(found.sample):
         return True
     if all(slot.resolved_id for slot in found.slots.values()):
         return True
     value = " ".join(slot.value or "" for slot in found.slots.values())
+    if model is not None and _catalog_named(words_of(value), model):
+        return True
     return search is not None and len(value.split()) <= 2 and search(value, 2).clear_choice is not None
+
+
+def _bare_name(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A bare product, brand or kind ("chobani", "paper towels") as a search for it, fillers aside."""
+    words = words_of(text)
+    words, _lead = _strip_phrase(words, lexicon.leading_fillers)
+    for phrase in lexicon.trailing_fillers:
+        if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
+            words = words[: -len(phrase)]
+    if not _catalog_named(words, model) or "SearchIntent" not in model.intents:
+        return None
+    slot = Slot(name="product", value=" ".join(words), resolved_id=resolve_value(model, "PRODUCT", words))
+    return Match("SearchIntent", {"product": slot}, 0.9, "{product}")
 
 
 def _quantity(slot: Slot | None, lexicon: Lexicon, sample: str) -> Quantity | None:
@@ -320,7 +463,7 @@ def _read(
 ) -> Reading | None:
     """A `Match` as a `Reading`: cleaned slots, typed values, score and confidence."""
     found = _clean_product(found, model, lexicon)
-    if not _acceptable(found, search):
+    if not _acceptable(found, search, model):
         return None
     found, search_sure = _named_by_search(found, search)
     unresolved = any(slot.unresolved for slot in found.slots.values())
@@ -354,7 +497,7 @@ def _readings_of(
     out: list[Reading] = []
 
     def fits(found: Match) -> bool:
-        return _acceptable(_clean_product(found, model, lexicon), search)
+        return _acceptable(_clean_product(found, model, lexicon), search, model)
 
     exact = [m for m in rank(text, model, limit=8) if fits(m)]
     top = exact[0] if exact else None
@@ -374,6 +517,8 @@ def _readings_of(
             near = approximate(text, model, intents=wanted, min_evidence=1)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
             out.append(reading)
+    if not out and (bare := _bare_name(text, model, lexicon)) is not None:
+        out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
     return out
 
 

@@ -22,6 +22,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
     "did_you_mean": (shopping.confirm_did_you_mean, shopping.decline_did_you_mean),
+    "packs": (shopping.confirm_packs, shopping.decline_packs),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
 }
 HELP_FOR_PENDING = {
@@ -31,6 +32,8 @@ HELP_FOR_PENDING = {
     "clear_cart": "help_confirm",
     "add": "help_confirm",
     "did_you_mean": "help_confirm",
+    "packs": "help_confirm",
+    "how_many": "help_how_many",
     "callback": "help_confirm",
     "code": "help_code",
     "new_code": "help_code",

@@ -13,6 +13,7 @@ from catalog.model import Product
 from catalog.search import SearchResult
 from catalog.unanswered import ASKEDBACK, NOMATCH
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
+from intents.quantity import UnreadableQuantity, pack_size, parse_quantity, unit_in
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, money, plain, size_words
 
@@ -208,17 +209,87 @@ def add_product(dialog: Dialog, product: Product, quantity: int) -> Reply:
     )
 
 
-def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
-    """Add the product meant ("add two of those", "add the second one", "add oat milk")."""
+def ask_how_many(dialog: Dialog, product: Product, *, packs: bool = False) -> Reply:
+    """Ask how many of a product, the answer ("three") adding them: never a silent 1 for words unread."""
+    dialog.set_focus(product.sku)
+    dialog.set_pending("how_many", sku=product.sku)
+    key = "how_many_packs" if packs else "how_many_of"
+    size = pack_size(product.size) or 1
+    spoken = dialog.say(key, product=dialog.label(product), size=size, maximum=dialog.shop.settings.max_quantity)
+    return dialog.ask(spoken, "help_how_many")
+
+
+def answer_how_many(dialog: Dialog, pending: dict[str, object]) -> Reply:
+    """A number said after "how many would you like?": that many of the product asked about."""
+    request = dialog.request
+    heard = request.slot_id("code") or request.slot_value("code") or ""
+    try:
+        quantity = parse_quantity(heard)
+    except UnreadableQuantity:
+        return dialog.ask(dialog.say("help_how_many"), "help_how_many")
+    return add_product(dialog, dialog.shop.catalog_product(str(pending["sku"])), quantity)
+
+
+def _packs_meant(dialog: Dialog, product: Product, quantity: int, heard: str | None) -> int | Reply:
+    """The number of the product's own units meant, or a question when a count and its pack size disagree.
+
+    "a dozen eggs" of eggs sold by the dozen is one carton; "twelve eggs", "12 cokes" of a 12 pack, or "a
+    dozen bagels" of a 6 count could be items or packs, so the shopper is asked before anything is added.
+    """
+    size = pack_size(product.size)
+    if size is None or size <= 1:
+        return quantity
+    unit = unit_in(heard)
+    if unit == size and quantity % size == 0:
+        return quantity // size
+    if unit is None and (quantity < size or quantity % size):
+        return quantity  # "two avocados" of a 4 count: two packs, as said
+    if quantity % size:
+        return ask_how_many(dialog, product, packs=True)
+    packs = quantity // size
+    dialog.set_focus(product.sku)
+    dialog.set_pending("packs", sku=product.sku, quantity=packs)
+    spoken = dialog.say(
+        "pack_question", product=dialog.label(product), size=size, packs=dialog.count("pack", packs), count=quantity
+    )
+    return dialog.ask(spoken, "help_confirm")
+
+
+def confirm_packs(dialog: Dialog, pending: dict[str, object]) -> Reply:
+    """Yes to "come 12 to a pack: shall I add 1 pack?"."""
+    product = dialog.shop.catalog_product(str(pending["sku"]))
+    return add_product(dialog, product, int(str(pending.get("quantity") or 1)))
+
+
+def decline_packs(dialog: Dialog, pending: dict[str, object]) -> Reply:
+    """No to the pack reading: ask how many packs, so the count said is never guessed either way."""
+    return ask_how_many(dialog, dialog.shop.catalog_product(str(pending["sku"])), packs=True)
+
+
+def _add_one(request: IntentRequest, shop: object) -> Reply:
+    """Add one product line of an add request (its quantity read, its pack size respected)."""
     dialog = Dialog(request, shop)  # type: ignore[arg-type]
     pending = dialog.pending
-    quantity = quantity_from(request)  # an unreadable one is asked about before any product is looked up
+    try:
+        quantity = quantity_from(request)
+    except UnreadableQuantity:
+        # "add a few avocados", "add 2.5 avocados": the product is known, so ask how many of it
+        named = resolve_product(dialog)
+        return named if isinstance(named, Reply) else ask_how_many(dialog, named)
     product = resolve_product(dialog)
     if isinstance(product, Reply):
         return product
     if quantity is None and pending and pending.get("kind") == "choose":
         quantity = pending.get("quantity")
-    reply = add_product(dialog, product, quantity if quantity is not None else 1)
+    if quantity is None:
+        return add_product(dialog, product, 1)
+    meant = _packs_meant(dialog, product, int(quantity), request.slot_value("quantity"))
+    return meant if isinstance(meant, Reply) else add_product(dialog, product, meant)
+
+
+def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
+    """Add the product meant ("add two of those", "add the second one", "add oat milk")."""
+    reply = _add_one(request, shop)
     second = request.slots.get("product_two")
     if second is None or not (second.value or second.resolved_id):
         return reply
@@ -227,8 +298,19 @@ def handle_add_to_cart(request: IntentRequest, shop: object) -> Reply:
     slots = {"product": replace(second, name="product")}
     if (count := request.slots.get("quantity_two")) is not None:
         slots["quantity"] = replace(count, name="quantity")
-    then = handle_add_to_cart(replace(request, slots=slots, context=reply.context), shop)
-    return replace(then, speech=f"{reply.speech} {then.speech}", ssml=_joined_ssml(reply.ssml, then.ssml))
+    question = reply.context.get("pending")
+    context = {k: v for k, v in reply.context.items() if k != "pending"}
+    then = handle_add_to_cart(replace(request, slots=slots, context=context), shop)
+    if question is None:
+        return replace(then, speech=f"{reply.speech} {then.speech}", ssml=_joined_ssml(reply.ssml, then.ssml))
+    # the first product asked a question ("how many?"): the second is added, then the question is asked last
+    joined = {**then.context, "pending": question, "focus": reply.context.get("focus", then.context.get("focus"))}
+    return replace(
+        reply,
+        speech=f"{then.speech} {reply.speech}",
+        ssml=_joined_ssml(then.ssml, reply.ssml),
+        context={k: v for k, v in joined.items() if v is not None},
+    )
 
 
 def _joined_ssml(first: str, second: str) -> str:

@@ -14,7 +14,7 @@ from catalog.delivery import DeliveryChoice, DeliveryOption
 from catalog.model import utcnow
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join, money, plain
+from intents.speech import Spoken, concat, plain
 
 
 def clock(value: time) -> str:
@@ -35,7 +35,7 @@ def option_name(dialog: Dialog, code: str) -> Spoken:
 
 def delivery_price(dialog: Dialog, price: Any, currency: str = "USD") -> Spoken:
     """A delivery price, "free" when it costs nothing."""
-    return dialog.say("delivery_free") if not price else money(price, currency)
+    return dialog.say("delivery_free") if not price else dialog.money(price, currency)
 
 
 def expected(dialog: Dialog, code: str) -> date:
@@ -113,4 +113,6 @@ def handle_choose_delivery(request: IntentRequest, shop: Any) -> Reply:
 
 def explain_unknown_option(dialog: Dialog, option: str, offered: tuple[str, ...]) -> Spoken:
     """The refusal of an option the shop doesn't offer, naming the ones it does."""
-    return dialog.say("delivery_unknown", option=option, offered=join([option_name(dialog, o) for o in offered], "or"))
+    return dialog.say(
+        "delivery_unknown", option=option, offered=dialog.join([option_name(dialog, o) for o in offered], "or")
+    )

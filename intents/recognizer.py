@@ -183,14 +183,15 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         tokens, a = _strip_phrase(tokens, lexicon.leading_fillers)
         tokens, b = _strip_phrase(tokens, _WANT)
         changed = a or b
-    tokens = ["cart" if word in ("basket", "trolley") else word for word in tokens]
+    cart = lexicon.canonical.get("cart", "cart")
+    tokens = [cart if word in lexicon.cart_words else word for word in tokens]
     if tokens and tokens[0] in _OUT_VERBS and "out" in tokens[1:]:
         at = tokens.index("out", 1)
         tokens = ["remove", *tokens[1:at]]
     else:
         rest, verb = _strip_phrase(tokens, lexicon.verbs["add"])
         if verb:
-            tokens = ["add", *rest]
+            tokens = [lexicon.canonical.get("add", "add"), *rest]
     place = None
     for size in (4, 3):
         tail = tuple(tokens[-size:])
@@ -256,7 +257,7 @@ def _quantity(slot: Slot | None, lexicon: Lexicon, sample: str) -> Quantity | No
     raw = slot.resolved_id or slot.value
     count = int(raw) if raw.lstrip("-").isdigit() else None
     words = " ".join(words_of(slot.value))
-    unit = "dozen" if "dozen" in words.split() else "item"
+    unit = next((lexicon.unit_words[word] for word in words.split() if word in lexicon.unit_words), "item")
     relative = None
     for word, kind in lexicon.relative.items():
         if f"{{quantity}} {word}" in sample or f"{word} {{product}}" in sample:

@@ -86,6 +86,8 @@ class Lexicon:
     months: tuple[str, ...]
     catalog_words: dict[tuple[str, ...], tuple[str, ...]]
     """Shopping words to the words the catalog is written in ("platanos" -> "bananas"); empty for English."""
+    catalog_phrases: dict[str, str]
+    """`catalog_words` as written (accents kept): what the model generator offers Alexa as synonyms."""
     query_stopwords: frozenset[str]
     categories: dict[str, tuple[str, ...]]
     """Category id to how this language names it ("dairy" -> "lácteos"), as written (accents kept)."""
@@ -160,6 +162,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         catalog_words={
             tuple(normalize(k).split()): tuple(normalize(v).split()) for k, v in data.get("catalog_words", {}).items()
         },
+        catalog_phrases={str(k): str(v) for k, v in data.get("catalog_words", {}).items()},
         query_stopwords=frozenset(normalize(w) for w in data.get("query_stopwords", ())),
         categories={k: tuple(v) for k, v in data.get("categories", {}).items()},
     )

@@ -160,8 +160,8 @@ def _category_phrases(category: str, product_keys: set[str]) -> list[str]:
 def _category_value(category: str, product_keys: set[str], lexicon: Lexicon | None) -> dict[str, Any]:
     """One CATEGORY value: the catalog's name as id; in a language of its own, its own name first."""
     english = alexa_phrase(category)
-    own = [alexa_phrase(name, accents=True) for name in (lexicon.categories.get(normalize(category), ()) if lexicon else ())]
-    own = [name for name in own if _key(name) not in product_keys]
+    named = lexicon.categories.get(normalize(category), ()) if lexicon else ()
+    own = [alexa_phrase(name, accents=True) for name in named if _key(name) not in product_keys]
     if not own:
         return _value(english, english, _category_phrases(category, product_keys))
     return _value(english, own[0], [*own[1:], english, *_category_phrases(category, product_keys)])

@@ -57,7 +57,9 @@ def cmd_model_generate(args: argparse.Namespace) -> int:
         for locale, updated in changed.items()
     ]  # fmt: skip
     lines = [
-        f"{r['path']}: {len(products)} products, {categories} categories ({'updated' if r['changed'] else 'unchanged'})."
+        f"{r['path']}: {len(products)} products, {categories} categories ("
+        + ("updated" if r["changed"] else "unchanged")
+        + ")."
         for r in reports
     ]
     emit(args, reports[0] if len(reports) == 1 else reports, "\n".join(lines))

@@ -114,6 +114,15 @@ class Dialog:
         template = load_prompts(self.request.locale).get("date", "{weekday}, {month} {day}")
         return day(value, template, self.request.locale)
 
+    def category_name(self, category: str) -> str:
+        """A catalog category as the locale names it ("dairy" is "lácteos" in es-US), else as the catalog does."""
+        names = load_lexicon(self.request.locale).categories.get(category)
+        return names[0] if names else category
+
+    def echo(self, said: str, searched: str) -> str:
+        """What to repeat of a search: the catalog's reading of it, or what was said when that was translated."""
+        return said if load_lexicon(self.request.locale).catalog_words else searched
+
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """The shop's search for what the shopper said, in the catalog's words (es-US "leche" finds milk)."""
         return self.shop.search(load_lexicon(self.request.locale).catalog_query(query), limit=limit)

@@ -83,6 +83,8 @@ class Lexicon:
     currencies: dict[str, tuple[str, str, str, str]]
     """Per currency code: singular and plural of the unit and of its hundredth."""
     weekdays: tuple[str, ...]
+    day_halves: tuple[str, str]
+    """How a time of day is marked before and after noon ("AM"/"PM", "a. m."/"p. m.")."""
     months: tuple[str, ...]
     catalog_words: dict[tuple[str, ...], tuple[str, ...]]
     """Shopping words to the words the catalog is written in ("platanos" -> "bananas"); empty for English."""
@@ -158,6 +160,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         money_joiner=str(speech["money_joiner"]),
         currencies={k: (v[0], v[1], v[2], v[3]) for k, v in speech["currencies"].items()},
         weekdays=tuple(speech["weekdays"]),
+        day_halves=(str(speech["day_halves"][0]), str(speech["day_halves"][1])),
         months=tuple(speech["months"]),
         catalog_words={
             tuple(normalize(k).split()): tuple(normalize(v).split()) for k, v in data.get("catalog_words", {}).items()

@@ -86,13 +86,14 @@ def handle_recommend(request: IntentRequest, shop: object) -> Reply:
     if product is not None:
         suggestion = dialog.shop.goes_with(product.sku, limit=LIMIT)
         key = _PRODUCT_KEYS[suggestion.basis]
-        return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=product.category)
+        category = dialog.category_name(product.category)
+        return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=category)
     asked = _category(dialog)
     if asked is not None:
         category, suggestion = asked
         if not suggestion.products:
-            return dialog.reply(dialog.say("recommend_none_category", category=category))
-        return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=category)
+            return dialog.reply(dialog.say("recommend_none_category", category=dialog.category_name(category)))
+        return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=dialog.category_name(category))
     found = dialog.shop.suggestions(request.customer_id, limit=LIMIT)
     return _render(dialog, [(suggestion, _KEYS[suggestion.basis]) for suggestion in found])
 

@@ -98,7 +98,7 @@ def describe_returns(dialog: Dialog) -> Reply:
     spoken = dialog.say(
         "policy_returns_live",
         days=returns.default_days,
-        categories=dialog.join([plain(name) for name in categories]),
+        categories=dialog.join([plain(dialog.category_name(name)) for name in categories]),
         short=quick,
     )
     return dialog.reply(spoken)
@@ -118,8 +118,8 @@ def handle_warranty(request: IntentRequest, shop: Any) -> Reply:
         term = shop.category_warranty(category)
         days = returns.days_for(category)
         if term:
-            return dialog.reply(dialog.say("warranty_category", category=category, term=term))
-        return dialog.reply(dialog.say("warranty_category_none", category=category, days=days))
+            return dialog.reply(dialog.say("warranty_category", category=dialog.category_name(category), term=term))
+        return dialog.reply(dialog.say("warranty_category_none", category=dialog.category_name(category), days=days))
     if not (request.slot_value("product") or request.slot_id("product") or dialog.focus):
         return dialog.ask(dialog.say("warranty_which"), "anything_else")
     named = resolve_product(dialog)

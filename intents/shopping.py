@@ -66,10 +66,11 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     query = _query_text(request)
     if query is None:
         return dialog.reply(dialog.say("which_product"))
+    said = " ".join(v for v in (request.slot_value("product"), request.slot_value("category")) if v)
     result = dialog.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
     dialog.clear_pending()
     if not result.hits:
-        spoken_query = result.text or query
+        spoken_query = dialog.echo(said, result.text or query)
         if result.price_cap is not None:
             message = dialog.say("search_none_cap", query=spoken_query, cap=dialog.money(result.price_cap))
         else:
@@ -82,7 +83,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
         product = result.hits[0].product
         dialog.set_focus(product.sku)
         return dialog.reply(dialog.say("search_found_one", details=_details_sentence(dialog, product)))
-    query_words = result.text or query
+    query_words = dialog.echo(said, result.text or query)
     if found <= PAGE_SIZE:
         return render_results(dialog, dialog.say("search_found", count=found, query=query_words))
     key = "search_found_more_than" if found > LIST_LIMIT else "search_found_first"

@@ -68,6 +68,8 @@ class Lexicon:
     canonical: dict[str, str]
     """The model's own words for adding, removing and the cart, which `recognizer.rewrite` rewrites into."""
     cart_words: frozenset[str]
+    place_prepositions: frozenset[str]
+    """Words before a place that say "into" or "out of" it ("en", "al"); English strips its own in `rewrite`."""
     launch_open: tuple[str, ...]
     """Verbs that open a skill ("open corner market", "abre mercado de la esquina")."""
     launch_ask: tuple[str, ...]
@@ -151,6 +153,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         unit_words={normalize(k): str(v) for k, v in data.get("unit_words", {"dozen": "dozen"}).items()},
         canonical={k: normalize(v) for k, v in data.get("canonical", {}).items()},
         cart_words=frozenset(normalize(w) for w in data.get("cart_words", ())),
+        place_prepositions=frozenset(normalize(w) for w in data.get("place_prepositions", ())),
         launch_open=tuple(" ".join(p) for p in phrases(data["launch"]["open"])),
         launch_ask=tuple(" ".join(p) for p in phrases(data["launch"]["ask"])),
         articles=phrases(data.get("articles", [])),

@@ -200,11 +200,26 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
             break
     if place is None and len(tokens) > 3 and tokens[-2] in ("my", "the") and tokens[-1] == "cart":
         place = 3 if tokens[-3] in ("to", "in", "into", "from", "of") else None
+    if place is None:
+        place = _place_size(tokens, lexicon)
     if place is not None:
         tokens = tokens[:-place]
     while len(tokens) > 1 and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
+
+
+def _place_size(tokens: list[str], lexicon: Lexicon) -> int | None:
+    """How many closing words name the cart in the language's own words ("en el carrito", "al carrito")."""
+    for place in sorted(lexicon.places, key=len, reverse=True):
+        size = len(place)
+        if len(tokens) <= size or tuple(tokens[-size:]) != place:
+            continue
+        if place[0] in lexicon.place_prepositions:
+            return size
+        if len(tokens) > size + 1 and tokens[-size - 1] in lexicon.place_prepositions:
+            return size + 1
+    return None
 
 
 def _prepare(text: str) -> str:

@@ -143,3 +143,18 @@ def test_the_spanish_product_type_names_translated_products_in_spanish():
     assert oat.value == "leche de avena"
     categories = {value.id: value for value in load_model(SPANISH).types["CATEGORY"].values}
     assert categories["dairy"].value == "lácteos" and "dairy" in categories["dairy"].synonyms
+
+
+@pytest.mark.parametrize(
+    ("said", "quantity", "product"),
+    [("ponme leche de avena en el carrito", None, "leche de avena"),
+     ("mete dos plátanos orgánicos al carrito", "2", "platanos organicos"),
+     ("cómprame leche de avena para mi carrito", None, "leche de avena")],
+)  # fmt: skip
+def test_spanish_verbs_and_places_are_rewritten_into_the_models_words(said, quantity, product):
+    from intents.recognizer import recognize
+
+    top = recognize(said, model=load_model(SPANISH))[0]
+    assert (top.intent, top.how) == ("AddToCartIntent", "rewritten")
+    assert top.slots["product"].value == product and top.slots["product"].resolved_id is not None
+    assert (top.slots["quantity"].resolved_id if "quantity" in top.slots else None) == quantity

@@ -1,10 +1,12 @@
 """Typed understanding on the blind held-out set: this recognizer, the old matcher, and a hassil peer.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding_typed.py
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding_typed.py [--set commands|services|all]
 
-Prints one table, aggregates only: the held-out rows are never printed, one by one or in part, and
-nothing is tuned on them (bench/heldout_blind/README.md). Products a reading leaves unresolved are named
-by the same in-memory search the shop uses, over the demo catalog, for every system alike.
+Prints one table per held-out set (`commands`: every intent; `services`: delivery, returns, warranty,
+policy, deals, recommendations, order contents and status, a person), aggregates only: the held-out
+rows are never printed, one by one or in part, and nothing is tuned on them (bench/heldout_blind/README.md).
+Products a reading leaves unresolved are named by the same in-memory search the shop uses, over the demo
+catalog, for every system alike.
 
 - `recognizer`: `intents.recognizer.recognize` with the row's context; a shop-changing reading that is
   not confident counts as asked back.
@@ -17,6 +19,7 @@ by the same in-memory search the shop uses, over the demo catalog, for every sys
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -39,7 +42,10 @@ from intents.matching import expand_samples  # noqa: E402
 from intents.recognizer import Context, recognize  # noqa: E402
 from intents.traits import changes_shop  # noqa: E402
 
-HELDOUT = ROOT / "bench" / "heldout_blind" / "heldout_commands.jsonl"
+HELDOUT_SETS = {
+    "commands": ROOT / "bench" / "heldout_blind" / "heldout_commands.jsonl",
+    "services": ROOT / "bench" / "heldout_blind" / "heldout_services.jsonl",
+}
 CATALOG = ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
 OLD_COMMIT = "5ccc576"
 CONTEXTS = {
@@ -232,6 +238,8 @@ def _all_right(row: dict[str, Any], outcome: Outcome) -> bool:
         "code": lambda: _same(expected["code"], slots.get("code")),
         "customer_number": lambda: _same(expected["customer_number"], slots.get("customer_number")),
         "policy": lambda: _same(expected["policy"], slots.get("policy")),
+        "delivery": lambda: _same(expected["delivery"], slots.get("delivery")),
+        "order_filter": lambda: _same(expected["order_filter"], slots.get("order_filter")),
     }
     try:
         return all(check() for name, check in checks.items() if name in expected)
@@ -239,7 +247,7 @@ def _all_right(row: dict[str, Any], outcome: Outcome) -> bool:
         return False
 
 
-def score(rows: list[dict[str, Any]], outcomes: Iterable[Outcome]) -> dict[str, float]:
+def score(rows: list[dict[str, Any]], outcomes: Iterable[Outcome]) -> dict[str, float | None]:
     """Aggregate measures over shop and not-for-shop rows."""
     counts: Counter[str] = Counter()
     for row, outcome in zip(rows, outcomes, strict=True):
@@ -272,7 +280,7 @@ def score(rows: list[dict[str, Any]], outcomes: Iterable[Outcome]) -> dict[str, 
     return {
         "intent": counts["intent"] / shop,
         "sku": counts["sku"] / (counts["sku_rows"] or 1),
-        "quantity": counts["qty"] / (counts["qty_rows"] or 1),
+        "quantity": counts["qty"] / counts["qty_rows"] if counts["qty_rows"] else None,
         "all slots": counts["all"] / shop,
         "confident, right": counts["sure_right"] / shop,
         "asked back, right": counts["asked_right"] / shop,
@@ -286,9 +294,19 @@ def score(rows: list[dict[str, Any]], outcomes: Iterable[Outcome]) -> dict[str, 
 
 
 def main() -> None:
-    """Run all three on the held-out rows and print the table."""
-    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Run all three on each held-out set named (default: both) and print one table per set."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=[*HELDOUT_SETS, "all"], default="all", help="which held-out set")
+    chosen = parser.parse_args().set
     search = _search()
+    for name, path in HELDOUT_SETS.items():
+        if chosen in (name, "all"):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            _table(name, [json.loads(line) for line in lines if line.strip()], search)
+
+
+def _table(set_name: str, rows: list[dict[str, Any]], search: Any) -> None:
+    """One set's table: every system on the same rows."""
     systems = {
         "recognizer": run_recognizer(rows, search),
         "old matcher": run_old(rows, search),
@@ -296,14 +314,18 @@ def main() -> None:
     }
     results = {name: score(rows, outcomes) for name, outcomes in systems.items()}
     shop = sum(row["for_shop"] for row in rows)
-    print(f"held-out typed: {shop} shop rows, {len(rows) - shop} not for the shop")
+    print(f"held-out typed, {set_name}: {shop} shop rows, {len(rows) - shop} not for the shop")
     print(f"{'measure':28}" + "".join(f"{name:>14}" for name in systems))
     for measure in next(iter(results.values())):
         cells = []
         for name in systems:
             value = results[name][measure]
-            cells.append(f"{value:>14d}" if isinstance(value, int) else f"{value:>13.1%} ")
+            if value is None:
+                cells.append(f"{'n/a':>13} ")  # the set has no such rows
+            else:
+                cells.append(f"{value:>14d}" if isinstance(value, int) else f"{value:>13.1%} ")
         print(f"{measure:28}" + "".join(cells))
+    print()
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ from catalog.recommend import same_kind_alternatives
 from catalog.recommendations import Recommendations
 from catalog.repository import CONDITION_FAILED, Repository
 from catalog.search import SearchIndex, SearchResult
+from catalog.unanswered import SearchTally, UnansweredSearches
 from catalog.unit_of_work import TransactionCancelled, UnitOfWork
 
 QUOTE_MINUTES = 30
@@ -117,7 +118,16 @@ class SearchCache:
             self._checked_at = 0.0
 
 
-class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImports, Recommendations, Deals):
+class Shop(
+    CustomerAccounts,
+    CodeChanges,
+    OrderLifecycle,
+    Fulfilment,
+    CatalogImports,
+    Recommendations,
+    Deals,
+    UnansweredSearches,
+):
     """Use cases over one table; safe to share across threads (each call is its own unit of work)."""
 
     def __init__(self, settings: Settings | None = None, repository: Repository | None = None) -> None:
@@ -125,6 +135,7 @@ class Shop(CustomerAccounts, CodeChanges, OrderLifecycle, Fulfilment, CatalogImp
         self.settings = settings or Settings.from_env()
         self.repository = repository or Repository(self.settings)
         self.search_cache = SearchCache(self.repository, self.settings.index_check_seconds)
+        self.search_tally = SearchTally(self.repository)
 
     def _uow(self) -> UnitOfWork:
         return UnitOfWork(self.repository)

@@ -124,6 +124,7 @@ class TableSet:
     return_number: type[Model]
     policy: type[Model]
     promotions: type[Model]
+    search_count: type[Model]
 
     def query_rows(
         self, model: type[Model], hash_key: str, index_name: str | None = None, attributes: list[str] | None = None
@@ -423,6 +424,15 @@ def table_set(
         promotions = UnicodeAttribute(default="[]")
         version = VersionAttribute()
 
+    class SearchCountItem(Base):
+        """pk=SEARCHES#<yyyy-mm-dd>, sk=<outcome>#<channel>#<query>: how often a search went unanswered that day.
+
+        `n` only ever grows by UpdateItem ADD, so writers on many Lambdas never overwrite each other's
+        counts; the item holds no customer, only the normalised words (`catalog.unanswered`).
+        """
+
+        n = NumberAttribute(default=0)
+
     return TableSet(
         connection=_share_one_connection(Base),
         base=Base,
@@ -440,4 +450,5 @@ def table_set(
         return_number=ReturnNumberItem,
         policy=PolicyItem,
         promotions=PromotionsItem,
+        search_count=SearchCountItem,
     )

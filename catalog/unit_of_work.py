@@ -268,6 +268,15 @@ class UnitOfWork:
             actions.append(t.note.set(note))
         self.update("callback", item, actions, t.state == "open")
 
+    def count_unanswered_search(self, pk: str, sk: str, amount: int, expires: datetime) -> None:
+        """Add to a day's count of an unanswered search (`catalog.unanswered`); ADD, so no writer overwrites another.
+
+        No condition: the first ADD creates the item. The expiry is a function of the day, so every
+        writer sets the same one.
+        """
+        t = self.tables.search_count
+        self.update(f"searches:{sk}", t(pk, sk), [t.n.add(amount), t.ttl.set(expires)])
+
     # --- generic operations -------------------------------------------------------------------
     def save(self, label: str, item: Any, condition: Any = None) -> None:
         """Put a whole item (a versioned item adds its version condition itself)."""

@@ -17,6 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from catalog.errors import UnknownProduct
 from catalog.model import Product
 from catalog.search import SearchResult
 from catalog.services import Shop
@@ -96,6 +97,20 @@ class Dialog:
         if product.brand and not product.name.lower().startswith(product.brand.lower()):
             return self.say("product_name", brand=product.brand, name=product.name)
         return plain(product.name)
+
+    def product_slot(self, name: str = "product") -> Product | None:
+        """The product the channel resolved the slot to, if it still is in the catalog.
+
+        A resolution made against an older catalog names a sku that may be gone: then None, and the caller
+        reads the slot's words instead.
+        """
+        sku = self.request.slot_id(name)
+        if not sku:
+            return None
+        try:
+            return self.shop.catalog_product(sku)
+        except UnknownProduct:
+            return None
 
     def price(self, product: Product) -> Spoken:
         """A product's price, spoken."""

@@ -41,14 +41,10 @@ _KEYS = {
 
 def _named_product(dialog: Dialog) -> Product | None:
     """The product asked about ("what goes with spaghetti"): resolved by the channel, else the best search hit."""
-    request = dialog.request
-    sku = request.slot_id("product")
-    if sku:
-        try:
-            return dialog.shop.catalog_product(sku)
-        except UnknownProduct:
-            pass  # resolved against an older catalog: fall back to the words
-    spoken = request.slot_value("product")
+    resolved = dialog.product_slot()
+    if resolved is not None:
+        return resolved
+    spoken = dialog.request.slot_value("product")
     if spoken is None:
         return None
     result = dialog.search(spoken, limit=1)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from catalog.errors import NotInCart, UnknownProduct
 from catalog.model import Product
 from catalog.search import SearchResult
+from catalog.unanswered import ASKEDBACK, NOMATCH
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat, plain, size_words
@@ -70,6 +71,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     result = dialog.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
     dialog.clear_pending()
     if not result.hits:
+        dialog.shop.record_unanswered_search(query, request.channel, NOMATCH)  # counted for ops, never the shopper
         spoken_query = dialog.echo(said, result.text or query)
         if result.price_cap is not None:
             message = dialog.say("search_none_cap", query=spoken_query, cap=dialog.money(result.price_cap))
@@ -117,12 +119,9 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
         if sku is None:
             return dialog.reply(dialog.say("no_such_position", position=position))
         return dialog.shop.catalog_product(sku)
-    sku = request.slot_id("product")
-    if sku:
-        try:
-            return dialog.shop.catalog_product(sku)
-        except UnknownProduct:
-            pass  # resolved against an older catalog: fall back to the words
+    resolved = dialog.product_slot()
+    if resolved is not None:
+        return resolved
     spoken = request.slot_value("product")
     if spoken is None:
         if dialog.focus:
@@ -139,8 +138,10 @@ def _pick(dialog: Dialog, result: SearchResult, spoken: str) -> Product | Reply:
     if result.clear_choice is not None:
         return result.clear_choice
     if not result.hits:
+        dialog.shop.record_unanswered_search(spoken, dialog.request.channel, NOMATCH)
         raise UnknownProduct(spoken)
     first, second = result.hits[0].product, result.hits[1].product  # not a clear choice: two too close to call
+    dialog.shop.record_unanswered_search(spoken, dialog.request.channel, ASKEDBACK)
     dialog.set_list("choice", [first.sku, second.sku])
     quantity = quantity_from(dialog.request)
     dialog.set_pending("choose", intent=dialog.request.intent, quantity=quantity)

@@ -417,6 +417,7 @@ class Kiosk:
                     self.shop.clear_cart(self.anonymous_id)
             except StoreUnavailable:
                 log.warning("could not empty the walk-up cart: store unavailable (a fresh customer follows anyway)")
+        self.shop.flush_unanswered_searches(quietly=True)  # one batch per shopper, not a write per search
         self.context = {}
         self.doubt = None
         self._reset_voice()

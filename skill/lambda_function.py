@@ -153,7 +153,10 @@ def _invoke(event: Any, context: Any) -> dict:
         return dict(EMPTY_RESPONSE)
     envelope = parse_envelope(event)
     skill = _current_skill()
-    return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+    try:
+        return skill.serializer.serialize(skill.invoke(request_envelope=envelope, context=context))
+    finally:
+        current_shop().flush_unanswered_searches_if_due()  # a batch a minute at most, never one per request
 
 
 @metrics.log_metrics(capture_cold_start_metric=True)

@@ -218,6 +218,9 @@ def test_the_lambda_policy_grants_exactly_the_calls_a_whole_shopping_session_mak
         proxy.seen.clear()  # table creation and the import are ops' work, not the Lambda's
         customer = random_ref("cust")
         shop.search("milk")
+        shop.record_unanswered_search("dragon fruit", "alexa", "nomatch")  # a search that found nothing ...
+        shop.record_unanswered_search("star fruit", "alexa", "askedback")
+        shop.flush_unanswered_searches()  # ... is counted in a batch of ADDs: no action of its own
         shop.product(milk.sku)
         shop.add_to_cart(customer, milk.sku, 2)
         shop.add_to_cart(customer, bread.sku, 1)

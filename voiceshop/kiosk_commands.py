@@ -211,6 +211,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        shop.flush_unanswered_searches(quietly=True)  # the last shopper's unanswered searches, if any
         close = getattr(voice, "close", None)
         if close is not None:
             close()

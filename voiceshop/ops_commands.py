@@ -1,7 +1,8 @@
-"""`voiceshop webhooks ...` and `voiceshop callbacks ...`: ops' view of order events and call-back requests.
+"""`voiceshop webhooks`, `callbacks` and `report searches`: ops' view of events, call-backs and unmet searches.
 
 Events are delivered from the outbox locally (on AWS the table's stream carries them to EventBridge,
-see template.yaml); call-back requests are what the conversation recorded when a shopper wanted a person.
+see template.yaml); call-back requests are what the conversation recorded when a shopper wanted a person;
+the searches report is what shoppers asked for and did not get (`catalog.unanswered`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from catalog.callbacks import Callback, CallbackDesk
 from catalog.model import utcnow
 from catalog.outbox import DEAD, PENDING, STATES, Outbox, OutboxEntry
+from catalog.unanswered import ASKEDBACK, KEEP_DAYS, NOMATCH, UnansweredSearch
 from catalog.webhooks import Deliverer, WebhookConfig
 
 MAX_ROUNDS = 10_000
@@ -127,9 +129,42 @@ def cmd_callbacks_done(args: argparse.Namespace) -> int:
     return 0
 
 
+OUTCOME_WORDS = {NOMATCH: "found nothing", ASKEDBACK: "asked back"}
+
+
+def searches_table(rows: list[UnansweredSearch]) -> str:
+    """The report as a table for people, most asked first."""
+    head = f"{'count':>5}  {'day':10}  {'channel':7}  {'outcome':13}  words"
+    lines = [
+        f"{r.count:>5}  {r.day.isoformat():10}  {r.channel:7}  {OUTCOME_WORDS.get(r.outcome, r.outcome):13}  {r.query}"
+        for r in rows
+    ]
+    return "\n".join([head, *lines])
+
+
+def report_days(text: str) -> int:
+    """An argparse type for `--days`: 1 to KEEP_DAYS (older counts have expired)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days, not {text!r}") from None
+    if not 1 <= value <= KEEP_DAYS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {KEEP_DAYS} (counts are kept {KEEP_DAYS} days), not {value}")
+    return value
+
+
+def cmd_report_searches(args: argparse.Namespace) -> int:
+    """What shoppers asked for that found nothing or was asked back, most asked first; no customer in it."""
+    from voiceshop.cli import _shop, emit
+
+    rows = _shop().unanswered_searches(days=args.days)
+    emit(args, rows, searches_table(rows) if rows else f"No unanswered searches in the last {args.days} days.")
+    return 0
+
+
 def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
-    """Add the `webhooks` and `callbacks` commands to the `voiceshop` command tree."""
-    from voiceshop.cli import page_size
+    """Add the `webhooks`, `callbacks` and `report` commands to the `voiceshop` command tree."""
+    from voiceshop.cli import command_group, page_size
 
     hooks = sub.add_parser("webhooks", help="deliver order events as signed webhooks").add_subparsers(
         dest="webhooks_command", required=True, metavar="ACTION"
@@ -157,3 +192,10 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     done = leaf(calls, "done", cmd_callbacks_done, "close a request after calling back")
     done.add_argument("callback", help="call-back id (see 'callbacks list')")
     done.add_argument("--note", default=None, help="what was done, for the record")
+
+    report = command_group(sub, "report", "what the shop learns from its shoppers")
+    searches = leaf(
+        report, "searches", cmd_report_searches,
+        "what shoppers asked for that found nothing or was asked back (counts per day and channel, no customer)",
+    )  # fmt: skip
+    searches.add_argument("--days", type=report_days, default=7, help="days back, today (UTC) included (default 7)")

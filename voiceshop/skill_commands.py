@@ -31,7 +31,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         known = ", ".join(available_locales())
         print(f"voiceshop say: --locale {args.locale!r} has no interaction model (known: {known})", file=sys.stderr)
         return 2
-    from skill.lambda_function import configured_skill_id, lambda_handler
+    from skill.lambda_function import configured_skill_id, current_shop, lambda_handler
     from skill.simulator import Simulator, redacted
 
     simulator = Simulator(
@@ -45,6 +45,7 @@ def cmd_say(args: argparse.Namespace) -> int:
     emitted = io.StringIO()
     with contextlib.redirect_stdout(emitted):  # Powertools prints its EMF metrics to stdout
         turn = simulator.say(args.text, new_session=args.new_session)
+    current_shop().flush_unanswered_searches(quietly=True)  # this process ends now: its tally goes with it
     if args.json:
         # The request carries the slots as heard; a purchase code among them is masked (issue 11).
         print(json.dumps({"request": redacted(turn.request), "response": turn.response}, indent=2))

@@ -2,29 +2,53 @@
 
 `catalog` imports nothing from `intents`, so this reads `intents/languages/<locale>.json` by path:
 one file holds a locale's number words and fillers for search, quantities and the kiosk's grammar alike.
+Words are folded as `catalog.text.normalize` folds an utterance (lower case, accents dropped), so
+"dieciséis" in the file meets "dieciseis" as heard.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LANGUAGE_FILE", "number_words", "search_fillers"]
+__all__ = ["LANGUAGES_DIR", "LANGUAGE_FILE", "number_words", "search_fillers"]
 
-LANGUAGE_FILE = Path(__file__).resolve().parents[1] / "intents" / "languages" / "en-US.json"
+LANGUAGES_DIR = Path(__file__).resolve().parents[1] / "intents" / "languages"
+LANGUAGE_FILE = LANGUAGES_DIR / "en-US.json"
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, as utterances are compared."""
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower()
+
+
+def _folded(value: Any) -> Any:
+    """A section with every word key folded (values kept)."""
+    if isinstance(value, dict):
+        return {_fold(key): _folded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fold(item) if isinstance(item, str) else item for item in value]
+    return _fold(value) if isinstance(value, str) else value
 
 
 @cache
-def _language() -> dict[str, Any]:
-    """The whole language file, read once."""
-    return dict(json.loads(LANGUAGE_FILE.read_text(encoding="utf-8")))
+def _language(locale: str = "en-US") -> dict[str, Any]:
+    """A locale's whole language file, read once; a locale without its own reads en-US's.
+
+    The same fallback as `intents.lexicon.load_lexicon`, so search and the conversation agree.
+    """
+    path = LANGUAGES_DIR / f"{locale}.json"
+    if not path.is_file():
+        path = LANGUAGE_FILE
+    return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def number_words() -> dict[str, Any]:
-    """The `numbers` section: units, tens, scales, idioms, homophones (each word to its value)."""
-    return dict(_language()["numbers"])
+def number_words(locale: str = "en-US") -> dict[str, Any]:
+    """The `numbers` section: units, tens, scales, idioms, homophones (each word to its value), folded."""
+    return dict(_folded(_language(locale)["numbers"]))
 
 
 def search_fillers() -> dict[str, tuple[str, ...]]:

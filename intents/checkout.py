@@ -12,11 +12,11 @@ from catalog.errors import PurchaseCodeRequired
 from catalog.model import Order, Quote
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, join, money, order_code, plain
+from intents.speech import Spoken, order_code, plain
 
 
 def _lines(dialog: Dialog, quote: Quote) -> Spoken:
-    return join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in quote.lines])
+    return dialog.join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in quote.lines])
 
 
 def savings_sentence(dialog: Dialog, quote: Quote) -> Spoken:
@@ -28,7 +28,7 @@ def savings_sentence(dialog: Dialog, quote: Quote) -> Spoken:
     if quote.savings <= 0:
         return plain("")
     titles = [plain(title) for title in dict.fromkeys(discount.title for discount in quote.discounts)]
-    return dialog.say("checkout_savings", deals=join(titles), amount=money(quote.savings, quote.currency))
+    return dialog.say("checkout_savings", deals=dialog.join(titles), amount=dialog.money(quote.savings, quote.currency))
 
 
 def ask_to_place(
@@ -39,14 +39,18 @@ def ask_to_place(
 
     pending = {"order_number": order_number} if order_number else {}
     dialog.set_pending("checkout", quote_id=quote.quote_id, **pending)
-    shown = [(line.name, f"{line.quantity} × {money(line.line_total, quote.currency).ssml}") for line in quote.lines]
-    shown += [(discount.title, f"−{money(discount.amount, quote.currency).ssml}") for discount in quote.discounts]
-    dialog.show("checkout", dialog.say("store_name").text, shown, money(quote.total, quote.currency).ssml)
+    shown = [
+        (line.name, f"{line.quantity} × {dialog.money(line.line_total, quote.currency).ssml}") for line in quote.lines
+    ]
+    shown += [
+        (discount.title, f"−{dialog.money(discount.amount, quote.currency).ssml}") for discount in quote.discounts
+    ]
+    dialog.show("checkout", dialog.say("store_name").text, shown, dialog.money(quote.total, quote.currency).ssml)
     delivery = choice_sentence(dialog, quote.delivery, quote.currency) if quote.delivery else plain("")
     spoken = dialog.say(
         summary_key,
         lines=_lines(dialog, quote),
-        total=money(quote.total, quote.currency),
+        total=dialog.money(quote.total, quote.currency),
         delivery=delivery,
         savings=savings_sentence(dialog, quote),
         number=order_code(order_number or ""),
@@ -89,7 +93,7 @@ def placed_reply(dialog: Dialog, order: Order) -> Reply:
     else:
         arrival = dialog.say("placed_arrives", address=order.delivery.destination, date=when)
     spoken = dialog.say(
-        "placed", number=order_code(order.order_number), total=money(order.total, order.currency), when=arrival
+        "placed", number=order_code(order.order_number), total=dialog.money(order.total, order.currency), when=arrival
     )
     return dialog.reply(spoken, events=("order_placed",), card_title=f"Order {order.order_number}")
 

@@ -49,7 +49,7 @@ from intents.quantity import UnreadableQuantity
 from intents.registry import HANDLERS
 from intents.request import IntentRequest, Reply
 from intents.returns import explain_return_refusal
-from intents.speech import concat, join, order_code
+from intents.speech import concat, order_code
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def explain(error: VoiceshopError, request: IntentRequest, shop: Any) -> Reply:
                 else say("line_short", available=line.available, product=line.name)
                 for line in lines
             ]
-            spoken = say("lines_unavailable", lines=join(parts))
+            spoken = say("lines_unavailable", lines=dialog.join(parts))
         case EmptyCart():
             spoken = say("checkout_empty")
         case NotInCart():

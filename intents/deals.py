@@ -27,7 +27,7 @@ from catalog.promotions import Promotion, PromotionKind
 from intents.dialog import PAGE_SIZE, Dialog, load_prompts
 from intents.recommend import SEARCH_LIMIT
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, day, money, plain
+from intents.speech import Spoken, concat, day, plain
 
 LIST_KIND = "deals"
 """The context list kind: paged by `render_deals`, read by ordinals like search results."""
@@ -125,14 +125,14 @@ def _deal_words(dialog: Dialog, product: Product, promotion: Promotion | None) -
     if promotion.kind is PromotionKind.PERCENT:
         return dialog.say("deal_percent", percent=f"{promotion.value.normalize():f}")
     if promotion.kind is PromotionKind.AMOUNT:
-        return dialog.say("deal_amount", amount=money(min(promotion.value, product.price), product.currency))
+        return dialog.say("deal_amount", amount=dialog.money(min(promotion.value, product.price), product.currency))
     return dialog.say("deal_bxgy", buy=promotion.buy, free=promotion.free)
 
 
 def until(dialog: Dialog, last_day: date) -> Spoken:
     """A promotion's last day as the locale says dates, with the year when it is not this one."""
     key = "date" if last_day.year == shop_today().year else "date_year"
-    return day(last_day, load_prompts(dialog.request.locale)[key])
+    return day(last_day, load_prompts(dialog.request.locale)[key], dialog.request.locale)
 
 
 def _product_answer(dialog: Dialog, product: Product) -> Reply:

@@ -13,14 +13,16 @@ from typing import Any
 from catalog.delivery import DeliveryChoice, DeliveryOption
 from catalog.model import utcnow
 from intents.dialog import Dialog
+from intents.lexicon import load_lexicon
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join, money, plain
+from intents.speech import Spoken, concat, plain
 
 
-def clock(value: time) -> str:
-    """A cut-off as people say it: "2 PM", "12:30 PM"."""
+def clock(value: time, locale: str = "en-US") -> str:
+    """A cut-off as people say it: "2 PM", "12:30 PM" (es-US "2 p. m.", from the language file)."""
     hour = value.hour % 12 or 12
-    suffix = "AM" if value.hour < 12 else "PM"
+    morning, afternoon = load_lexicon(locale).day_halves
+    suffix = morning if value.hour < 12 else afternoon
     return f"{hour} {suffix}" if not value.minute else f"{hour}:{value.minute:02d} {suffix}"
 
 
@@ -35,7 +37,7 @@ def option_name(dialog: Dialog, code: str) -> Spoken:
 
 def delivery_price(dialog: Dialog, price: Any, currency: str = "USD") -> Spoken:
     """A delivery price, "free" when it costs nothing."""
-    return dialog.say("delivery_free") if not price else money(price, currency)
+    return dialog.say("delivery_free") if not price else dialog.money(price, currency)
 
 
 def expected(dialog: Dialog, code: str) -> date:
@@ -59,7 +61,7 @@ def _option_line(dialog: Dialog, option: DeliveryOption) -> Spoken:
         "option": option_name(dialog, option.code),
         "price": delivery_price(dialog, option.price),
         "arrival": arrival,
-        "cutoff": clock(option.cutoff),
+        "cutoff": clock(option.cutoff, dialog.request.locale),
     }
     if not option.needs_address:
         return dialog.say("delivery_option_pickup_line", place=option.place, **fields)
@@ -113,4 +115,6 @@ def handle_choose_delivery(request: IntentRequest, shop: Any) -> Reply:
 
 def explain_unknown_option(dialog: Dialog, option: str, offered: tuple[str, ...]) -> Spoken:
     """The refusal of an option the shop doesn't offer, naming the ones it does."""
-    return dialog.say("delivery_unknown", option=option, offered=join([option_name(dialog, o) for o in offered], "or"))
+    return dialog.say(
+        "delivery_unknown", option=option, offered=dialog.join([option_name(dialog, o) for o in offered], "or")
+    )

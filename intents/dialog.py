@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -18,12 +19,14 @@ from typing import Any
 
 from catalog.errors import UnknownProduct
 from catalog.model import Product
+from catalog.search import SearchResult
 from catalog.services import Shop
+from catalog.text import normalize
 from intents.language import UnknownLocale, base_locale
 from intents.lexicon import load_lexicon
 from intents.quantity import parse_quantity
 from intents.request import IntentRequest, Reply, Screen, ScreenLine
-from intents.speech import Spoken, compose, day, money, plain
+from intents.speech import Spoken, compose, day, join, money, plain
 
 PROMPTS_DIR = Path(str(files("intents").joinpath("prompts")))
 PAGE_SIZE = 3
@@ -111,11 +114,33 @@ class Dialog:
 
     def price(self, product: Product) -> Spoken:
         """A product's price, spoken."""
-        return money(product.price, product.currency)
+        return self.money(product.price, product.currency)
+
+    def money(self, amount: Decimal, currency: str = "USD") -> Spoken:
+        """An amount in the catalog's currency, in the locale's words."""
+        return money(amount, currency, self.request.locale)
+
+    def join(self, parts: list[Spoken], conjunction: str = "and") -> Spoken:
+        """A list as "a, b and c" ("a, b y c"), `conjunction` being "and" or "or" in the locale's words."""
+        return join(parts, load_lexicon(self.request.locale).conjunctions[conjunction])
 
     def day(self, value: date) -> Spoken:
-        """A date in the locale's order (the `date` prompt: en-US month first, en-GB day first)."""
-        return day(value, load_prompts(self.request.locale).get("date", "{weekday}, {month} {day}"))
+        """A date in the locale's order and words (the `date` prompt: en-US month first, en-GB day first)."""
+        template = load_prompts(self.request.locale).get("date", "{weekday}, {month} {day}")
+        return day(value, template, self.request.locale)
+
+    def category_name(self, category: str) -> str:
+        """A catalog category as the locale names it ("dairy" is "lácteos" in es-US), else as the catalog does."""
+        names = load_lexicon(self.request.locale).categories.get(category)
+        return names[0] if names else category
+
+    def echo(self, said: str, searched: str) -> str:
+        """What to repeat of a search: the catalog's reading of it, or what was said when that was translated."""
+        return said if load_lexicon(self.request.locale).catalog_words else searched
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        """The shop's search for what the shopper said, in the catalog's words (es-US "leche" finds milk)."""
+        return self.shop.search(load_lexicon(self.request.locale).catalog_query(query), limit=limit)
 
     # --- context --------------------------------------------------------------------------------
     @property
@@ -210,7 +235,7 @@ def quantity_from(request: IntentRequest, name: str = "quantity") -> int | None:
     Every handler goes through here, so "2.5" or "?" is asked about again instead of becoming 1.
     """
     value = request.slot_id(name) or request.slot_value(name)
-    return None if value is None else parse_quantity(value)
+    return None if value is None else parse_quantity(value, request.locale)
 
 
 def ordinal_from(request: IntentRequest) -> int | None:
@@ -220,7 +245,7 @@ def ordinal_from(request: IntentRequest) -> int | None:
         return None
     words = load_lexicon(request.locale).ordinals  # "the sixth one" counts on across pages, as read
     raw = raw.lower().strip()
-    if raw in words:
-        return words[raw]
+    if normalize(raw) in words:
+        return words[normalize(raw)]
     digits = re.sub(r"(st|nd|rd|th)\.?$", "", raw)
     return int(digits) if digits.lstrip("-").isdigit() else None

@@ -61,8 +61,10 @@ REQUIRED_BUILTIN_INTENTS = (
 """Alexa refuses to build a custom skill's model without these."""
 MIN_CUSTOM_SAMPLES = 8
 _SLOT_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SAMPLE_CHARS = re.compile(r"^[a-z' .{}_A-Z]+$")
-_VALUE_CHARS = re.compile(r"^[A-Za-z0-9' .]+$")
+_LETTERS = "A-Za-záéíóúüñÁÉÍÓÚÜÑ"
+"""ASCII letters, and the Spanish ones es-US samples and values are written with (Alexa accepts them there)."""
+_SAMPLE_CHARS = re.compile(rf"^[{_LETTERS}' .{{}}_]+$")
+_VALUE_CHARS = re.compile(rf"^[{_LETTERS}0-9' .]+$")
 _INVOCATION = re.compile(r"^[a-z]+( [a-z]+)+$")
 
 

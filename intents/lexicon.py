@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from catalog.text import normalize
+from catalog.text import digits_for_number_words, normalize
 
-__all__ = ["LANGUAGES_DIR", "Lexicon", "load_lexicon"]
+__all__ = ["LANGUAGES_DIR", "Lexicon", "available_languages", "load_lexicon"]
 
 LANGUAGES_DIR = Path(__file__).resolve().parent / "languages"
 DEFAULT_LOCALE = "en-US"
@@ -61,6 +61,40 @@ class Lexicon:
     confirmations: dict[str, tuple[tuple[str, ...], ...]]
     latest_order_words: tuple[tuple[str, ...], ...]
     joiners: tuple[tuple[str, ...], ...]
+    large_scales: dict[str, int]
+    """Scales beyond search's ("a million", "un millón"): a number, far too many, not an unreadable one."""
+    unit_words: dict[str, str]
+    """Pack words to the unit name the handlers convert ("docena" is a "dozen")."""
+    canonical: dict[str, str]
+    """The model's own words for adding, removing and the cart, which `recognizer.rewrite` rewrites into."""
+    cart_words: frozenset[str]
+    place_prepositions: frozenset[str]
+    """Words before a place that say "into" or "out of" it ("en", "al"); English strips its own in `rewrite`."""
+    launch_open: tuple[str, ...]
+    """Verbs that open a skill ("open corner market", "abre mercado de la esquina")."""
+    launch_ask: tuple[str, ...]
+    """Verbs that open it with a request ("ask corner market to ...")."""
+    articles: tuple[tuple[str, ...], ...]
+    light_words: frozenset[str]
+    """Short function words recognisers drop, add and swap most: an approximate reading's edit on them costs half."""
+    slot_examples: dict[str, tuple[str, ...]]
+    """Example values of the built-in slot types, in this language (model tests fill samples with them)."""
+    conjunctions: dict[str, str]
+    """"and" and "or" as joined lists say them."""
+    money_joiner: str
+    currencies: dict[str, tuple[str, str, str, str]]
+    """Per currency code: singular and plural of the unit and of its hundredth."""
+    weekdays: tuple[str, ...]
+    day_halves: tuple[str, str]
+    """How a time of day is marked before and after noon ("AM"/"PM", "a. m."/"p. m.")."""
+    months: tuple[str, ...]
+    catalog_words: dict[tuple[str, ...], tuple[str, ...]]
+    """Shopping words to the words the catalog is written in ("platanos" -> "bananas"); empty for English."""
+    catalog_phrases: dict[str, str]
+    """`catalog_words` as written (accents kept): what the model generator offers Alexa as synonyms."""
+    query_stopwords: frozenset[str]
+    categories: dict[str, tuple[str, ...]]
+    """Category id to how this language names it ("dairy" -> "lácteos"), as written (accents kept)."""
     wanting: tuple[tuple[str, ...], ...] = ()
     """"i want to", "let's": stripped before the verb that follows ("i'd love to get the oat milk")."""
     before_question: tuple[tuple[str, ...], ...] = ()
@@ -70,8 +104,6 @@ class Lexicon:
     """Words after a product that name no product ("cheerios too")."""
     slot_trailing_from: frozenset[str] = frozenset()
     """A word after which a product's words say who it is for ("the coke for my son"), dropped with what follows."""
-    cart_words: frozenset[str] = frozenset()
-    """Other names of the cart after "my" or "the" ("my basket")."""
     whole_cart: frozenset[str] = frozenset()
     """Words that make a removal the whole cart ("delete my whole cart", "throw it all out")."""
     whole_cart_glue: frozenset[str] = frozenset()
@@ -82,10 +114,36 @@ class Lexicon:
     pack_containers: tuple[tuple[str, ...], ...] = ()
     """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
 
+    def catalog_query(self, text: str) -> str:
+        """A query in the catalog's words: the longest known phrase at each point translated, the rest kept.
+
+        The demo catalog is written in English, so "leche de avena" is searched as "oat milk"; brand words
+        nobody translates ("cheerios") pass through as heard.
+        """
+        if not self.catalog_words:
+            return text
+        words = normalize(text).split()
+        longest = max(len(phrase) for phrase in self.catalog_words)
+        out: list[str] = []
+        index = 0
+        while index < len(words):
+            for size in range(min(longest, len(words) - index), 0, -1):
+                found = self.catalog_words.get(tuple(words[index : index + size]))
+                if found is not None:
+                    out += found
+                    index += size
+                    break
+            else:
+                if words[index] not in self.query_stopwords:
+                    out.append(words[index])
+                index += 1
+        return " ".join(digits_for_number_words(out, self.locale)) or text
+
 
 def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
     contractions = {k: tuple(v) for k, v in data["contractions"].items()}
     numbers = data["numbers"]
+    speech = data["speech"]
 
     def phrases(raw: list[str]) -> tuple[tuple[str, ...], ...]:
         return _phrases(raw, contractions)
@@ -96,25 +154,46 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         leading_fillers=phrases(data["fillers"]["leading"]),
         trailing_fillers=phrases(data["fillers"]["trailing"]),
         slot_fillers=phrases(data["fillers"]["slot_leading"]),
-        homophones=dict(numbers["homophones"]),
+        homophones={normalize(k): v for k, v in numbers["homophones"].items()},
         digit_homophones=dict(numbers["digit_homophones"]),
-        negative=frozenset(numbers["negative"]),
+        negative=frozenset(normalize(w) for w in numbers["negative"]),
         vague=phrases(numbers["vague"]),
         read_back=frozenset(" ".join(p) for p in phrases(numbers["read_back"])),
         units={" ".join(p): n for p, n in zip(phrases(list(data["units"])), data["units"].values(), strict=True)},
         relative=dict(data["relative"]),
-        ordinals=dict(data["ordinals"]),
+        ordinals={normalize(k): v for k, v in data["ordinals"].items()},
         verbs={k: phrases(v) for k, v in data["verbs"].items()},
         places=phrases(data["places"]),
         confirmations={k: phrases(v) for k, v in data["confirmations"].items()},
         latest_order_words=phrases(data["order_words"]["latest"]),
         joiners=phrases(data["joiners"]),
+        large_scales={normalize(k): int(v) for k, v in numbers.get("large_scales", {}).items()},
+        unit_words={normalize(k): str(v) for k, v in data.get("unit_words", {"dozen": "dozen"}).items()},
+        canonical={k: normalize(v) for k, v in data.get("canonical", {}).items()},
+        cart_words=frozenset(normalize(w) for w in data.get("cart_words", ())),
+        place_prepositions=frozenset(normalize(w) for w in data.get("place_prepositions", ())),
+        launch_open=tuple(" ".join(p) for p in phrases(data["launch"]["open"])),
+        launch_ask=tuple(" ".join(p) for p in phrases(data["launch"]["ask"])),
+        articles=phrases(data.get("articles", [])),
+        light_words=frozenset(normalize(w) for w in data.get("light_words", ())),
+        slot_examples={k: tuple(v) for k, v in data.get("slot_examples", {}).items()},
+        conjunctions={"and": speech["and"], "or": speech["or"]},
+        money_joiner=str(speech["money_joiner"]),
+        currencies={k: (v[0], v[1], v[2], v[3]) for k, v in speech["currencies"].items()},
+        weekdays=tuple(speech["weekdays"]),
+        day_halves=(str(speech["day_halves"][0]), str(speech["day_halves"][1])),
+        months=tuple(speech["months"]),
+        catalog_words={
+            tuple(normalize(k).split()): tuple(normalize(v).split()) for k, v in data.get("catalog_words", {}).items()
+        },
+        catalog_phrases={str(k): str(v) for k, v in data.get("catalog_words", {}).items()},
+        query_stopwords=frozenset(normalize(w) for w in data.get("query_stopwords", ())),
+        categories={k: tuple(v) for k, v in data.get("categories", {}).items()},
         wanting=phrases(data["fillers"].get("wanting", [])),
         before_question=phrases(data["fillers"].get("before_question", [])),
         question_words=frozenset(data["fillers"].get("question_words", ())),
         slot_trailing=phrases(data["fillers"].get("slot_trailing", [])),
         slot_trailing_from=frozenset(data["fillers"].get("slot_trailing_from", ())),
-        cart_words=frozenset(data.get("cart_words", ())),
         whole_cart=frozenset(data.get("whole_cart", {}).get("whole", ())),
         whole_cart_glue=frozenset(data.get("whole_cart", {}).get("glue", ())),
         fractions=frozenset(numbers.get("fractions", ())),
@@ -125,8 +204,13 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
 
 @cache
 def load_lexicon(locale: str = DEFAULT_LOCALE) -> Lexicon:
-    """A locale's words, falling back to en-US for a locale without its own file yet."""
+    """A locale's words, falling back to en-US for a locale without its own file yet (en-GB reads en-US's)."""
     path = LANGUAGES_DIR / f"{locale}.json"
     if not path.exists():
         path = LANGUAGES_DIR / f"{DEFAULT_LOCALE}.json"
     return _parse(locale, json.loads(path.read_text(encoding="utf-8")))
+
+
+def available_languages() -> list[str]:
+    """Locales with a language file of their own."""
+    return sorted(path.stem for path in LANGUAGES_DIR.glob("*.json"))

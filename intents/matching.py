@@ -30,9 +30,9 @@ from typing import NamedTuple
 import jellyfish
 from rapidfuzz import fuzz
 
-from catalog.text import digits_for_number_words, normalize, parse_number, stem
+from catalog.text import digits_for_number_words, normalize, numbers_for, parse_number, stem
 from intents.language import InteractionModel, fill_sample, sample_slots
-from intents.lexicon import load_lexicon
+from intents.lexicon import Lexicon, load_lexicon
 from intents.request import Slot
 
 __all__ = ["Match", "approximate", "catalog_words", "expand_samples", "match", "rank", "resolve_value", "words_of"]
@@ -105,6 +105,8 @@ class _Compiled:
     """Per custom type: folded phrase to value id."""
     leading: tuple[tuple[str, ...], ...]
     """Filler to strip at the start, with the model's own "ask <invocation name> to"."""
+    lexicon: Lexicon
+    """The model's language: its number words, ordinals, fillers and articles."""
 
 
 _CACHE: dict[int, tuple[InteractionModel, _Compiled]] = {}
@@ -144,17 +146,25 @@ def _compile(model: InteractionModel) -> _Compiled:
             for synonym in value.synonyms:
                 table.setdefault(_fold(synonym), value.id)
         lookup[slot_type.name] = table
+    lexicon = load_lexicon(model.locale)
     invocation = tuple(words_of(model.invocation_name))
-    leading = (("ask", *invocation, "to"), ("tell", *invocation, "to"), ("ask", *invocation), *LEADING_FILLERS)
-    compiled = _Compiled(tuple(samples), lookup, leading)
+    asks = [tuple(words_of(verb)) for verb in lexicon.launch_ask]
+    leading = (
+        *((*ask, *invocation, "to") for ask in asks),
+        ("tell", *invocation, "to"),
+        *((*ask, *invocation) for ask in asks),
+        *lexicon.leading_fillers,
+    )
+    compiled = _Compiled(tuple(samples), lookup, leading, lexicon)
     _CACHE[id(model)] = (model, compiled)
     return compiled
 
 
-def _digit_string(words: list[str]) -> str | None:
+def _digit_string(words: list[str], lexicon: Lexicon = _LEXICON) -> str | None:
     """Read digits spoken one or two at a time ("four two seven one", "forty two seventy one")."""
-    words = ["0" if word in ("oh", "o", "zero") else word for word in words]
-    folded = digits_for_number_words(words)
+    zeros = ("oh", "o", *(word for word, value in numbers_for(lexicon.locale).units.items() if value == 0))
+    words = ["0" if word in zeros else word for word in words]
+    folded = digits_for_number_words(words, lexicon.locale)
     return "".join(folded) if folded and all(word.isdigit() for word in folded) else None
 
 
@@ -163,63 +173,65 @@ def _spoken(words: list[str]) -> str:
     return _SPLIT_ORDINAL.sub(r"\1\2", " ".join(words))
 
 
-def _broken_number(words: list[str]) -> bool:
+def _broken_number(words: list[str], lexicon: Lexicon = _LEXICON) -> bool:
     """Number words with a fraction or a decimal point in them, and nothing else ("two and a half")."""
-    fraction = any(word in _LEXICON.fractions or _DECIMAL.fullmatch(word) for word in words)
+    fraction = any(word in lexicon.fractions or _DECIMAL.fullmatch(word) for word in words)
     numberish = all(
-        word in _LEXICON.fractions
+        word in lexicon.fractions
         or _DECIMAL.fullmatch(word)
         or word.isdigit()
         or word in ("a", "an", "and")
-        or parse_number(word) is not None
+        or parse_number(word, lexicon.locale) is not None
         for word in words
     )
     return fraction and numberish
 
 
-def _parse_count(words: list[str], homophones: bool) -> str | None:
+def _parse_count(words: list[str], homophones: bool, lexicon: Lexicon = _LEXICON) -> str | None:
     """A quantity's resolved id: digits ("-2" for "minus two"), "?" for a vague or broken one, else None.
 
     "to", "too" and "for" are numbers only when `homophones` allows it (an approximate reading of speech,
     always asked back): typed "i want to get some cheerios" wants cheerios, not two of "get some cheerios".
     """
-    if not homophones and len(words) == 1 and words[0] in _LEXICON.homophones:
+    if not homophones and len(words) == 1 and words[0] in lexicon.homophones:
         return None
-    if tuple(words) in _LEXICON.vague:
+    if tuple(words) in lexicon.vague:
         return "?"
     sign = ""
-    if len(words) > 1 and words[0] in _LEXICON.negative:
+    if len(words) > 1 and words[0] in lexicon.negative:
         sign, words = "-", words[1:]
-    number = parse_number(" ".join(words))
-    if number is None and _broken_number(words):
+    number = parse_number(" ".join(words), lexicon.locale)
+    if number is None and _broken_number(words, lexicon):
         return "?"  # "two and a half", "three point five", "2.5": a quantity, but no whole one: asked again
     if number is None:
-        digits = _digit_string(words)
+        digits = _digit_string(words, lexicon)
         return None if digits is None else sign + digits
     return f"{sign}{number}"
 
 
-def _parse_builtin(slot_type: str, words: list[str], homophones: bool = False) -> str | None:
+def _parse_builtin(
+    slot_type: str, words: list[str], homophones: bool = False, lexicon: Lexicon = _LEXICON
+) -> str | None:
     """The resolved id of a built-in slot value, or None when the words are not one."""
     if slot_type == "AMAZON.Ordinal":
         text = "".join(words) if len(words) == 2 and words[0].isdigit() else " ".join(words)
-        if text in ORDINALS:
-            return str(ORDINALS[text])
+        if text in lexicon.ordinals:
+            return str(lexicon.ordinals[text])
         suffixed = _SUFFIXED_ORDINAL.match(text)
         return suffixed.group(1) if suffixed and int(suffixed.group(1)) > 0 else None
     if slot_type == "AMAZON.NUMBER":
-        return _parse_count(words, homophones)
-    number = parse_number(" ".join(words)) if words[0] not in ("a", "an") else None
+        return _parse_count(words, homophones, lexicon)
+    number = parse_number(" ".join(words), lexicon.locale) if words[0] not in ("a", "an") else None
     if number is not None and number >= 1000:
         return str(number)
-    return _digit_string(words)
+    return _digit_string(words, lexicon)
 
 
 def _resolve(compiled: _Compiled, slot_type: str, words: list[str]) -> str | None:
     """Entity resolution for a custom slot: the value id its words name, ignoring a leading article."""
     table = compiled.lookup.get(slot_type, {})
     found = table.get(_fold(" ".join(words)))
-    if found is None and len(words) > 1 and words[0] in ARTICLES:
+    if found is None and len(words) > 1 and (words[0],) in compiled.lexicon.articles:
         found = table.get(_fold(" ".join(words[1:])))
     return found
 
@@ -291,7 +303,7 @@ def _candidates(
                 words = tokens[start:end]
                 slot_type = sample.slot_types[name]
                 if slot_type.startswith("AMAZON."):
-                    resolved = _parse_builtin(slot_type, words)
+                    resolved = _parse_builtin(slot_type, words, lexicon=compiled.lexicon)
                     if resolved is None or (resolved == "?" and not name.startswith("quantity")):
                         break  # only a count is asked again; "under 2.50 dollars" stays words for search
                 else:
@@ -307,7 +319,9 @@ def _candidates(
                 yield key, Match(sample.intent, slots, round(score, 3), sample.text)
 
 
-def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator[tuple[list[str], int]]:
+def _variants(
+    tokens: list[str], leading: Sequence[tuple[str, ...]], trailing: Sequence[tuple[str, ...]] = TRAILING_FILLERS
+) -> Iterator[tuple[list[str], int]]:
     """The words as heard, without polite or hesitant filler at the end, and without it at either end.
 
     The end alone matters where a filler is the command itself: "okay please" is "okay" (yes), but
@@ -323,7 +337,7 @@ def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator
             for filler in leading if strip_leading else ():
                 if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
                     start, changed = start + len(filler), True
-            for filler in TRAILING_FILLERS:
+            for filler in trailing:
                 if end - len(filler) > start and tuple(tokens[end - len(filler) : end]) == filler:
                     end, changed = end - len(filler), True
         if (start, end) not in seen:
@@ -338,7 +352,7 @@ def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None 
         return []
     compiled = _compile(model)
     best: dict[str, tuple[tuple[float, ...], Match]] = {}
-    for variant, stripped in _variants(tokens, compiled.leading):
+    for variant, stripped in _variants(tokens, compiled.leading, compiled.lexicon.trailing_fillers):
         for key, found in _candidates(compiled, variant, stripped, intents):
             if found.intent not in best or key > best[found.intent][0]:
                 best[found.intent] = (key, found)
@@ -391,7 +405,7 @@ def _slot_reading(
     key = (slot_type, " ".join(words))
     if key not in cache:
         if slot_type.startswith("AMAZON."):
-            cache[key] = _parse_builtin(slot_type, words, homophones=True)
+            cache[key] = _parse_builtin(slot_type, words, homophones=True, lexicon=compiled.lexicon)
         else:
             cache[key] = _resolve(compiled, slot_type, words)
     return cache[key]
@@ -411,6 +425,7 @@ def _align(
     parts = sample.parts
     n, p = len(tokens), len(parts)
     stems = [stem(token) for token in tokens]
+    light = compiled.lexicon.light_words or LIGHT_WORDS
     best: dict[tuple[int, int], _Reading] = {(0, 0): _Reading(0, 0, 0, ())}
 
     def offer(state: tuple[int, int], cost: int, explained: int, literals: int, slots: tuple) -> None:
@@ -428,17 +443,19 @@ def _align(
                 continue
             cost, explained, literals, slots = here.cost, here.evidence, here.literals, here.slots
             if j < n:  # a word heard that the sample does not have
-                offer((i, j + 1), cost + _weight(tokens[j]), explained, literals, (*slots, ("", j, j + 1)))
+                offer((i, j + 1), cost + _weight(tokens[j], light), explained, literals, (*slots, ("", j, j + 1)))
             if i == p:
                 continue
             is_slot, word = parts[i]
             if not is_slot:
-                offer((i + 1, j), cost + _weight(word), explained, literals, slots)  # a word of the sample not heard
+                offer(
+                    (i + 1, j), cost + _weight(word, light), explained, literals, slots
+                )  # a word of the sample not heard
                 if j < n:
                     if tokens[j] == word or stems[j] == stem(word):
                         offer((i + 1, j + 1), cost, explained + 1, literals + 1, slots)
                     else:
-                        offer((i + 1, j + 1), cost + _swap_cost(word, tokens[j]), explained, literals, slots)
+                        offer((i + 1, j + 1), cost + _swap_cost(word, tokens[j], light), explained, literals, slots)
                     if i + 1 < p and not parts[i + 1][0] and tokens[j] == word + parts[i + 1][1]:
                         offer((i + 2, j + 1), cost, explained + 2, literals + 2, slots)
                     if j + 1 < n and tokens[j] + tokens[j + 1] == word:
@@ -467,13 +484,13 @@ def approximate(
         return None
     compiled = _compile(model)
     found: tuple[tuple[int, int, int], Match] | None = None
-    for variant, _stripped in _variants(tokens, compiled.leading):
+    for variant, _stripped in _variants(tokens, compiled.leading, compiled.lexicon.trailing_fillers):
         heard = {*variant, *map(stem, variant), *(a + b for a, b in pairwise(variant))}
         cache: dict[tuple[str, str], str | None] = {}
         for sample in compiled.samples:
             if intents is not None and sample.intent not in intents:
                 continue
-            hits, floor = _overlap(sample, heard)
+            hits, floor = _overlap(sample, heard, compiled.lexicon.light_words or LIGHT_WORDS)
             if (
                 not hits
                 or floor > MAX_COST
@@ -503,7 +520,7 @@ def approximate(
     return found[1] if found else None
 
 
-def _overlap(sample: _Sample, heard: set[str]) -> tuple[int, int]:
+def _overlap(sample: _Sample, heard: set[str], light: frozenset[str] = LIGHT_WORDS) -> tuple[int, int]:
     """How many of the sample's words were heard (or sit inside a heard compound), and the least its others cost.
 
     A sample none of whose words were heard, or whose unheard words alone cost more than `MAX_COST`, is
@@ -514,26 +531,26 @@ def _overlap(sample: _Sample, heard: set[str]) -> tuple[int, int]:
         if word in heard or stem(word) in heard or any(word in token and word != token for token in heard):
             hits += 1
         else:
-            floor += _weight(word)
+            floor += _weight(word, light)
     return hits, floor
 
 
-def _weight(word: str) -> int:
-    """What missing a word or hearing an extra one costs, in half edits."""
-    return 1 if word in LIGHT_WORDS else 2
+def _weight(word: str, light: frozenset[str] = LIGHT_WORDS) -> int:
+    """What missing a word or hearing an extra one costs, in half edits (`light` words cost half)."""
+    return 1 if word in light else 2
 
 
 @lru_cache(maxsize=4096)
-def _swap_cost(said: str, heard: str) -> int:
+def _swap_cost(said: str, heard: str, light: frozenset[str] = LIGHT_WORDS) -> int:
     """What hearing one word as another costs, in half edits.
 
     Recognisers swap words that sound alike ("my"/"mike", "say"/"same", "pay"/"play"); a swap between
     words that do not ("next" for "previous", "drop" for "got") is more likely a different command than a
     mishearing, so it costs as much as a missed word plus an extra one.
     """
-    if said in LIGHT_WORDS and heard in LIGHT_WORDS:
+    if said in light and heard in light:
         return 1
-    if said in LIGHT_WORDS or heard in LIGHT_WORDS or fuzz.ratio(said, heard) >= ALIKE_RATIO:
+    if said in light or heard in light or fuzz.ratio(said, heard) >= ALIKE_RATIO:
         return 2
     sounds = jellyfish.metaphone(said), jellyfish.metaphone(heard)
     return 2 if all(sounds) and fuzz.ratio(*sounds) >= ALIKE_SOUND else 4
@@ -560,6 +577,9 @@ def _examples(
         for key in (slot, slot_type):
             if values_per_slot.get(key):
                 return values_per_slot[key]
+    examples = load_lexicon(model.locale).slot_examples
+    if slot_type in examples:
+        return examples[slot_type]
     if slot_type in DEFAULT_EXAMPLES:
         return DEFAULT_EXAMPLES[slot_type]
     known = model.types.get(slot_type)

@@ -21,11 +21,13 @@ from catalog.model import Product
 from catalog.search import CATEGORY_PHRASES
 from catalog.text import normalize, stem, tokenize
 from intents.language import base_locale, load_model, model_path
+from intents.lexicon import Lexicon, load_lexicon
 
 __all__ = ["alexa_phrase", "generate_types", "spoken_number", "write_model"]
 
 CATALOG_TYPES = ("PRODUCT", "CATEGORY")
 _REFUSED = re.compile(r"[^A-Za-z0-9' .]+")
+_REFUSED_SPANISH = re.compile(r"[^A-Za-z0-9áéíóúüñÁÉÍÓÚÜÑ' .]+")
 _UNITS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
@@ -35,8 +37,14 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,4}\b")
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
 
-def alexa_phrase(text: str) -> str:
-    """Rewrite catalog text into what Alexa accepts in a slot value ("2% Milk" -> "2 percent Milk")."""
+def alexa_phrase(text: str, accents: bool = False) -> str:
+    """Rewrite catalog text into what Alexa accepts in a slot value ("2% Milk" -> "2 percent Milk").
+
+    `accents` keeps Spanish letters ("plátanos"), which es-US slot values may carry and its recognizer hears.
+    """
+    if accents:
+        kept = _REFUSED_SPANISH.sub(" ", text.replace("&", " y "))
+        return " ".join(kept.split()).strip(" .")
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     folded = folded.replace("%", " percent ").replace("&", " and ").replace("+", " plus ")
     folded = _REFUSED.sub(" ", folded)
@@ -107,14 +115,37 @@ def _product_phrases(product: Product) -> list[str]:
     return [phrase for phrase in phrases if phrase]
 
 
-def _product_type(products: list[Product]) -> tuple[dict[str, Any], set[str]]:
-    """PRODUCT values by sku, without phrases shared by two products; also every key it resolves."""
-    phrases = {product.sku: _product_phrases(product) for product in products}
+def _translations(lexicon: Lexicon | None) -> dict[str, list[str]]:
+    """The language's shopping phrases by the catalog phrase they translate (key form), as written."""
+    out: dict[str, list[str]] = {}
+    for said, catalog in (lexicon.catalog_phrases.items() if lexicon else ()):
+        out.setdefault(_key(catalog), []).append(alexa_phrase(said, accents=True))
+    return out
+
+
+def _localised(phrases: list[str], translations: dict[str, list[str]]) -> list[str]:
+    """A product's phrases in the locale's words first (a whole name translated), then the catalog's."""
+    spoken = [said for phrase in phrases for said in translations.get(_key(phrase), ())]
+    return list(dict.fromkeys([*spoken, *phrases]))
+
+
+def _product_type(products: list[Product], lexicon: Lexicon | None = None) -> tuple[dict[str, Any], set[str]]:
+    """PRODUCT values by sku, without phrases shared by two products; also every key it resolves.
+
+    For a language the catalog is not written in, a product whose whole name the language file
+    translates ("Oat Milk" <- "leche de avena") is named that way, its catalog names kept as synonyms.
+    """
+    translations = _translations(lexicon)
+    catalog = {product.sku: _product_phrases(product) for product in products}
+    phrases = {sku: _localised(listed, translations) for sku, listed in catalog.items()}
     owners = Counter(key for sku in phrases for key in {_key(phrase) for phrase in phrases[sku]})
     values = []
     for product in products:
-        name, *synonyms = phrases[product.sku]
-        values.append(_value(product.sku, name, (s for s in synonyms if owners[_key(s)] == 1)))
+        english = catalog[product.sku][0]
+        own = [p for p in phrases[product.sku] if p not in catalog[product.sku] and owners[_key(p)] == 1]
+        name = own[0] if own else english
+        synonyms = [p for p in phrases[product.sku] if p != name and (p == english or owners[_key(p)] == 1)]
+        values.append(_value(product.sku, name, synonyms))
     keys = {_key(phrase) for listed in phrases.values() for phrase in listed}
     return {"name": "PRODUCT", "values": values}, keys
 
@@ -126,17 +157,30 @@ def _category_phrases(category: str, product_keys: set[str]) -> list[str]:
     return [alexa_phrase(p) for p in (singular, *generic) if _key(p) not in product_keys]
 
 
-def generate_types(products: Iterable[Product]) -> dict[str, dict[str, Any]]:
-    """The PRODUCT and CATEGORY slot types (ASK JSON by type name), sorted so regenerating is idempotent."""
+def _category_value(category: str, product_keys: set[str], lexicon: Lexicon | None) -> dict[str, Any]:
+    """One CATEGORY value: the catalog's name as id; in a language of its own, its own name first."""
+    english = alexa_phrase(category)
+    named = lexicon.categories.get(normalize(category), ()) if lexicon else ()
+    own = [alexa_phrase(name, accents=True) for name in named if _key(name) not in product_keys]
+    if not own:
+        return _value(english, english, _category_phrases(category, product_keys))
+    return _value(english, own[0], [*own[1:], english, *_category_phrases(category, product_keys)])
+
+
+def generate_types(products: Iterable[Product], locale: str = "en-US") -> dict[str, dict[str, Any]]:
+    """The PRODUCT and CATEGORY slot types (ASK JSON by type name), sorted so regenerating is idempotent.
+
+    A locale whose language file translates catalog words (es-US) gets them as values and synonyms; the
+    ids stay skus and the catalog's category names, so every locale resolves to the same shop.
+    """
+    lexicon = load_lexicon(locale)
+    own = lexicon if lexicon.catalog_phrases or lexicon.categories else None
     ordered = sorted(products, key=lambda product: product.sku)
-    product_type, product_keys = _product_type(ordered)
+    product_type, product_keys = _product_type(ordered, own)
     categories = sorted({product.category for product in ordered if product.category})
     category_type = {
         "name": "CATEGORY",
-        "values": [
-            _value(alexa_phrase(category), alexa_phrase(category), _category_phrases(category, product_keys))
-            for category in categories
-        ],
+        "values": [_category_value(category, product_keys, own) for category in categories],
     }
     return {"PRODUCT": product_type, "CATEGORY": category_type}
 
@@ -153,7 +197,7 @@ def write_model(locale: str, products: Iterable[Product], models_dir: Path | Non
     before = path.read_text(encoding="utf-8")
     data = json.loads(before)
     types: list[dict[str, Any]] = data["interactionModel"]["languageModel"].setdefault("types", [])
-    for generated in generate_types(products).values():
+    for generated in generate_types(products, locale).values():
         position = next((i for i, t in enumerate(types) if t["name"] == generated["name"]), None)
         if position is None:
             types.append(generated)

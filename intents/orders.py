@@ -10,7 +10,7 @@ from catalog.orders import LATEST_ANY
 from intents.delivery import delivery_price, option_name
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join, money, order_code, plain
+from intents.speech import Spoken, concat, order_code, plain
 
 ORDERS_LISTED = 9
 
@@ -40,7 +40,7 @@ def _order_sentence(dialog: Dialog, order: Order, key: str = "order_status") -> 
     return dialog.say(
         key,
         number=order_code(order.order_number),
-        total=money(order.total, order.currency),
+        total=dialog.money(order.total, order.currency),
         status=_status(dialog, order),
         when=when,
     )
@@ -71,7 +71,7 @@ def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
     order = _find(dialog)
     if isinstance(order, Reply):
         return order
-    lines = join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in order.lines])
+    lines = dialog.join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in order.lines])
     choice = order.delivery
     if choice is None:
         delivery = plain("")
@@ -88,7 +88,8 @@ def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
     savings = plain("")
     if order.savings > 0:  # the discounts the order kept, whatever promotions run today
         titles = [plain(title) for title in dict.fromkeys(discount.title for discount in order.discounts)]
-        savings = dialog.say("order_contents_savings", amount=money(order.savings, order.currency), deals=join(titles))
+        amount = dialog.money(order.savings, order.currency)
+        savings = dialog.say("order_contents_savings", amount=amount, deals=dialog.join(titles))
     spoken = dialog.say(
         "order_contents",
         savings=savings,
@@ -96,7 +97,7 @@ def handle_order_contents(request: IntentRequest, shop: Any) -> Reply:
         status=_status(dialog, order),
         lines=lines,
         delivery=delivery,
-        total=money(order.total, order.currency),
+        total=dialog.money(order.total, order.currency),
     )
     return dialog.reply(spoken)
 
@@ -138,7 +139,9 @@ def handle_cancel_order(request: IntentRequest, shop: Any) -> Reply:
         )
     dialog.set_pending("cancel_order", order_id=order.order_id)
     return dialog.ask(
-        dialog.say("confirm_cancel", number=order_code(order.order_number), total=money(order.total, order.currency)),
+        dialog.say(
+            "confirm_cancel", number=order_code(order.order_number), total=dialog.money(order.total, order.currency)
+        ),
         "help_confirm",
     )
 

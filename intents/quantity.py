@@ -25,9 +25,6 @@ __all__ = ["UnreadableQuantity", "pack_size", "parse_quantity", "unit_in"]
 
 _SIGNED_DIGITS = re.compile(r"[+-]?\d+")
 _FOLDED = re.compile(r"[+\-.]")
-_NEGATIVE = frozenset({"minus", "negative"})
-_LARGE_SCALES = {"million": 10**6, "billion": 10**9, "trillion": 10**12}
-"""Beyond `catalog.text`'s scales: "a million" is a number (far too many), not an unreadable one."""
 
 
 @dataclass
@@ -37,23 +34,27 @@ class UnreadableQuantity(VoiceshopError):
     heard: str
 
 
-def parse_quantity(heard: str) -> int:
-    """Read a quantity slot's value as a whole number; raise `UnreadableQuantity` when it is none."""
+def parse_quantity(heard: str, locale: str = "en-US") -> int:
+    """Read a quantity slot's value as a whole number; raise `UnreadableQuantity` when it is none.
+
+    Words are read in the locale's language ("dos", "un par" in es-US); Alexa itself sends digits.
+    """
     text = " ".join(heard.lower().replace(",", "").split())
     if _SIGNED_DIGITS.fullmatch(text):
         return int(text)
-    words = text.split()
+    lexicon = load_lexicon(locale)
+    words = [word for word in (normalize(w) if not _FOLDED.search(w) else w for w in text.split()) if word]
     sign = 1
-    if words and words[0] in _NEGATIVE:
+    if words and words[0] in lexicon.negative:
         sign, words = -1, words[1:]
     number: int | None = None
     if _FOLDED.search(" ".join(words)):
         pass  # a sign or decimal point left among words: `parse_number` would fold it away
-    elif words and words[-1] in _LARGE_SCALES:
-        count = parse_number(" ".join(words[:-1])) if len(words) > 1 else 1
-        number = None if count is None else count * _LARGE_SCALES[words[-1]]
+    elif words and words[-1] in lexicon.large_scales:
+        count = parse_number(" ".join(words[:-1]), locale) if len(words) > 1 else 1
+        number = None if count is None else count * lexicon.large_scales[words[-1]]
     elif words:
-        number = parse_number(" ".join(words))
+        number = parse_number(" ".join(words), locale)
     if number is None:
         raise UnreadableQuantity(heard)
     return sign * number

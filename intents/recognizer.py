@@ -217,8 +217,10 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     """
     tokens = words_of(text)
     original = list(tokens)
+    cart, add, remove = (lexicon.canonical.get(word, word) for word in ("cart", "add", "remove"))
+    owners = {place[0] for place in lexicon.places if len(place) > 1} | {"your"}  # "my", "the"; "mi", "el"
     tokens = [
-        "cart" if word in lexicon.cart_words and {"my", "the", "your"} & set(tokens[max(0, at - 2) : at]) else word
+        cart if word in lexicon.cart_words and owners & set(tokens[max(0, at - 2) : at]) else word
         for at, word in enumerate(tokens)
     ]
     tokens = _joined(tokens, lexicon)
@@ -243,20 +245,20 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     softly = _starts_with(tokens, lexicon.verbs.get("remove_softly", ()))
     if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and "out" in tokens[1:]:
         at = tokens.index("out", 1)
-        tokens = ["remove", *tokens[1:at], *tokens[at + 1 :]]
-    elif search is not None:
-        tokens = ["find", *tokens[len(search) :]]
+        tokens = [remove, *tokens[1:at], *tokens[at + 1 :]]
+    elif search is not None and "search" in lexicon.canonical:
+        tokens = [lexicon.canonical["search"], *tokens[len(search) :]]
     elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
-        tokens = ["remove", *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
+        tokens = [remove, *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
     elif (changed := _set_to(tokens, lexicon)) is not None:
         tokens = changed
     else:
         rest, verbed = _strip_phrase(tokens, lexicon.verbs["add"])
         if verbed:
-            tokens = ["add", *rest]
-    if tokens and tokens[0] in ("add", "remove"):
-        tokens = _without_place(tokens)
-    while len(tokens) > 1 and tokens[0] == "remove" and tokens[-1] == "out":
+            tokens = [add, *rest]
+    if tokens and tokens[0] in (add, remove):
+        tokens = _without_place(tokens, lexicon)
+    while len(tokens) > 1 and tokens[0] == remove and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
 
@@ -272,13 +274,28 @@ def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
     return ["change", *middle, "to", tokens[-1]] if middle else None
 
 
-def _without_place(tokens: list[str]) -> list[str]:
-    """An add or removal without "to my cart", "out of the cart", "in my cart" at its end."""
+def _without_place(tokens: list[str], lexicon: Lexicon) -> list[str]:
+    """An add or removal without "to my cart", "out of the cart", "in my cart" ("al carrito") at its end."""
+    cart = lexicon.canonical.get("cart", "cart")
     for size in (4, 3):
         tail = tuple(tokens[-size:])
-        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out", "on") and tail[-1] == "cart":
+        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out", "on") and tail[-1] == cart:
             return tokens[:-size]
-    return tokens
+    place = _place_size(tokens, lexicon)
+    return tokens[:-place] if place is not None else tokens
+
+
+def _place_size(tokens: list[str], lexicon: Lexicon) -> int | None:
+    """How many closing words name the cart in the language's own words ("en el carrito", "al carrito")."""
+    for place in sorted(lexicon.places, key=len, reverse=True):
+        size = len(place)
+        if len(tokens) <= size or tuple(tokens[-size:]) != place:
+            continue
+        if place[0] in lexicon.place_prepositions:
+            return size
+        if len(tokens) > size + 1 and tokens[-size - 1] in lexicon.place_prepositions:
+            return size + 1
+    return None
 
 
 def _prepare(text: str) -> str:
@@ -399,7 +416,7 @@ def _quantity(slot: Slot | None, lexicon: Lexicon, sample: str) -> Quantity | No
     raw = slot.resolved_id or slot.value
     count = int(raw) if raw.lstrip("-").isdigit() else None
     words = " ".join(words_of(slot.value))
-    unit = "dozen" if "dozen" in words.split() else "item"
+    unit = next((lexicon.unit_words[word] for word in words.split() if word in lexicon.unit_words), "item")
     relative = None
     for word, kind in lexicon.relative.items():
         if f"{{quantity}} {word}" in sample or f"{word} {{product}}" in sample:

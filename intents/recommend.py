@@ -17,7 +17,7 @@ from catalog.model import Product
 from catalog.recommend import Basis, Suggestion
 from intents.dialog import Dialog
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, join
+from intents.speech import Spoken, concat
 
 LIMIT = 3
 """One page: "the third one" is the last one heard."""
@@ -47,7 +47,7 @@ def _named_product(dialog: Dialog) -> Product | None:
     spoken = dialog.request.slot_value("product")
     if spoken is None:
         return None
-    result = dialog.shop.search(spoken, limit=1)
+    result = dialog.search(spoken, limit=1)
     if not result.hits:
         raise UnknownProduct(spoken)
     return result.clear_choice or result.hits[0].product
@@ -65,7 +65,7 @@ def _category(dialog: Dialog) -> tuple[str, Suggestion] | None:
         return None
     category = named.lower()
     if category not in dialog.shop.search_cache.current().categories:
-        found = dialog.shop.search(named, limit=SEARCH_LIMIT)
+        found = dialog.search(named, limit=SEARCH_LIMIT)
         if found.category is None:
             if not found.hits:
                 raise UnknownProduct(named)
@@ -82,13 +82,14 @@ def handle_recommend(request: IntentRequest, shop: object) -> Reply:
     if product is not None:
         suggestion = dialog.shop.goes_with(product.sku, limit=LIMIT)
         key = _PRODUCT_KEYS[suggestion.basis]
-        return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=product.category)
+        category = dialog.category_name(product.category)
+        return _render(dialog, [(suggestion, key)], product=dialog.label(product), category=category)
     asked = _category(dialog)
     if asked is not None:
         category, suggestion = asked
         if not suggestion.products:
-            return dialog.reply(dialog.say("recommend_none_category", category=category))
-        return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=category)
+            return dialog.reply(dialog.say("recommend_none_category", category=dialog.category_name(category)))
+        return _render(dialog, [(suggestion, _KEYS[suggestion.basis])], category=dialog.category_name(category))
     found = dialog.shop.suggestions(request.customer_id, limit=LIMIT)
     return _render(dialog, [(suggestion, _KEYS[suggestion.basis]) for suggestion in found])
 
@@ -112,6 +113,6 @@ def _render(dialog: Dialog, parts: list[tuple[Suggestion, str]], **fields: objec
                     "recommend_line", position=position, product=dialog.label(product), price=dialog.price(product)
                 )
             )
-        sentences.append(dialog.say(key, products=join(lines), **fields))
+        sentences.append(dialog.say(key, products=dialog.join(lines), **fields))
     dialog.show("results", sentences[0].text, [(dialog.label(p).text, dialog.price(p).text) for p in picks])
     return dialog.reply(concat(*sentences, dialog.say("recommend_hint")), reprompt=dialog.say("help_results_page"))

@@ -14,11 +14,11 @@ from intents.dialog import Dialog
 from intents.orders import order_reference
 from intents.request import IntentRequest, Reply
 from intents.shopping import resolve_product
-from intents.speech import Spoken, join, money, order_code, plain
+from intents.speech import Spoken, order_code, plain
 
 
 def _lines(dialog: Dialog, lines: Any) -> Spoken:
-    return join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in lines])
+    return dialog.join([dialog.say("quote_line", quantity=line.quantity, product=line.name) for line in lines])
 
 
 def handle_start_return(request: IntentRequest, shop: Any) -> Reply:
@@ -35,7 +35,7 @@ def handle_start_return(request: IntentRequest, shop: Any) -> Reply:
         "return_confirm",
         number=order_code(plan.order.order_number),
         lines=_lines(dialog, plan.lines),
-        refund=money(plan.refund, plan.order.currency),
+        refund=dialog.money(plan.refund, plan.order.currency),
         late=late,
     )
     return dialog.ask(spoken, "help_confirm")
@@ -46,7 +46,7 @@ def confirm_start_return(dialog: Dialog, pending: dict[str, Any]) -> Reply:
     record = dialog.shop.start_return(dialog.request.customer_id, str(pending["order_id"]))
     dialog.clear_pending()
     spoken = dialog.say(
-        "return_started", number=order_code(record.return_number), refund=money(record.refund, record.currency)
+        "return_started", number=order_code(record.return_number), refund=dialog.money(record.refund, record.currency)
     )
     return dialog.reply(spoken, events=("return_started",), card_title=f"Return {record.return_number}")
 
@@ -98,7 +98,7 @@ def describe_returns(dialog: Dialog) -> Reply:
     spoken = dialog.say(
         "policy_returns_live",
         days=returns.default_days,
-        categories=join([plain(name) for name in categories]),
+        categories=dialog.join([plain(dialog.category_name(name)) for name in categories]),
         short=quick,
     )
     return dialog.reply(spoken)
@@ -118,8 +118,8 @@ def handle_warranty(request: IntentRequest, shop: Any) -> Reply:
         term = shop.category_warranty(category)
         days = returns.days_for(category)
         if term:
-            return dialog.reply(dialog.say("warranty_category", category=category, term=term))
-        return dialog.reply(dialog.say("warranty_category_none", category=category, days=days))
+            return dialog.reply(dialog.say("warranty_category", category=dialog.category_name(category), term=term))
+        return dialog.reply(dialog.say("warranty_category_none", category=dialog.category_name(category), days=days))
     if not (request.slot_value("product") or request.slot_id("product") or dialog.focus):
         return dialog.ask(dialog.say("warranty_which"), "anything_else")
     named = resolve_product(dialog)

@@ -15,7 +15,7 @@ from catalog.unanswered import ASKEDBACK, NOMATCH
 from intents.dialog import PAGE_SIZE, Dialog, ordinal_from, quantity_from
 from intents.quantity import UnreadableQuantity, pack_size, parse_quantity, unit_in
 from intents.request import IntentRequest, Reply
-from intents.speech import Spoken, concat, money, plain, size_words
+from intents.speech import Spoken, concat, plain, size_words
 
 CONFIDENT = 0.7
 """A first hit less sure than this (calibrated: right about this share of the time) is asked about:
@@ -71,13 +71,14 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
     query = _query_text(request)
     if query is None:
         return dialog.reply(dialog.say("which_product"))
-    result = dialog.shop.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
+    said = " ".join(v for v in (request.slot_value("product"), request.slot_value("category")) if v)
+    result = dialog.search(query, limit=LIST_LIMIT + 1)  # one more than is listed tells "more than" apart
     dialog.clear_pending()
     if not result.hits:
         dialog.shop.record_unanswered_search(query, request.channel, NOMATCH)  # counted for ops, never the shopper
-        spoken_query = result.text or query
+        spoken_query = dialog.echo(said, result.text or query)
         if result.price_cap is not None:
-            message = dialog.say("search_none_cap", query=spoken_query, cap=money(result.price_cap))
+            message = dialog.say("search_none_cap", query=spoken_query, cap=dialog.money(result.price_cap))
         else:
             message = dialog.say("search_none", query=spoken_query)
         return dialog.reply(message, events=("search_no_result",))
@@ -91,7 +92,7 @@ def handle_search(request: IntentRequest, shop: object) -> Reply:
         product = result.hits[0].product
         dialog.set_focus(product.sku)
         return dialog.reply(dialog.say("search_found_one", details=_details_sentence(dialog, product)))
-    query_words = result.text or query
+    query_words = dialog.echo(said, result.text or query)
     if found <= PAGE_SIZE:
         return render_results(dialog, dialog.say("search_found", count=found, query=query_words))
     key = "search_found_more_than" if found > LIST_LIMIT else "search_found_first"
@@ -160,7 +161,7 @@ def resolve_product(dialog: Dialog, *, search_fallback: bool = True) -> Product 
         return dialog.reply(dialog.say("which_product"))
     if not search_fallback:
         raise UnknownProduct(spoken)
-    result = dialog.shop.search(spoken, limit=RESULT_LIMIT)
+    result = dialog.search(spoken, limit=RESULT_LIMIT)
     return _pick(dialog, result, spoken)
 
 
@@ -204,7 +205,7 @@ def add_product(dialog: Dialog, product: Product, quantity: int) -> Reply:
             quantity=quantity,
             product=dialog.label(product),
             items=dialog.count("item", cart.item_count),
-            total=money(cart.total, cart.currency or "USD"),
+            total=dialog.money(cart.total, cart.currency or "USD"),
         )
     )
 
@@ -325,7 +326,7 @@ def _cart_product(dialog: Dialog) -> Product | Reply:
     spoken = request.slot_value("product")
     if spoken and not request.slot_id("product"):
         cart = dialog.shop.cart(request.customer_id)
-        result = dialog.shop.search(spoken, limit=RESULT_LIMIT)
+        result = dialog.search(spoken, limit=RESULT_LIMIT)
         in_cart = [hit for hit in result.hits if cart.line_for(hit.product.sku)]
         if in_cart:
             return in_cart[0].product
@@ -389,14 +390,18 @@ def render_cart(dialog: Dialog) -> Reply:
     dialog.show(
         "cart",
         dialog.count("item", cart.item_count).text,
-        [(line.name, f"{line.quantity} × {money(line.line_total, currency).ssml}") for line in cart.lines],
-        money(cart.total, currency).ssml,
+        [(line.name, f"{line.quantity} × {dialog.money(line.line_total, currency).ssml}") for line in cart.lines],
+        dialog.money(cart.total, currency).ssml,
     )
     lines = [
-        dialog.say("cart_line", quantity=line.quantity, product=line.name, total=money(line.line_total, currency))
+        dialog.say(
+            "cart_line", quantity=line.quantity, product=line.name, total=dialog.money(line.line_total, currency)
+        )
         for line in cart.lines[start : start + PAGE_SIZE]
     ]
-    intro = dialog.say("cart_intro", items=dialog.count("item", cart.item_count), total=money(cart.total, currency))
+    intro = dialog.say(
+        "cart_intro", items=dialog.count("item", cart.item_count), total=dialog.money(cart.total, currency)
+    )
     more = dialog.say("more_results") if start + PAGE_SIZE < len(cart.lines) else plain("")
     return dialog.reply(concat(intro if start == 0 else plain(""), *lines, more))
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from html import escape, unescape
 from typing import Any
 
+from intents.lexicon import load_lexicon
+
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<break[^>]*>|</?(p|s)>")
 _DATE = re.compile(r'<say-as interpret-as="date">(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)</say-as>')
@@ -61,18 +63,24 @@ CURRENCY_WORDS: dict[str, tuple[str, str, str, str, str]] = {
 """Singular and plural of the unit and the hundredth, and the symbol Alexa reads as that currency."""
 
 
-def money(amount: Decimal, currency: str = "USD") -> Spoken:
-    """Prices read slowly and clearly on both channels, worded for the catalog's currency (not the locale's)."""
+def money(amount: Decimal, currency: str = "USD", locale: str = "en-US") -> Spoken:
+    """Prices read slowly and clearly on both channels, worded for the catalog's currency (not the locale's).
+
+    The locale gives the words ("4 dólares con 99 centavos" in es-US); the SSML keeps the symbol and a
+    decimal point ("$4.99"), which Alexa reads in the device's language.
+    """
     amount = amount.quantize(Decimal("0.01"))
     units, hundredths = divmod(int(amount * 100), 100)
     words = CURRENCY_WORDS.get(currency)
     if words is None:
         return Spoken(f"{amount} {currency}", f"{amount} {escape(currency)}")
-    one, many, small_one, small_many, symbol = words
+    symbol = words[4]
+    lexicon = load_lexicon(locale)
+    one, many, small_one, small_many = lexicon.currencies.get(currency, words[:4])
     text = f"{units} {one if units == 1 else many}"
     if hundredths:
         small = f"{hundredths} {small_one if hundredths == 1 else small_many}"
-        text = f"{text} and {small}" if units else small
+        text = f"{text} {lexicon.money_joiner} {small}" if units else small
     return Spoken(text, escape(f"{symbol}{amount}"))
 
 
@@ -84,9 +92,14 @@ def order_code(number: str) -> Spoken:
     return Spoken(text, ssml)
 
 
-def day(value: date, template: str = "{weekday}, {month} {day}") -> Spoken:
-    """A delivery date as people of the locale say it ("Wednesday, November 25"; en-GB "Wednesday 25 November")."""
-    text = template.format(weekday=f"{value:%A}", month=f"{value:%B}", day=value.day, year=value.year)
+def day(value: date, template: str = "{weekday}, {month} {day}", locale: str = "en-US") -> Spoken:
+    """A delivery date as people of the locale say it ("Wednesday, November 25"; es-US "miércoles 25 de noviembre").
+
+    Weekday and month names come from the locale's language file, not the process's C locale.
+    """
+    lexicon = load_lexicon(locale)
+    weekday, month = lexicon.weekdays[value.weekday()], lexicon.months[value.month - 1]
+    text = template.format(weekday=weekday, month=month, day=value.day, year=value.year)
     return Spoken(text, f'<say-as interpret-as="date">{value:%Y%m%d}</say-as>')
 
 

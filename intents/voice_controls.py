@@ -22,7 +22,13 @@ KIOSK_WORDS: dict[str, dict[str, str]] = {
         "faster": "Okay, I'll speak faster.",
         "louder": "Okay, I'll speak louder.",
         "softer": "Okay, I'll speak more softly.",
-    }
+    },
+    "es-US": {
+        "slower": "Muy bien, hablaré más despacio.",
+        "faster": "Muy bien, hablaré más rápido.",
+        "louder": "Muy bien, hablaré más fuerte.",
+        "softer": "Muy bien, hablaré más bajo.",
+    },
 }
 ALEXA_WORDS: dict[str, dict[str, str]] = {
     "en-US": {
@@ -34,7 +40,17 @@ ALEXA_WORDS: dict[str, dict[str, str]] = {
             "I can't change the volume from here. Use the volume buttons on your device, "
             "or say Alexa, volume up, or Alexa, volume down."
         ),
-    }
+    },
+    "es-US": {
+        "rate": (
+            "Desde aquí no puedo cambiar qué tan rápido habla Alexa. En la app de Alexa, abre Configuración, "
+            "luego Accesibilidad, y luego Velocidad de habla de Alexa."
+        ),
+        "volume": (
+            "Desde aquí no puedo cambiar el volumen. Usa los botones de volumen de tu dispositivo, "
+            "o di Alexa, sube el volumen, o Alexa, baja el volumen."
+        ),
+    },
 }
 CHANGES = ("slower", "faster", "louder", "softer")
 

@@ -58,6 +58,34 @@ def ensure_model(data_dir: Path, progress: Progress | None = None) -> Path:
     return target
 
 
+KIOSK_LANGUAGE = "en"
+"""The kiosk speaks English: its grammar is compiled from models/en-US.json and espeak-ng speaks en-us.
+es-US exists for Alexa only (its prompts and model), and no Spanish kiosk voice or grammar is built."""
+
+
+def model_language(path: Path) -> str | None:
+    """The language a Vosk model folder is named for ("vosk-model-small-es-0.42" -> "es"), None if unnamed.
+
+    Vosk publishes its models as vosk-model[-small]-<lang>[-<region>]-<version>; our own unpacked copy
+    is `vosk-model-en-us`.
+    """
+    parts = Path(path).name.lower().split("-")
+    if parts[:2] != ["vosk", "model"]:
+        return None
+    rest = [part for part in parts[2:] if part not in {"small", "big", "large"}]
+    return rest[0] if rest and rest[0].isalpha() else None
+
+
+def check_language(path: Path) -> None:
+    """Refuse a model for another language: an English grammar on it would hear nothing right."""
+    language = model_language(path)
+    if language is not None and language != KIOSK_LANGUAGE:
+        raise ModelError(
+            f"{path} is a Vosk model for {language!r}, and the kiosk speaks English only (its grammar comes"
+            " from models/en-US.json). Pass an English Vosk model, or leave out --model."
+        )
+
+
 def check_model(path: Path) -> None:
     """Refuse a folder Vosk would crash or silently misbehave on, naming what is missing and the fix."""
     path = Path(path)

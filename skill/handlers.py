@@ -24,6 +24,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from intents.conversation import respond
+from intents.dialog import load_prompts
 from intents.language import available_locales
 from intents.request import LAUNCH, Reply
 from skill.envelope import customer_id, customer_tag, intent_name, render, to_intent_request
@@ -150,10 +151,20 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         self.metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
         if _safe(is_request_type("SessionEndedRequest"), handler_input):
             return handler_input.response_builder.response  # Alexa forbids speech after the session ended
-        builder = handler_input.response_builder.speak(APOLOGY)
+        spoken, reprompt = _apology(_safe(get_locale, handler_input))
+        builder = handler_input.response_builder.speak(spoken)
         if handler_input.request_envelope.session is not None:
-            builder.ask(APOLOGY_REPROMPT).set_should_end_session(False)
+            builder.ask(reprompt).set_should_end_session(False)
         return builder.response
+
+
+def _apology(locale: str | None) -> tuple[str, str]:
+    """The apology in the request's language (es-US's prompts), English for any other locale."""
+    if locale in SUPPORTED_LOCALES and locale != "en-US":
+        prompts = load_prompts(str(locale))
+        if "apology" in prompts:
+            return prompts["apology"], prompts["anything_else"]
+    return APOLOGY, APOLOGY_REPROMPT
 
 
 def _safe(read: Callable[[HandlerInput], Any], handler_input: HandlerInput) -> Any:

@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from catalog.text import normalize
 from intents.language import InteractionModel, load_model
+from intents.lexicon import load_lexicon
 from intents.recognizer import recognize
 from intents.request import LAUNCH, MASK, SECRET_SLOTS, Slot
 from intents.speech import strip_ssml as speech_text
@@ -39,7 +41,6 @@ __all__ = [
 API_ENDPOINT = "https://api.amazonalexa.com"
 DEVICE_ID = "amzn1.ask.device.SIMULATOR"
 FALLBACK = "AMAZON.FallbackIntent"
-_LAUNCH_VERBS = ("open", "launch", "start", "begin", "ask", "talk to")
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}")
 
 
@@ -70,9 +71,14 @@ class Turn:
 
 
 def launch_phrase(text: str, model: InteractionModel) -> bool:
-    """Whether the text opens the skill ("open corner market")."""
-    words = " ".join(text.lower().replace(",", " ").split())
-    return any(words == f"{verb} {model.invocation_name}" for verb in _LAUNCH_VERBS)
+    """Whether the text opens the skill ("open corner market", es-US "abre mercado de la esquina").
+
+    The verbs are the model's language's (`intents/languages/<locale>.json`, `launch`).
+    """
+    lexicon = load_lexicon(model.locale)
+    words = normalize(text)
+    name = normalize(model.invocation_name)
+    return any(words == f"{verb} {name}" for verb in (*lexicon.launch_open, *lexicon.launch_ask))
 
 
 def _resolutions(skill_id: str, slot_type: str, resolved: str | None, model: InteractionModel) -> dict:

@@ -30,7 +30,7 @@ from local_voice.audio_input import (
     text_lines,
 )
 from local_voice.kiosk import DEFAULT_IDLE_TIMEOUT, Kiosk, Turn, create_kiosk
-from local_voice.model_store import ModelError, check_model, ensure_model
+from local_voice.model_store import ModelError, check_language, check_model, ensure_model
 from local_voice.voice import AudioOutputError, EspeakVoice, SilentVoice, Voice, VoiceError
 
 ANONYMOUS_CUSTOMER = "kiosk"
@@ -132,6 +132,7 @@ def make_voice(mute: bool, out: TextIO) -> Voice:
 def resolve_model(path: Path | None, settings: Settings) -> Path:
     """Use --model after checking it, else the project's English model (fetched once into the data folder)."""
     if path is not None:
+        check_language(path)
         check_model(path)
         return path
     return ensure_model(settings.data_dir)

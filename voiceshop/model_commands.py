@@ -14,7 +14,7 @@ from typing import Any
 
 from catalog.importer import read_catalog
 from catalog.model import Product
-from intents.language import available_locales, check_model, load_model, model_path
+from intents.language import available_locales, base_locale, check_model, load_model, model_path
 from intents.model_generator import write_model
 from voiceshop.skill_package import PACKAGE_DIR, write_models
 
@@ -46,17 +46,29 @@ def cmd_model_generate(args: argparse.Namespace) -> int:
         print("No products to generate slot types from.", file=sys.stderr)
         return 2
     models_dir = Path(args.models_dir) if args.models_dir else None
-    changed = write_model(args.locale, products, models_dir)
+    locales = [args.locale] if args.locale else base_locales(models_dir)
+    changed = {locale: write_model(locale, products, models_dir) for locale in locales}
     if models_dir is None and PACKAGE_DIR.is_dir():  # the ASK CLI package deploys the same models
         write_models()
-    path = model_path(args.locale, models_dir)
     categories = len({product.category for product in products if product.category})
-    emit(
-        args,
-        {"path": str(path), "products": len(products), "categories": categories, "changed": changed},
-        f"{path}: {len(products)} products, {categories} categories ({'updated' if changed else 'unchanged'}).",
-    )
+    reports = [
+        {"path": str(model_path(locale, models_dir)), "products": len(products), "categories": categories,
+         "changed": updated}
+        for locale, updated in changed.items()
+    ]  # fmt: skip
+    lines = [
+        f"{r['path']}: {len(products)} products, {categories} categories ("
+        + ("updated" if r["changed"] else "unchanged")
+        + ")."
+        for r in reports
+    ]
+    emit(args, reports[0] if len(reports) == 1 else reports, "\n".join(lines))
     return 0
+
+
+def base_locales(models_dir: Path | None = None) -> list[str]:
+    """Locales whose model holds its own slot types (en-US, es-US); the others inherit their base's."""
+    return [locale for locale in available_locales(models_dir) if base_locale(locale, models_dir) is None]
 
 
 def problems_for(locale: str) -> list[str]:
@@ -87,7 +99,9 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     )
     generate = leaf(model, "generate", cmd_model_generate, "write the PRODUCT and CATEGORY slot types from the catalog")
     generate.add_argument("--catalog", default=None, help="catalog file (default: the products in DynamoDB)")
-    generate.add_argument("--locale", default="en-US", help="which models/<locale>.json to update")
+    generate.add_argument(
+        "--locale", default=None, help="which models/<locale>.json to update (default: every locale with its own types)"
+    )
     generate.add_argument(
         "--models-dir", default=None, help="folder holding <locale>.json (default: the repo's models/)"
     )

@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from catalog.text import normalize
 from intents.language import available_locales, load_model, resolved_model_json
+from intents.lexicon import load_lexicon
 from intents.matching import match
 
 __all__ = ["PACKAGE_DIR", "manifest", "package_problems", "set_endpoint", "write_models"]
@@ -67,15 +69,21 @@ def set_endpoint(uri: str, package_dir: Path = PACKAGE_DIR) -> None:
 
 
 def _phrase_problems(locale: str, phrases: list[str]) -> list[str]:
-    """Certification's example-phrase rules: at most three, the first a launch, each one the model hears."""
+    """Certification's example-phrase rules: at most three, the first a launch, each one the model hears.
+
+    The launch and "ask" verbs are the locale's language's ("Alexa, abre ...", "Alexa, pregúntale a ...").
+    """
     model = load_model(locale)
-    name = model.invocation_name
+    lexicon = load_lexicon(locale)
+    name = normalize(model.invocation_name)
     problems = [] if 1 <= len(phrases) <= 3 else [f"{locale}: needs one to three example phrases"]
-    if phrases and phrases[0].lower().rstrip(".") not in {f"alexa, open {name}", f"alexa, launch {name}"}:
-        problems.append(f"{locale}: the first example phrase must be 'Alexa, open {name}'")
+    opens = {f"alexa {verb} {name}" for verb in lexicon.launch_open[:2]}
+    if phrases and normalize(phrases[0]) not in opens:
+        problems.append(f"{locale}: the first example phrase must be 'Alexa, {lexicon.launch_open[0]} {name}'")
+    asks = [f"alexa {ask} {name} {joiner}".strip() + " " for ask in lexicon.launch_ask for joiner in ("to", "")]
     for phrase in phrases[1:]:
-        said = phrase.lower().rstrip(".?")
-        prefix = next((p for p in (f"alexa, ask {name} to ", f"alexa, ask {name} ") if said.startswith(p)), None)
+        said = normalize(phrase)
+        prefix = next((p for p in asks if said.startswith(p)), None)
         if prefix is None or match(said[len(prefix) :], model) is None:
             problems.append(f"{locale}: example {phrase!r} is not 'Alexa, ask {name} to <something the model hears>'")
     return problems

@@ -40,10 +40,35 @@ EXAMPLES = {
 }
 
 
+SPANISH_NUMBERS = {"dos": "2", "una docena": "12", "veintiuno": "21", "treinta y dos": "32", "3": "3"}
+SPANISH_BUILTIN_IDS = {
+    **SPANISH_NUMBERS,
+    "uno dos tres cuatro cinco seis": "123456",
+    "primero": "1",
+    "segundo": "2",
+    "tercero": "3",
+    "último": "-1",
+    "cuatro dos siete uno": "4271",
+    "cuarenta y dos setenta y uno": "4271",
+}
+SPANISH_EXAMPLES = {
+    **EXAMPLES,
+    "AMAZON.NUMBER": list(SPANISH_NUMBERS),
+    "customer_number": ["uno dos tres cuatro cinco seis"],
+}
+"""es-US says its numbers in Spanish; products keep the catalog's English names (also in its PRODUCT type)."""
+
+
+def examples_for(locale: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Slot examples and the ids they must resolve to, in the locale's language."""
+    return (SPANISH_EXAMPLES, SPANISH_BUILTIN_IDS) if locale.startswith("es-") else (EXAMPLES, BUILTIN_IDS)
+
+
 def expected_id(model, slot_type: str, value: str) -> str | None:
     """What a filled-in example must resolve to, taken from the catalog or the model, not the matcher."""
-    if value in BUILTIN_IDS:
-        return BUILTIN_IDS[value]
+    builtin = examples_for(model.locale)[1]
+    if value in builtin:
+        return builtin[value]
     if slot_type == "PRODUCT":
         return None if " ".join(tokenize(value)) in SHARED else SKU_BY_PHRASE[normalize(value)]
     if slot_type == "CATEGORY":
@@ -67,7 +92,7 @@ def quantity_ambiguity(values: dict[str, str], got, want) -> bool:
 def test_every_sample_filled_from_the_demo_catalog_matches_its_own_intent_and_slots(locale):
     model = load_model(locale)
     failures = []
-    for intent, text, values in expand_samples(model, EXAMPLES):
+    for intent, text, values in expand_samples(model, examples_for(locale)[0]):
         found = match(text, model)
         got = (found.intent, {n: s.resolved_id for n, s in found.slots.items()}) if found else None
         want = (intent, {n: expected_id(model, model.slot_type(intent, n), v) for n, v in values.items()})

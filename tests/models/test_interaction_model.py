@@ -89,7 +89,7 @@ def test_the_model_check_finds_nothing_alexa_would_refuse(locale):
 def test_the_committed_product_and_category_types_are_generated_from_the_demo_catalog(locale):
     model_types = resolved_model_json(locale)["interactionModel"]["languageModel"]  # inherited from its base
     committed = [t for t in model_types["types"] if t["name"] in ("PRODUCT", "CATEGORY")]
-    assert committed == list(generate_types(PRODUCTS).values())
+    assert committed == list(generate_types(PRODUCTS, locale).values())
 
 
 def test_a_locale_that_extends_another_inherits_its_intents_and_adds_its_own_samples():

@@ -39,7 +39,7 @@ from intents.language import InteractionModel, load_model
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, rank, words_of
 from intents.request import Slot
-from intents.traits import changes_shop
+from intents.traits import answers, changes_shop, expecting
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -49,16 +49,6 @@ MIN_WORD_CONFIDENCE = 0.5
 """One word below this makes a spoken, shop-changing reading doubtful."""
 Search = Callable[[str, int], SearchResult]
 _NEGATIVE_DIGITS = re.compile(r"(?<![\w])-\s*(\d)")
-_ANSWERS = {
-    "yes_no": ("AMAZON.YesIntent", "AMAZON.NoIntent"),
-    "code": ("ProvideCodeIntent",),
-    "customer_number": ("IdentifyCustomerIntent",),
-}
-_PENDING_EXPECTS = {
-    "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no",
-    "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
-    "choose": "choice",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,12 +79,10 @@ class Context:
     def from_conversation(cls, context: Mapping[str, Any] | None) -> Context:
         """Read the conversation's own context dict (`Reply.context`, Alexa session attributes)."""
         context = context or {}
-        pending = context.get("pending")
-        kind = pending.get("kind") if isinstance(pending, dict) else None
         listing = context.get("list")
         ids = listing.get("ids") if isinstance(listing, dict) else None
         return cls(
-            expecting=_PENDING_EXPECTS.get(str(kind)) if kind else None,
+            expecting=expecting(context),
             list_kind=str(listing.get("kind")) if isinstance(listing, dict) else None,
             list_size=len(ids) if isinstance(ids, list) else 0,
         )
@@ -368,7 +356,7 @@ def _readings_of(
                 out += [r for m in again if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))]
     out += [r for m in exact if (r := _read(m, "exact", hypothesis, model, lexicon, search))]
     if not out or not any(r.confident or not r.changes_shop for r in out):
-        wanted = _ANSWERS.get(context.expecting or "")
+        wanted = answers(context.expecting)
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
@@ -384,7 +372,7 @@ def _unexplained(found: Match) -> int:
 
 def _context_bonus(reading: Reading, context: Context) -> float:
     """Readings that answer the open question, or count in the list just read, rank first."""
-    wanted = _ANSWERS.get(context.expecting or "", ())
+    wanted = answers(context.expecting)
     if reading.intent in wanted:
         return 0.1
     if "ordinal" in reading.values and context.list_kind:

@@ -32,6 +32,7 @@ from catalog.search import SearchIndex, SearchResult
 from intents.language import InteractionModel
 from intents.matching import LIGHT_WORDS, Match, approximate, expand_samples, match
 from intents.request import Slot
+from intents.traits import shop_changing
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
     EXPECTATIONS,
@@ -56,23 +57,9 @@ __all__ = [
 ]
 
 MODES = ("grammar", "free")
-SHOP_CHANGING = frozenset(
-    {
-        "AddToCartIntent",
-        "CheckOutIntent",
-        "AMAZON.YesIntent",
-        "ProvideCodeIntent",
-        "CancelOrderIntent",
-        "ReorderIntent",
-        "ChooseDeliveryIntent",
-        "ClearCartIntent",
-        "SetQuantityIntent",
-        "RemoveFromCartIntent",
-        "SetPurchaseCodeIntent",
-        "IdentifyCustomerIntent",
-    }
-)
-"""Intents that change a cart, an order or an account: never acted on from a doubtful hearing."""
+SHOP_CHANGING = shop_changing()
+"""Intents that change a cart, an order or an account: never acted on from a doubtful hearing
+(declared once, in `intents.traits`)."""
 MIN_CONFIDENCE = 0.85
 """Below this mean word confidence a shop-changing hearing is confirmed first (measured in the bench)."""
 MIN_WORD_CONFIDENCE = 0.5

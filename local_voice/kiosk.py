@@ -105,7 +105,12 @@ class Understander(Protocol):
         """A streaming decoder with `accept(chunk)` and `finish()` (decoded for what is expected)."""
         ...
 
-    def refresh(self, products: list[Any], version: int) -> None:
+    @property
+    def catalog_version(self) -> int | None:
+        """The catalog version the product phrases were compiled for (None: without the store)."""
+        ...
+
+    def refresh(self, products: list[Any], version: int | None) -> Any:
         """Rebuild the product phrases after a catalog import."""
         ...
 
@@ -148,7 +153,6 @@ class Kiosk:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     locale: str = "en-US"
     clock: Callable[[], float] = time.monotonic
-    catalog_check_seconds: float = 5.0
     on_speaking: Callable[[bool], None] | None = None
     """Told True before the kiosk speaks and False after, so a microphone can drop what it hears meanwhile."""
     walk_up: bool = True
@@ -169,7 +173,6 @@ class Kiosk:
     last_heard_at: float = field(init=False)
     active: bool = field(init=False, default=False)
     catalog_version: int | None = field(init=False, default=None)
-    _catalog_checked_at: float = field(init=False, default=float("-inf"))
 
     def __post_init__(self) -> None:
         """Start anonymous, with the idle clock running from now."""
@@ -441,19 +444,22 @@ class Kiosk:
         return True
 
     def _refresh_catalog(self) -> None:
-        """Teach the recognizer new product names after an import, checking the version only now and then."""
-        now = self.clock()
-        if now - self._catalog_checked_at < self.catalog_check_seconds:
-            return
-        self._catalog_checked_at = now
+        """Teach the recognizer new product names after an import, from the shop's one cached catalog.
+
+        `Shop.catalog_index` checks the catalog version at most every `index_check_seconds`, the same
+        check the conversation's searches use: a turn reads the version item once, not once per cache,
+        and a changed catalog is read once, not once for search and again for the grammar.
+        """
         try:
-            version = self.shop.repository.catalog_version()
-            if version != self.catalog_version:
-                if getattr(self.understander, "catalog_version", None) != version:  # built while the store was down?
-                    self.understander.refresh(self.shop.repository.all_products(), version)
-                self.catalog_version = version
+            index = self.shop.catalog_index()
         except StoreUnavailable:
             log.warning("catalog version check failed: store unavailable")
+            return
+        version = int(index.version) if index.version.isdigit() else None
+        if version != self.catalog_version:
+            if self.understander.catalog_version != version:  # built while the store was down?
+                self.understander.refresh(list(index.products), version)
+            self.catalog_version = version
 
     # --- the voice -------------------------------------------------------------------------------
     def _speak(self, speech: str) -> None:

@@ -7,8 +7,6 @@ is answered yes or with the code, and the write calls the shop's own botocore cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,7 +16,7 @@ from intents.language import load_model
 from intents.matching import match
 from intents.request import IntentRequest, Reply
 from intents.traits import TRAITS, changes_shop, expecting
-from tests.conftest import random_ref
+from tests.conftest import dynamodb_calls, random_ref
 
 MODEL = load_model("en-US")
 CODE = "4271"
@@ -72,23 +70,6 @@ def model_intents() -> list[str]:
     return sorted(MODEL.intents)
 
 
-@contextmanager
-def counted_writes(shop: Any) -> Iterator[list[str]]:
-    """The write operations the shop's botocore client sends while the block runs (a hook, not a mock)."""
-    client = shop.repository.tables.connection.client
-    seen: list[str] = []
-
-    def count(model: Any, **_: Any) -> None:
-        if model.name in WRITES:
-            seen.append(model.name)
-
-    client.meta.events.register("before-call.dynamodb", count)
-    try:
-        yield seen
-    finally:
-        client.meta.events.unregister("before-call.dynamodb", count)
-
-
 class Customer:
     """A customer with a cart, a delivered order, an open order and a purchase code, typing to the kiosk."""
 
@@ -132,8 +113,9 @@ def test_changes_the_shop_is_declared_exactly_when_it_writes(intent, demo_shop):
     before, counted = SAID[intent]
     for text in before:
         shopper.say(text)
-    with counted_writes(demo_shop) as writes:
+    with dynamodb_calls(demo_shop) as calls:
         replies = [shopper.say(text) for text in counted]
+    writes = [operation for operation, _params in calls if operation in WRITES]
     assert match(counted[0].format(number="1 2 3 4 5 6"), MODEL).intent == intent
     assert bool(writes) == TRAITS[intent].changes_shop, (writes, [r.speech for r in replies])
 
@@ -158,8 +140,6 @@ def test_an_unclear_purchase_code_is_asked_again(demo_shop):
     shopper.say("check out")
     shopper.say("yes")
     assert expecting(shopper.context) == "code"
-    reply = respond(
-        IntentRequest("ProvideCodeIntent", shopper.id, context=shopper.context, channel="kiosk"), demo_shop
-    )
+    reply = respond(IntentRequest("ProvideCodeIntent", shopper.id, context=shopper.context, channel="kiosk"), demo_shop)
     assert expecting(reply.context) == "code" and "asked_back" in reply.events
     assert len(demo_shop.orders(shopper.id).orders) == 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, handoff, orders, returns, shopping
+from intents import checkout, doubt, handoff, orders, returns, shopping
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat
@@ -22,6 +22,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "clear_cart": (shopping.confirm_clear_cart, shopping.decline_clear_cart),
     "add": (shopping.confirm_add, shopping.decline_add),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
+    doubt.DOUBT: (doubt.confirm_doubt, doubt.decline_doubt),
 }
 HELP_FOR_PENDING = {
     "checkout": "help_confirm",
@@ -30,6 +31,7 @@ HELP_FOR_PENDING = {
     "clear_cart": "help_confirm",
     "add": "help_confirm",
     "callback": "help_confirm",
+    doubt.DOUBT: "help_confirm",
     "code": "help_code",
     "new_code": "help_code",
     "repeat_new_code": "help_code",
@@ -145,7 +147,7 @@ def handle_start_over(request: IntentRequest, shop: Any) -> Reply:
     """Forget the conversation (not the cart: that belongs to the customer)."""
     dialog = Dialog(request, shop)
     dialog.context.clear()
-    return dialog.reply(dialog.say("start_over"))
+    return dialog.reply(dialog.say("start_over"), events=("started_over",))  # a kiosk also signs out
 
 
 def handle_fallback(request: IntentRequest, shop: Any) -> Reply:

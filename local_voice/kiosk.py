@@ -78,8 +78,8 @@ class Heard(Protocol):
 class Understander(Protocol):
     """What the kiosk needs from `local_voice.understanding.Understander`."""
 
-    def hear_text(self, text: str) -> Heard:
-        """Understand typed text as if it had been heard."""
+    def hear_text(self, text: str, expecting: str | None = None) -> Heard:
+        """Understand typed text as if it had been heard (read for what the open question expects)."""
         ...
 
     def hear_wav(self, path: Path, expecting: str | None = None) -> Heard:
@@ -186,7 +186,7 @@ class Kiosk:
     # --- input -----------------------------------------------------------------------------------
     def handle_text(self, text: str) -> Turn:
         """One typed utterance."""
-        return self.handle(self.understander.hear_text(text))
+        return self.handle(self.understander.hear_text(text, self.expecting))
 
     def handle_wav(self, path: Path) -> Turn:
         """One WAV file, heard as one utterance."""

@@ -170,6 +170,7 @@ def _strip_phrase(tokens: list[str], phrases: Sequence[tuple[str, ...]]) -> tupl
 _WANT = (("i", "want", "to"), ("i", "would", "like", "to"), ("i", "need", "to"), ("let", "us"), ("can", "i"),
          ("could", "i"), ("i", "will"), ("i", "am", "going", "to"), ("i", "wanna"), ("please",))  # fmt: skip
 _OUT_VERBS = frozenset({"take", "get", "pull", "move"})
+_PLACE_WORDS = frozenset({"my", "the", "our", "shopping"})
 
 
 def rewrite(text: str, lexicon: Lexicon) -> str | None:
@@ -192,7 +193,12 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     place = None
     for size in (4, 3):
         tail = tuple(tokens[-size:])
-        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out") and tail[-1] == "cart":
+        if (
+            len(tokens) > size
+            and tail[0] in ("to", "in", "into", "from", "of", "out")
+            and tail[-1] == "cart"
+            and set(tail[1:-1]) <= _PLACE_WORDS  # "to by cart" is a misheard "my", not a place
+        ):
             place = size
             break
     if place is None and len(tokens) > 3 and tokens[-2] in ("my", "the") and tokens[-1] == "cart":
@@ -320,19 +326,26 @@ def _read(
     found = _clean_product(found, model, lexicon)
     if not _acceptable(found, search):
         return None
+    heard_as = found
     found, search_sure = _named_by_search(found, search)
+    named = found.slots != heard_as.slots
     unresolved = any(slot.unresolved for slot in found.slots.values())
     quantity = found.slots.get("quantity")
     homophone = quantity is not None and words_of(quantity.value or "") in ([w] for w in lexicon.homophones)
     exact = how != "approximate"
     confident = (
-        exact and search_sure and not homophone and _sure_hearing(hypothesis) and (found.score >= 1.0 or not unresolved)
+        exact
+        and search_sure
+        and not homophone
+        and _sure_hearing(hypothesis)
+        and (found.score >= 1.0 or not unresolved)
+        and not (named and not hypothesis.typed)  # heard words only the search could name: a guess, asked back
     )
     weight = {"exact": 1.0, "rewritten": 0.97, "approximate": 0.8}[how]
     if unresolved and not hypothesis.typed:
         weight *= UNRESOLVED_HEARD  # heard, a product nobody sells is more likely a word misheard
     score = round(found.score * weight * hypothesis.confidence, 3)
-    if found.slots.get("product") and found.slots["product"].unresolved and search is not None and search_sure:
+    if named:
         how += "+search"
     return Reading(
         intent=found.intent,
@@ -468,7 +481,10 @@ def _weighed(
         rivals = [
             h
             for h, r in firsts[1:]
-            if h.posterior >= RIVAL_POSTERIOR and r is not None and r.how != "approximate" and _key(r) != _key(top)
+            if h.posterior >= RIVAL_POSTERIOR
+            and r is not None
+            and not r.how.startswith("approximate")
+            and _key(r) != _key(top)
         ]
         if rivals:
             top = replace(top, confident=False)

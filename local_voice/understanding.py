@@ -370,7 +370,7 @@ class Understander:
         if reading is None:
             return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
         found = reading.as_match()
-        corrected = reading.how.startswith("approximate") or reading.heard != heard_text
+        corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
         doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found))
         return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
 

@@ -332,7 +332,7 @@ def _read(
     unresolved = any(slot.unresolved for slot in found.slots.values())
     quantity = found.slots.get("quantity")
     homophone = quantity is not None and words_of(quantity.value or "") in ([w] for w in lexicon.homophones)
-    exact = how != "approximate"
+    exact = how == "exact" or (how == "rewritten" and hypothesis.typed)  # heard, a rewrite is a guess too
     confident = (
         exact
         and search_sure
@@ -463,8 +463,8 @@ def _weighed(
     """The top reading, weighed against the rest of the n-best list.
 
     Transcripts that read the same add up their share ("check out" and "checkout" are one command), which
-    can make an unsure top transcript sure enough; a likely transcript that reads cleanly (not a guess) as
-    something else makes a confident, shop-changing reading doubtful.
+    can make an unsure top transcript sure enough; a likely transcript that reads as something else, even
+    as a guess, makes a confident, shop-changing reading doubtful.
     """
     head, head_reading = firsts[0]
     if head_reading is None or _key(head_reading) != _key(top):
@@ -481,10 +481,7 @@ def _weighed(
         rivals = [
             h
             for h, r in firsts[1:]
-            if h.posterior >= RIVAL_POSTERIOR
-            and r is not None
-            and not r.how.startswith("approximate")
-            and _key(r) != _key(top)
+            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top)
         ]
         if rivals:
             top = replace(top, confident=False)

@@ -6,8 +6,8 @@ utterance, and the recognizer alone reads and ranks it. In that list:
 - the top transcript carries Vosk's word confidences, and an `[unk]` counts as a word heard with none;
 - each n-best alternative carries its posterior. A reading taken from a less likely transcript is a guess,
   so the conversation asks it back before it changes the shop (`intents.doubt`);
-- the top transcript re-spelled with digits for digit homophones ("code is for to one six") goes in at the
-  same share, because the ear cannot tell those words apart;
+- the top transcript re-spelled with digits for digit homophones ("code is for to one six") goes in just
+  below it: the ear cannot tell those words apart, so such a reading is asked back;
 - respellings the grammar needed ("reeses") are undone, so the recognizer sees catalog words.
 
 Two ways of hearing sit behind one switch, so both can be measured (`bench/bench_kiosk_speech.py`):
@@ -352,7 +352,7 @@ class Understander:
             words += ((UNKNOWN, 0.0),)  # part of it fell outside the grammar: not a sure hearing
         out = [Hypothesis(text, sure, words, top)]
         if (digits := digit_homophones(text, self.model.locale)) != text:
-            out.append(Hypothesis(digits, sure, words, top))
+            out.append(Hypothesis(digits, sure, words, top * 0.999))  # a guess: asked back before it changes anything
         for alternative in heard.alternatives:
             again = self._restore(alternative.text)
             if again and again != text and alternative.posterior >= MIN_ALTERNATIVE:

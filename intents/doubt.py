@@ -123,8 +123,7 @@ def confirm_doubt(dialog: Dialog, pending: dict[str, Any]) -> Reply:
     """Yes: act on what was heard, with the question it interrupted open again."""
     _restored(dialog, pending)
     slots = {
-        name: Slot(name, value, resolved_id)
-        for name, (value, resolved_id) in dict(pending.get("slots") or {}).items()
+        name: Slot(name, value, resolved_id) for name, (value, resolved_id) in dict(pending.get("slots") or {}).items()
     }
     heard = replace(dialog.request, intent=str(pending["intent"]), slots=slots, context=dialog.context)
     return _respond(heard, dialog.shop)

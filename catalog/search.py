@@ -411,6 +411,11 @@ class SearchIndex:
         """Index a catalog; cheap enough to run at every cold start."""
         return cls(list(products), version)
 
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The products indexed, in catalog order (what a channel's own vocabulary is compiled from)."""
+        return tuple(self._products)
+
     def __len__(self) -> int:
         """Number of products indexed."""
         return len(self._products)

@@ -92,18 +92,21 @@ def order_id_for(quote_id: str) -> str:
 class SearchCache:
     """The in-process search index, rebuilt only when the catalog version item changes."""
 
-    def __init__(self, repository: Repository, check_seconds: float) -> None:
+    def __init__(
+        self, repository: Repository, check_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """Check the version item at most every `check_seconds`, so warm requests cost no table reads."""
         self._repository = repository
         self._check_seconds = check_seconds
+        self._clock = clock
         self._index: SearchIndex | None = None
-        self._checked_at = 0.0
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
     def current(self) -> SearchIndex:
         """The index for the catalog as it is now (at most `check_seconds` stale)."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             if self._index is not None and now - self._checked_at < self._check_seconds:
                 return self._index
             version = str(self._repository.catalog_version())
@@ -115,7 +118,7 @@ class SearchCache:
     def invalidate(self) -> None:
         """Force a version check on the next search (after an import in this process)."""
         with self._lock:
-            self._checked_at = 0.0
+            self._checked_at = float("-inf")
 
 
 class Shop(
@@ -141,6 +144,14 @@ class Shop(
         return UnitOfWork(self.repository)
 
     # --- catalog ------------------------------------------------------------------------------
+    def catalog_index(self) -> SearchIndex:
+        """The catalog as searched now (`index.version`, `index.products`), from the one cache of it.
+
+        A channel that compiles product names of its own (the kiosk's grammar) asks here instead of
+        reading the version item itself, so a turn checks the version once, not once per cache.
+        """
+        return self.search_cache.current()
+
     def search(self, query: str, limit: int = 5) -> SearchResult:
         """Ranked products for a spoken query."""
         return self.search_cache.current().search(query, limit=limit)

@@ -6,6 +6,7 @@ customer id goes back in the context, where the kiosk adapter picks it up for th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from intents.dialog import Dialog
@@ -35,6 +36,12 @@ def handle_identify_customer(request: IntentRequest, shop: Any) -> Reply:
         return dialog.reply(dialog.say("sign_in_unknown", number=_digits(number) if number else plain("")))
     dialog.set_pending("sign_in", number=number)
     return dialog.ask(dialog.say("ask_sign_in_code"), "help_code")
+
+
+def signed_in_as(context: Mapping[str, Any] | None) -> str | None:
+    """The customer a kiosk session signed in to (`sign_in_with_code`), None when nobody signed in."""
+    customer = (context or {}).get("customer_id")
+    return customer if isinstance(customer, str) and customer else None
 
 
 def sign_in_with_code(dialog: Dialog, number: str, code: str) -> Reply:

@@ -29,6 +29,7 @@ template set), handles unresolved products the way Alexa's entity resolution doe
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,7 +41,7 @@ from intents.language import InteractionModel, load_model
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
 from intents.request import Slot
-from intents.traits import changes_shop
+from intents.traits import answers, changes_shop, expecting
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -48,19 +49,15 @@ MIN_CONFIDENCE = 0.85
 """Mean word confidence below which a spoken, shop-changing reading is asked back."""
 MIN_WORD_CONFIDENCE = 0.5
 """One word below this makes a spoken, shop-changing reading doubtful."""
+RIVAL_POSTERIOR = 0.25
+"""A transcript this likely that reads as something else makes a confident shop-changing reading doubtful."""
+UNRESOLVED_HEARD = 0.9
+"""Weight of a spoken reading whose product resolves to nothing the shop sells (typed: 1, the shop says so)."""
+POSTERIOR_WEIGHT = 0.1
+"""Rank points per log-unit of a transcript's posterior: a likelier transcript wins between equal readings,
+and a clean reading of a transcript e^2 times less likely beats a guess (0.2 points) at the top."""
 Search = Callable[[str, int], SearchResult]
 _NEGATIVE_DIGITS = re.compile(r"(?<![\w])-\s*(\d)")
-_ANSWERS = {
-    "yes_no": ("AMAZON.YesIntent", "AMAZON.NoIntent"),
-    "code": ("ProvideCodeIntent",),
-    "customer_number": ("IdentifyCustomerIntent",),
-}
-_PENDING_EXPECTS = {
-    "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no", "packs": "yes_no",
-    "how_many": "code",
-    "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
-    "choose": "choice",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +67,8 @@ class Hypothesis:
     text: str
     confidence: float = 1.0
     words: tuple[tuple[str, float], ...] = ()
+    posterior: float = 1.0
+    """Its share of the n-best list's probability (1.0 for typed text or a lone transcript)."""
 
     @property
     def typed(self) -> bool:
@@ -91,12 +90,10 @@ class Context:
     def from_conversation(cls, context: Mapping[str, Any] | None) -> Context:
         """Read the conversation's own context dict (`Reply.context`, Alexa session attributes)."""
         context = context or {}
-        pending = context.get("pending")
-        kind = pending.get("kind") if isinstance(pending, dict) else None
         listing = context.get("list")
         ids = listing.get("ids") if isinstance(listing, dict) else None
         return cls(
-            expecting=_PENDING_EXPECTS.get(str(kind)) if kind else None,
+            expecting=expecting(context),
             list_kind=str(listing.get("kind")) if isinstance(listing, dict) else None,
             list_size=len(ids) if isinstance(ids, list) else 0,
         )
@@ -206,6 +203,9 @@ def _whole_cart(tokens: list[str], lexicon: Lexicon) -> bool:
     )
 
 
+_PLACE_WORDS = frozenset({"my", "the", "our", "shopping", "your"})
+
+
 def rewrite(text: str, lexicon: Lexicon) -> str | None:
     """The text in the model's own verbs ("buy oat milk" -> "add oat milk"), or None when nothing changed.
 
@@ -279,7 +279,12 @@ def _without_place(tokens: list[str], lexicon: Lexicon) -> list[str]:
     cart = lexicon.canonical.get("cart", "cart")
     for size in (4, 3):
         tail = tuple(tokens[-size:])
-        if len(tokens) > size and tail[0] in ("to", "in", "into", "from", "of", "out", "on") and tail[-1] == cart:
+        if (
+            len(tokens) > size
+            and tail[0] in ("to", "in", "into", "from", "of", "out", "on")
+            and tail[-1] == cart
+            and set(tail[1:-1]) <= _PLACE_WORDS  # "to by cart" is a misheard "my", not a place
+        ):
             return tokens[:-size]
     place = _place_size(tokens, lexicon)
     return tokens[:-place] if place is not None else tokens
@@ -462,7 +467,7 @@ def _named_by_search(found: Match, search: Search | None) -> tuple[Match, bool]:
         if product is None:
             sure = False
             continue
-        slots[name] = Slot(name=name, value=slot.value, resolved_id=product.sku)
+        slots[name] = Slot(name=name, value=product.name.lower(), resolved_id=product.sku)
     return replace(found, slots=slots), sure
 
 
@@ -482,17 +487,26 @@ def _read(
     found = _clean_product(found, model, lexicon)
     if not _acceptable(found, search, model):
         return None
+    heard_as = found
     found, search_sure = _named_by_search(found, search)
+    named = found.slots != heard_as.slots
     unresolved = any(slot.unresolved for slot in found.slots.values())
     quantity = found.slots.get("quantity")
     homophone = quantity is not None and words_of(quantity.value or "") in ([w] for w in lexicon.homophones)
-    exact = how != "approximate"
+    exact = how == "exact" or (how == "rewritten" and hypothesis.typed)  # heard, a rewrite is a guess too
     confident = (
-        exact and search_sure and not homophone and _sure_hearing(hypothesis) and (found.score >= 1.0 or not unresolved)
+        exact
+        and search_sure
+        and not homophone
+        and _sure_hearing(hypothesis)
+        and (found.score >= 1.0 or not unresolved)
+        and not (named and not hypothesis.typed)  # heard words only the search could name: a guess, asked back
     )
     weight = {"exact": 1.0, "rewritten": 0.97, "approximate": 0.8}[how]
+    if unresolved and not hypothesis.typed:
+        weight *= UNRESOLVED_HEARD  # heard, a product nobody sells is more likely a word misheard
     score = round(found.score * weight * hypothesis.confidence, 3)
-    if found.slots.get("product") and found.slots["product"].unresolved and search is not None and search_sure:
+    if named:
         how += "+search"
     return Reading(
         intent=found.intent,
@@ -528,7 +542,7 @@ def _readings_of(
                 out += [r for m in again if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))]
     out += [r for m in exact if (r := _read(m, "exact", hypothesis, model, lexicon, search))]
     if not out or not any(r.confident or not r.changes_shop for r in out):
-        wanted = _ANSWERS.get(context.expecting or "")
+        wanted = answers(context.expecting)
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
@@ -546,7 +560,7 @@ def _unexplained(found: Match) -> int:
 
 def _context_bonus(reading: Reading, context: Context) -> float:
     """Readings that answer the open question, or count in the list just read, rank first."""
-    wanted = _ANSWERS.get(context.expecting or "", ())
+    wanted = answers(context.expecting)
     if reading.intent in wanted:
         return 0.1
     if "ordinal" in reading.values and context.list_kind:
@@ -572,17 +586,69 @@ def recognize(
     lexicon = load_lexicon(model.locale)
     if not isinstance(context, Context):
         context = Context.from_conversation(context)
+    hypotheses = [h for h in _hypotheses(heard) if h.text.strip()]
     best_per: dict[tuple[str, tuple[tuple[str, str | None], ...]], tuple[float, Reading]] = {}
-    for position, hypothesis in enumerate(_hypotheses(heard)):
-        if not hypothesis.text.strip():
-            continue
-        for reading in _readings_of(hypothesis, context, model, lexicon, search):
-            key = (reading.intent, tuple(sorted((k, v.resolved_id or v.value) for k, v in reading.slots.items())))
-            rank_score = reading.score + _context_bonus(reading, context) - 0.02 * position + 0.01 * reading.confident
-            if key not in best_per or rank_score > best_per[key][0]:
-                best_per[key] = (rank_score, reading)
-    ordered = sorted(best_per.values(), key=lambda pair: pair[0], reverse=True)
-    return [reading for _score, reading in ordered[:limit]]
+    firsts: list[tuple[Hypothesis, Reading | None]] = []
+    for position, hypothesis in enumerate(hypotheses):
+        readings = _readings_of(hypothesis, context, model, lexicon, search)
+        if hypothesis.posterior < hypotheses[0].posterior:  # a less likely transcript: ask before changing the shop
+            readings = [replace(r, confident=False) if r.changes_shop else r for r in readings]
+        firsts.append((hypothesis, max(readings, key=lambda r: r.score) if readings else None))
+        for reading in readings:
+            rank_score = (
+                reading.score
+                + _context_bonus(reading, context)
+                - 0.02 * position
+                + 0.01 * reading.confident
+                + POSTERIOR_WEIGHT * math.log(max(hypothesis.posterior, 1e-6))
+            )
+            if _key(reading) not in best_per or rank_score > best_per[_key(reading)][0]:
+                best_per[_key(reading)] = (rank_score, reading)
+    ordered = [reading for _score, reading in sorted(best_per.values(), key=lambda pair: pair[0], reverse=True)]
+    if len(hypotheses) > 1 and ordered:
+        ordered[0] = _weighed(ordered[0], firsts, context, model, lexicon, search)
+    return ordered[:limit]
+
+
+def _key(reading: Reading) -> tuple[str, tuple[tuple[str, str | None], ...]]:
+    """What a reading would do: its intent and slot values (two transcripts may read the same)."""
+    return reading.intent, tuple(sorted((k, v.resolved_id or v.value) for k, v in reading.slots.items()))
+
+
+def _weighed(
+    top: Reading,
+    firsts: list[tuple[Hypothesis, Reading | None]],
+    context: Context,
+    model: InteractionModel,
+    lexicon: Lexicon,
+    search: Search | None,
+) -> Reading:
+    """The top reading, weighed against the rest of the n-best list.
+
+    Transcripts that read the same add up their share ("check out" and "checkout" are one command), which
+    can make an unsure top transcript sure enough; a likely transcript that reads as something else, even
+    as a guess, makes a confident, shop-changing reading doubtful.
+    """
+    head, head_reading = firsts[0]
+    if head_reading is None or _key(head_reading) != _key(top):
+        return top
+    if not top.confident:
+        same = [h for h, r in firsts[1:] if r is not None and _key(r) == _key(top) and h.posterior < head.posterior]
+        agree = head.posterior + sum(h.posterior for h in same)  # a re-spelling of the head (equal share) is itself
+        if agree > head.confidence:
+            again = [r for r in _readings_of(replace(head, confidence=agree), context, model, lexicon, search)
+                     if _key(r) == _key(top)]  # fmt: skip
+            if again and again[0].confident:
+                top = again[0]
+    if top.confident and top.changes_shop:
+        rivals = [
+            h
+            for h, r in firsts[1:]
+            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top)
+        ]
+        if rivals:
+            top = replace(top, confident=False)
+    return top
 
 
 def best(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from intents import checkout, deals, handoff, orders, returns, shopping
+from intents import checkout, deals, doubt, handoff, orders, returns, shopping
 from intents.dialog import PAGE_SIZE, Dialog
 from intents.request import IntentRequest, Reply
 from intents.speech import Spoken, concat
@@ -24,6 +24,7 @@ CONFIRMATIONS: dict[str, tuple[Answer, Answer]] = {
     "did_you_mean": (shopping.confirm_did_you_mean, shopping.decline_did_you_mean),
     "packs": (shopping.confirm_packs, shopping.decline_packs),
     "callback": (handoff.confirm_callback, handoff.decline_callback),
+    doubt.DOUBT: (doubt.confirm_doubt, doubt.decline_doubt),
 }
 HELP_FOR_PENDING = {
     "checkout": "help_confirm",
@@ -35,6 +36,7 @@ HELP_FOR_PENDING = {
     "packs": "help_confirm",
     "how_many": "help_how_many",
     "callback": "help_confirm",
+    doubt.DOUBT: "help_confirm",
     "code": "help_code",
     "new_code": "help_code",
     "repeat_new_code": "help_code",
@@ -155,7 +157,7 @@ def handle_start_over(request: IntentRequest, shop: Any) -> Reply:
     """Forget the conversation (not the cart: that belongs to the customer)."""
     dialog = Dialog(request, shop)
     dialog.context.clear()
-    return dialog.reply(dialog.say("start_over"))
+    return dialog.reply(dialog.say("start_over"), events=("started_over",))  # a kiosk also signs out
 
 
 def handle_fallback(request: IntentRequest, shop: Any) -> Reply:

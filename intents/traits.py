@@ -8,9 +8,13 @@ fails when an intent that writes is missing here or not marked as writing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["TRAITS", "IntentTraits", "changes_shop", "expects", "shop_changing"]
+__all__ = [
+    "PENDING_EXPECTS", "TRAITS", "IntentTraits", "answers", "changes_shop", "expecting", "expects", "shop_changing",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -21,10 +25,13 @@ class IntentTraits:
     """It writes (cart, order, account, a customer number): act on it only when the reading is confident."""
     expects: str | None = None
     """What its reply waits for: "yes_no", "code", "customer_number", or None."""
+    answers: str | None = None
+    """Which expectation it answers ("yes_no", "code", "customer_number"): ranked first while that is open."""
 
 
 _WRITES = IntentTraits(changes_shop=True)
 TRAITS: dict[str, IntentTraits] = {
+    # each intent of every models/<locale>.json (tests/intents/test_traits.py runs them and counts the writes)
     "SearchIntent": IntentTraits(),
     "ProductDetailsIntent": IntentTraits(),
     "AddToCartIntent": _WRITES,
@@ -32,24 +39,31 @@ TRAITS: dict[str, IntentTraits] = {
     "SetQuantityIntent": _WRITES,
     "ReviewCartIntent": IntentTraits(),
     "ClearCartIntent": IntentTraits(changes_shop=True, expects="yes_no"),
+    "ChooseDeliveryIntent": _WRITES,  # a default option on the profile, or an open checkout quoted again
+    "DeliveryOptionsIntent": IntentTraits(),
+    "OrderContentsIntent": IntentTraits(),
+    "StartReturnIntent": IntentTraits(changes_shop=True, expects="yes_no"),
+    "ReturnStatusIntent": IntentTraits(),
+    "WarrantyIntent": IntentTraits(),
+    "TalkToPersonIntent": IntentTraits(changes_shop=True, expects="yes_no"),  # a yes records a call-back
     "RecommendIntent": IntentTraits(),
     "DealsIntent": IntentTraits(),  # reads promotions; adding from its list is AddToCartIntent's own turn
     "StorePolicyIntent": IntentTraits(),
     "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ReorderIntent": IntentTraits(changes_shop=True, expects="yes_no"),
-    "ProvideCodeIntent": _WRITES,
+    "ProvideCodeIntent": IntentTraits(changes_shop=True, answers="code"),
     "SetPurchaseCodeIntent": IntentTraits(changes_shop=True, expects="code"),
     "OrderStatusIntent": IntentTraits(),
     "ListOrdersIntent": IntentTraits(),
     "CancelOrderIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "CustomerNumberIntent": _WRITES,  # the first ask allocates the number (a conditional write)
-    "IdentifyCustomerIntent": IntentTraits(changes_shop=True, expects="code"),
+    "IdentifyCustomerIntent": IntentTraits(changes_shop=True, expects="code", answers="customer_number"),
     "SpeakSlowerIntent": IntentTraits(),
     "SpeakFasterIntent": IntentTraits(),
     "SpeakLouderIntent": IntentTraits(),
     "SpeakSofterIntent": IntentTraits(),
-    "AMAZON.YesIntent": _WRITES,  # confirms whatever was asked: a checkout, a cancel, a cleared cart
-    "AMAZON.NoIntent": IntentTraits(),
+    "AMAZON.YesIntent": IntentTraits(changes_shop=True, answers="yes_no"),  # confirms whatever was asked
+    "AMAZON.NoIntent": IntentTraits(answers="yes_no"),
     "AMAZON.HelpIntent": IntentTraits(),
     "AMAZON.StopIntent": IntentTraits(),
     "AMAZON.CancelIntent": IntentTraits(),
@@ -61,6 +75,34 @@ TRAITS: dict[str, IntentTraits] = {
     "AMAZON.NavigateHomeIntent": IntentTraits(),
     "LaunchRequest": IntentTraits(),
 }
+
+
+PENDING_EXPECTS: dict[str, str] = {
+    "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no", "start_return": "yes_no",
+    "callback": "yes_no", "did_you_say": "yes_no", "did_you_mean": "yes_no", "packs": "yes_no",
+    "how_many": "code",
+    "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
+    "choose": "choice",
+}  # fmt: skip
+"""Each open question (`pending["kind"]` in the conversation's context) and the answer it waits for."""
+
+
+def expecting(context: Mapping[str, Any] | None) -> str | None:
+    """What the conversation's open question waits for ("yes_no", "code", "choice"), None when none is open.
+
+    Channels ask this instead of reading the context's keys: the recognizer ranks the answers first, and
+    the kiosk's ears pick a narrow grammar for a code.
+    """
+    pending = (context or {}).get("pending")
+    kind = pending.get("kind") if isinstance(pending, dict) else None
+    return PENDING_EXPECTS.get(str(kind)) if kind else None
+
+
+def answers(expectation: str | None) -> tuple[str, ...]:
+    """The intents that answer an expectation ("yes_no": yes and no), from the one table."""
+    if not expectation:
+        return ()
+    return tuple(name for name, traits in TRAITS.items() if traits.answers == expectation)
 
 
 def changes_shop(intent: str) -> bool:

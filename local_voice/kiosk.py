@@ -5,8 +5,9 @@ utterance from whoever has it (`local_voice.audio_input`), so the loop is tested
 microphone. What an utterance means to the shop is decided in `intents.conversation`; the kiosk adds only
 what belongs to a shared, speaking machine:
 
-- doubt: a doubtful hearing is never acted on; the kiosk asks "Did you say ...?" and only a clear yes
-  acts on it (the doubt lives here, not in the conversation, so that yes can't confirm anything else);
+- how sure the hearing was: the conversation asks "Did you say ...?" about a doubtful hearing that would
+  change the shop (`intents.doubt`), and asks a walk-up shopper before leaving drops their cart
+  (`intents.walk_up`); the kiosk only says whether it heard clearly, and how to read it back;
 - the voice: slower/faster/louder/softer events, order codes spoken more slowly, "stop" cuts speech off,
   an earcon when it listens again;
 - one session, one customer: "start over", "stop" or `idle_timeout` seconds without speech forget the
@@ -22,53 +23,36 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from catalog.errors import StoreUnavailable
-from intents.checkout import CODE_QUESTIONS
-from intents.conversation import respond
-from intents.dialog import load_prompts
+from intents import walk_up
+from intents.account import signed_in_as
+from intents.doubt import question, respond_heard
 from intents.request import LAUNCH, MASK, SECRET_SLOTS, IntentRequest, Reply, Slot
-from intents.session import CONFIRMATIONS
-from intents.speech import compose
+from intents.traits import expecting
 from local_voice.grammar import DIGITS, YES_NO
 from local_voice.voice import Voice
 
 log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_TIMEOUT = 60.0
-YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
-FALLBACK, HELP, REPEAT = "AMAZON.FallbackIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent"
-CANCEL = "AMAZON.CancelIntent"
-STOPS = frozenset({"AMAZON.StopIntent", CANCEL})
-START_OVER = frozenset({"AMAZON.StartOverIntent", "AMAZON.NavigateHomeIntent"})
-VOICE_CONTROLS = frozenset({"SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent"})
+FALLBACK, HELP = "AMAZON.FallbackIntent", "AMAZON.HelpIntent"
+STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 _DIGIT = re.compile(rf"\b(?:{'|'.join(DIGITS)}|\d+)\b")
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
 VOICE_LIMITS = {"slower": "slowest", "faster": "fastest", "louder": "loudest", "softer": "softest"}
-PENDING_EXPECTATION = {
-    **dict.fromkeys(CODE_QUESTIONS, "code"),
-    **dict.fromkeys(CONFIRMATIONS, YES_NO),
-}
-"""Open questions (`context["pending"]["kind"]`) and what the ears expect: a code (a narrow grammar) or a
-yes or no (the full grammar, with a garbled answer read as the nearest yes or no)."""
+EARS_FOR = {"code": "code", "yes_no": YES_NO}
+"""What the conversation's open question expects (`intents.traits.expecting`) and what the ears listen for:
+a code (a narrow grammar) or a yes or no (the full grammar, with a garbled answer read as the nearest yes or
+no); anything else uses the full grammar."""
 SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shopper's chosen rate
 _ORDER_CODE = re.compile(r"\b(?:\d ){3}\d [a-z]+\b")  # "4 8 2 1 maple", as intents.speech spells codes
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 WORDS = {
-    "did_you_say": "Did you say: {heard}?",
-    "did_you_say_code": "I heard a purchase code, but not clearly, and I won't read it aloud. Shall I use it?",
-    "say_yes_or_no": "Please say yes or no. {question}",
-    "say_again": "Okay, please say it again.",
-    "leave_with_cart": "Your cart has {items}, and they will be removed when this session ends. {verb} anyway?",
-    "cart_kept": "Okay, your cart is as it was. What would you like?",
-    "cart_moved": "The {items} you chose before signing in are in your cart now.",
-    "cart_left_behind": "{items} you chose could not come along, because your account's cart already holds as many of"
-    " that product as one order allows, or it is in another currency. Say what's in my cart to hear it.",
-    "cart_not_moved": "The shop is not answering, so what you chose before signing in is still in the walk-up cart.",
     "slowest": "That's as slow as I can speak.",
     "fastest": "That's as fast as I can speak.",
     "loudest": "That's as loud as I can speak. If it is hard to follow, say slower and I'll take more time.",
@@ -78,6 +62,7 @@ WORDS = {
     "signed_out": "You're signed out. Your cart is kept for next time.",
     "store_down": "Sorry, the shop is not reachable right now. Please try again in a moment.",
 }
+"""What only a shared, speaking machine says (the conversation's own words are in `intents/prompts`)."""
 
 
 class Heard(Protocol):
@@ -93,8 +78,8 @@ class Heard(Protocol):
 class Understander(Protocol):
     """What the kiosk needs from `local_voice.understanding.Understander`."""
 
-    def hear_text(self, text: str) -> Heard:
-        """Understand typed text as if it had been heard."""
+    def hear_text(self, text: str, expecting: str | None = None) -> Heard:
+        """Understand typed text as if it had been heard (read for what the open question expects)."""
         ...
 
     def hear_wav(self, path: Path, expecting: str | None = None) -> Heard:
@@ -105,7 +90,12 @@ class Understander(Protocol):
         """A streaming decoder with `accept(chunk)` and `finish()` (decoded for what is expected)."""
         ...
 
-    def refresh(self, products: list[Any], version: int) -> None:
+    @property
+    def catalog_version(self) -> int | None:
+        """The catalog version the product phrases were compiled for (None: without the store)."""
+        ...
+
+    def refresh(self, products: list[Any], version: int | None) -> Any:
         """Rebuild the product phrases after a catalog import."""
         ...
 
@@ -148,7 +138,6 @@ class Kiosk:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     locale: str = "en-US"
     clock: Callable[[], float] = time.monotonic
-    catalog_check_seconds: float = 5.0
     on_speaking: Callable[[bool], None] | None = None
     """Told True before the kiosk speaks and False after, so a microphone can drop what it hears meanwhile."""
     walk_up: bool = True
@@ -158,18 +147,10 @@ class Kiosk:
     """Who this session shops as until somebody signs in."""
     customer_id: str = field(init=False)
     context: dict[str, Any] = field(init=False, default_factory=dict)
-    doubt: Heard | None = field(init=False, default=None)
-    """What the kiosk asked "Did you say ...?" (or "end the session anyway?") about: a yes acts on it."""
-    question: str = field(init=False, default="")
-    """That question, to ask again after "repeat", "help" or "slower"."""
-    declined: str = field(init=False, default="")
-    """What a no to that question answers."""
-    asked_again: bool = field(init=False, default=False)
-    """The question was already asked again after an unsure yes: a second unsure yes counts."""
+    """The conversation's context, carried between turns and read only through `intents`' functions."""
     last_heard_at: float = field(init=False)
     active: bool = field(init=False, default=False)
     catalog_version: int | None = field(init=False, default=None)
-    _catalog_checked_at: float = field(init=False, default=float("-inf"))
 
     def __post_init__(self) -> None:
         """Start anonymous, with the idle clock running from now."""
@@ -200,16 +181,12 @@ class Kiosk:
         the full grammar, since a shopper may answer it with a new command (`YES_NO` only helps a garbled
         yes or no through).
         """
-        if self.doubt is not None:
-            return YES_NO
-        pending = self.context.get("pending")
-        kind = pending.get("kind") if isinstance(pending, dict) else None
-        return PENDING_EXPECTATION.get(str(kind)) if kind else None
+        return EARS_FOR.get(expecting(self.context) or "")
 
     # --- input -----------------------------------------------------------------------------------
     def handle_text(self, text: str) -> Turn:
         """One typed utterance."""
-        return self.handle(self.understander.hear_text(text))
+        return self.handle(self.understander.hear_text(text, self.expecting))
 
     def handle_wav(self, path: Path) -> Turn:
         """One WAV file, heard as one utterance."""
@@ -239,103 +216,38 @@ class Kiosk:
     # --- the turn --------------------------------------------------------------------------------
     def greet(self) -> Turn:
         """Open a session with the shop's welcome, so the shopper knows what to say first."""
-        return self._converse(LAUNCH, {}, heard="", doubtful=False, confidence=0.0)
+        return self._converse(LAUNCH, {}, heard="", confident=True, confidence=0.0)
 
     def handle(self, understood: Heard) -> Turn:
-        """One understood utterance: resolve doubt, then answer through the conversation."""
+        """One understood utterance, answered through the conversation with how sure the hearing was."""
         self.check_idle()
         self._refresh_catalog()
         self.last_heard_at = self.clock()
         self.active = True
         heard = understood.heard_text.strip()
         match = understood.match
-        doubt, self.doubt = self.doubt, None
-        if doubt is not None and (answered := self._answer(doubt, understood)) is not None:
-            return answered
         if match is None:
-            return self._converse(FALLBACK, {}, heard=heard, doubtful=False, confidence=understood.confidence)
-        if understood.doubtful:
-            return self._ask(understood, _did_you_say(understood), WORDS["say_again"])
-        if (items := self._cart_to_lose(match.intent)) is not None:
-            verb = "Start over" if match.intent in START_OVER else "Stop"
-            return self._ask(understood, WORDS["leave_with_cart"].format(items=items, verb=verb), WORDS["cart_kept"])
-        return self._act(understood, heard=heard, doubtful=False)
-
-    def _ask(self, about: Heard, question: str, declined: str) -> Turn:
-        """Ask a yes/no question of the kiosk's own; a yes acts on `about`, a no answers `declined`."""
-        self.doubt, self.question, self.declined, self.asked_again = about, question, declined, False
-        return self._say_only(about, question, doubtful=True)
-
-    def _answer(self, doubt: Heard, understood: Heard) -> Turn | None:
-        """The shopper's answer to the kiosk's own question; None when it is a new request instead.
-
-        A no needs no certainty (it changes nothing). An unsure yes is asked about once more, and a
-        second unsure yes counts: in a noisy shop a yes may never be heard clearly, and asking forever
-        left the shopper stuck. "repeat", "help" and the voice controls keep the question open.
-        """
-        answer = understood.match.intent if understood.match is not None else None
-        unsure_yes = answer == YES and understood.doubtful and not self.asked_again
-        if unsure_yes or answer in (REPEAT, HELP):
-            self.doubt, self.asked_again = doubt, self.asked_again or unsure_yes
-            return self._say_only(understood, WORDS["say_yes_or_no"].format(question=self.question), doubtful=True)
-        if answer == YES:
-            return self._act(doubt, heard=doubt.heard_text.strip(), doubtful=False)
-        if answer == NO:
-            return self._say_only(understood, self.declined)
-        if answer in VOICE_CONTROLS:
-            turn = self._act(understood, heard=understood.heard_text.strip(), doubtful=False)
-            self.doubt = doubt
-            self._speak(self.question)
-            return replace(turn, reply=f"{turn.reply} {self.question}", doubtful=True)
-        return None
-
-    def _bring_walk_up_cart(self, customer: str) -> str | None:
-        """Move what a walk-up shopper chose into the cart of the account they just signed in to."""
-        if not self.walk_up or self.signed_in:
-            return None
-        try:
-            move = self.shop.move_cart(self.anonymous_id, customer)
-        except StoreUnavailable:
-            log.warning("could not move the walk-up cart at sign-in: store unavailable")
-            return WORDS["cart_not_moved"]
-        if move.moved == 0 and move.left_behind == 0:
-            return None
-        said = WORDS["cart_moved"].format(items=self._items(move.moved)) if move.moved else ""
-        if move.left_behind:
-            left = WORDS["cart_left_behind"].format(items=self._items(move.left_behind))
-            said = f"{said} {left}".strip()
-        return said
-
-    def _cart_to_lose(self, intent: str) -> str | None:
-        """The items ("3 items") that ending the session now would empty from a walk-up cart, else None.
-
-        "stop" or "start over", perhaps misheard, must not silently throw away what somebody spent ten
-        minutes choosing by voice; "cancel" with a question open only drops that question.
-        """
-        if intent not in STOPS | START_OVER or not self.walk_up or self.signed_in:
-            return None
-        if intent == CANCEL and self.context.get("pending"):
-            return None
-        try:
-            count = self.shop.cart(self.anonymous_id).item_count
-        except StoreUnavailable:
-            return None
-        return None if count == 0 else self._items(count)
-
-    def _items(self, count: int) -> str:
-        """The item count ("1 item", "3 items") from the conversation's own prompts (`Dialog.count`), per locale."""
-        return compose(load_prompts(self.locale)["item_one" if count == 1 else "item_other"], count=count).text
-
-    def _act(self, understood: Heard, heard: str, doubtful: bool) -> Turn:
-        """Do what was (now surely) said."""
-        match = understood.match
+            return self._converse(FALLBACK, {}, heard=heard, confident=True, confidence=understood.confidence)
         if match.intent in STOPS:
             self.voice.stop()  # "stop" first of all stops talking
         return self._converse(
-            match.intent, match.slots, heard=heard, doubtful=doubtful, confidence=understood.confidence
+            match.intent,
+            match.slots,
+            heard=heard,
+            confident=not understood.doubtful,
+            confidence=understood.confidence,
+            said=_read_back(understood),
         )
 
-    def _converse(self, intent: str, slots: Mapping[str, Any], heard: str, doubtful: bool, confidence: float) -> Turn:
+    def _converse(
+        self,
+        intent: str,
+        slots: Mapping[str, Any],
+        heard: str,
+        confident: bool,
+        confidence: float,
+        said: str = "",
+    ) -> Turn:
         """Ask the conversation, apply what the reply means for the kiosk, and speak it."""
         request_slots = {name: _as_slot(name, slot) for name, slot in slots.items()}
         request = IntentRequest(
@@ -348,7 +260,7 @@ class Kiosk:
             heard=_private(heard, request_slots),  # for a call-back's record; handoff drops code turns
         )
         try:
-            reply = respond(request, self.shop)
+            reply = self._leaving(request) or respond_heard(request, self.shop, confident=confident, said=said)
         except StoreUnavailable:  # respond() explains it, but a launch's cart lookup may still raise
             reply = Reply(speech=WORDS["store_down"], ssml="", context=self.context, events=("error",))
         speech = self._apply(intent, reply)
@@ -358,11 +270,17 @@ class Kiosk:
             intent=intent,
             slots=_turn_slots(request_slots),
             reply=speech,
-            doubtful=doubtful,
+            doubtful="did_you_say" in reply.events,
             confidence=confidence,
             events=reply.events,
             session_ended=reply.end_session,
         )
+
+    def _leaving(self, request: IntentRequest) -> Reply | None:
+        """A walk-up shopper about to leave with a cart is asked first (`intents.walk_up`)."""
+        if not self.walk_up or self.signed_in:
+            return None
+        return walk_up.ask_before_leaving(request, self.shop)
 
     def _apply(self, intent: str, reply: Reply) -> str:
         """Carry the session on (or end it) and change the voice; returns what to say."""
@@ -372,37 +290,25 @@ class Kiosk:
             before = (self.voice.rate, self.voice.volume)
             getattr(self.voice, change)()
             if (self.voice.rate, self.voice.volume) == before:  # at the limit: say so, not "okay"
-                speech = WORDS[VOICE_LIMITS[change]]
+                speech = " ".join(filter(None, (WORDS[VOICE_LIMITS[change]], question(self.context))))
         if changes:
             return speech  # the context stays as it was, so an open question survives "slower"
         self.context = dict(reply.context)
-        signed_in_as = self.context.get("customer_id")
-        if isinstance(signed_in_as, str) and signed_in_as and signed_in_as != self.customer_id:
-            if (moved := self._bring_walk_up_cart(signed_in_as)) is not None:
-                speech = f"{speech} {moved}"
-            self.customer_id = signed_in_as
+        customer = signed_in_as(self.context)
+        if customer is not None and customer != self.customer_id:
+            if self.walk_up and not self.signed_in:
+                request = IntentRequest(intent, customer, locale=self.locale, context=self.context, channel="kiosk")
+                if (moved := walk_up.bring_cart(request, self.shop, self.anonymous_id, customer)) is not None:
+                    speech = f"{speech} {moved.text}"
+            self.customer_id = customer
         if intent == HELP:
             speech = f"{speech} {WORDS['kiosk_help']}"
-        if reply.end_session or intent in START_OVER:
+        if reply.end_session or "started_over" in reply.events:
             was_signed_in = self.signed_in
             self.end_session()
             if was_signed_in:
                 speech = f"{speech} {WORDS['signed_out']}"
         return speech
-
-    def _say_only(self, understood: Heard, speech: str, doubtful: bool = False) -> Turn:
-        """A kiosk-level question or answer that the conversation never sees."""
-        self._speak(speech)
-        match = understood.match
-        slots = {name: _as_slot(name, slot) for name, slot in (match.slots.items() if match is not None else ())}
-        return Turn(
-            heard=_private(understood.heard_text.strip(), slots),
-            intent=match.intent if match is not None else None,
-            slots=_turn_slots(slots),
-            reply=speech,
-            doubtful=doubtful,
-            confidence=understood.confidence,
-        )
 
     # --- the session -----------------------------------------------------------------------------
     def end_session(self) -> None:
@@ -412,14 +318,9 @@ class Kiosk:
         customer's cart is theirs and is kept.
         """
         if self.walk_up and not self.signed_in and self.active:
-            try:
-                if self.shop.cart(self.anonymous_id).lines:
-                    self.shop.clear_cart(self.anonymous_id)
-            except StoreUnavailable:
-                log.warning("could not empty the walk-up cart: store unavailable (a fresh customer follows anyway)")
+            walk_up.forget_cart(self.shop, self.anonymous_id)
         self.shop.flush_unanswered_searches(quietly=True)  # one batch per shopper, not a write per search
         self.context = {}
-        self.doubt = None
         self._reset_voice()
         self.anonymous_id = self._new_anonymous_id()
         self.customer_id = self.anonymous_id
@@ -442,19 +343,22 @@ class Kiosk:
         return True
 
     def _refresh_catalog(self) -> None:
-        """Teach the recognizer new product names after an import, checking the version only now and then."""
-        now = self.clock()
-        if now - self._catalog_checked_at < self.catalog_check_seconds:
-            return
-        self._catalog_checked_at = now
+        """Teach the recognizer new product names after an import, from the shop's one cached catalog.
+
+        `Shop.catalog_index` checks the catalog version at most every `index_check_seconds`, the same
+        check the conversation's searches use: a turn reads the version item once, not once per cache,
+        and a changed catalog is read once, not once for search and again for the grammar.
+        """
         try:
-            version = self.shop.repository.catalog_version()
-            if version != self.catalog_version:
-                if getattr(self.understander, "catalog_version", None) != version:  # built while the store was down?
-                    self.understander.refresh(self.shop.repository.all_products(), version)
-                self.catalog_version = version
+            index = self.shop.catalog_index()
         except StoreUnavailable:
             log.warning("catalog version check failed: store unavailable")
+            return
+        version = int(index.version) if index.version.isdigit() else None
+        if version != self.catalog_version:
+            if self.understander.catalog_version != version:  # built while the store was down?
+                self.understander.refresh(list(index.products), version)
+            self.catalog_version = version
 
     # --- the voice -------------------------------------------------------------------------------
     def _speak(self, speech: str) -> None:
@@ -534,14 +438,6 @@ def _private(heard: str, slots: Mapping[str, Slot]) -> str:
 def _spoken(heard: str) -> str:
     """The heard words without Vosk's [unk] markers, which must not be read aloud."""
     return " ".join(token for token in heard.split() if token != "[unk]")
-
-
-def _did_you_say(understood: Heard) -> str:
-    """The "Did you say ...?" question, which never reads a purchase code aloud."""
-    match = understood.match
-    if match is not None and SECRET_SLOTS & set(match.slots):
-        return WORDS["did_you_say_code"]
-    return WORDS["did_you_say"].format(heard=_read_back(understood))
 
 
 def _read_back(understood: Heard) -> str:

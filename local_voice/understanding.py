@@ -1,25 +1,27 @@
-"""From audio or typed text to what the shopper meant: Vosk hears, `intents.matching` understands.
+"""From audio or typed text to what the shopper meant: Vosk hears, `intents.recognizer` understands.
 
-Two ways of hearing, behind one switch, so both can be measured (`bench/bench_kiosk_speech.py`):
+This module is an adapter. It turns what Vosk returns into the recognizer's input, one n-best list per
+utterance, and the recognizer alone reads and ranks it. In that list:
+
+- the top transcript carries Vosk's word confidences, and an `[unk]` counts as a word heard with none;
+- each n-best alternative carries its posterior. A reading taken from a less likely transcript is a guess,
+  so the conversation asks it back before it changes the shop (`intents.doubt`);
+- the top transcript re-spelled with digits for digit homophones ("code is for to one six") goes in just
+  below it: the ear cannot tell those words apart, so such a reading is asked back;
+- respellings the grammar needed ("reeses") are undone, so the recognizer sees catalog words.
+
+Two ways of hearing sit behind one switch, so both can be measured (`bench/bench_kiosk_speech.py`):
 
 - `grammar` (default): Vosk decodes against the phrase list `local_voice.grammar` compiled from the
-  interaction model and the live catalog; the transcript is matched again because the phrase list acts as
-  a bigram and can yield sequences that are in no sample.
-- `free`: Vosk decodes free-form, and a transcript that matches nothing is corrected towards the nearest
-  expanded sample with rapidfuzz (as wyoming-vosk's corrected mode does).
-
-In both, a transcript no sample fits as heard ("i want to my diced tomatoes") is read as the nearest
-sample within two words (`intents.matching.approximate`): such a reading is a guess, asked back as the
-sample ("Did you say: i want to buy diced tomatoes?") before it changes the shop.
-
-Vosk readily hears unrelated speech as some shop phrase, so a hearing that would change the shop (add,
-buy, confirm, cancel, sign in...) is marked `doubtful` when its confidence is low, part of it was `[unk]`,
-a slot did not resolve, or it only matched after correction: the kiosk then asks "Did you say ...?".
+  interaction model and the live catalog. A transcript with a digit run that reads as nothing (or as a
+  number of the wrong length) is decoded again with the digit commands' grammar, and that reading is
+  always asked back;
+- `free`: Vosk decodes free-form. When the recognizer finds nothing, the nearest expanded sample
+  (rapidfuzz, as wyoming-vosk's corrected mode does) is offered to it as a less likely transcript.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -30,8 +32,10 @@ from rapidfuzz import fuzz, process
 from catalog.model import Product
 from catalog.search import SearchIndex, SearchResult
 from intents.language import InteractionModel
-from intents.matching import LIGHT_WORDS, Match, approximate, expand_samples, match
-from intents.request import Slot
+from intents.lexicon import load_lexicon
+from intents.matching import Match, expand_samples
+from intents.recognizer import Context, Hypothesis, Reading, recognize
+from intents.traits import changes_shop, shop_changing
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
     EXPECTATIONS,
@@ -56,47 +60,18 @@ __all__ = [
 ]
 
 MODES = ("grammar", "free")
-SHOP_CHANGING = frozenset(
-    {
-        "AddToCartIntent",
-        "CheckOutIntent",
-        "AMAZON.YesIntent",
-        "ProvideCodeIntent",
-        "CancelOrderIntent",
-        "ReorderIntent",
-        "ChooseDeliveryIntent",
-        "ClearCartIntent",
-        "SetQuantityIntent",
-        "RemoveFromCartIntent",
-        "SetPurchaseCodeIntent",
-        "IdentifyCustomerIntent",
-    }
-)
-"""Intents that change a cart, an order or an account: never acted on from a doubtful hearing."""
-MIN_CONFIDENCE = 0.85
-"""Below this mean word confidence a shop-changing hearing is confirmed first (measured in the bench)."""
-MIN_WORD_CONFIDENCE = 0.5
-"""One word below this makes a shop-changing hearing doubtful, however sure the others were."""
+SHOP_CHANGING = shop_changing()
+"""Intents that change a cart, an order or an account: never acted on from a doubtful hearing
+(declared once, in `intents.traits`)."""
 MIN_CORRECTION_SCORE = 75.0
 """rapidfuzz ratio (0..100) a free-form transcript needs to be corrected to a sample at all."""
 DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
-HOMOPHONES = {"for": "four", "to": "two", "too": "two", "won": "one", "ate": "eight"}
-"""Words the model's lexicon pronounces exactly like a digit: only the grammar's word pairs tell them apart."""
-YES_NO_INTENTS = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 MIN_ALTERNATIVE = 0.02
 """An n-best alternative less likely than this is not read at all (it costs matching time, and wins nothing)."""
-RIVAL_POSTERIOR = 0.25
-"""A rival this likely that reads differently makes a confident shop-changing top reading doubtful."""
-NO_READING = -6.0
-"""Log-posterior points an alternative that reads as nothing loses against one that reads as a sample."""
-GUESSED_READING = -2.0
-"""Points lost by a reading that is a guess (corrected, or a slot left unresolved)."""
-CONTEXT_FIT = 1.5
-"""Points won by a reading that answers the open question (a yes or no after "Shall I place the order?")."""
 DIGIT_RUNS = "digit_runs"
-ANSWERS = {YES_NO: YES_NO_INTENTS, "code": ("ProvideCodeIntent",)}
-"""The intents that answer each open question, which an n-best reading is preferred for."""
 """The grammar (`EXPECTATIONS`) a misheard digit-run command is heard again with."""
+CONTEXTS = {YES_NO: Context(expecting="yes_no"), "code": Context(expecting="code")}
+"""What the ears' expectation tells the recognizer about the open question."""
 Search = Callable[[str, int], SearchResult]
 """A catalog search: query and limit to ranked products (`Shop.search`, `SearchIndex.search`)."""
 ALTERNATIVES = 5
@@ -126,37 +101,17 @@ class Understood:
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
 
 
-def digit_homophones(text: str) -> str:
+def digit_homophones(text: str, locale: str = "en-US") -> str:
     """Read "for", "to", "won"... beside a spoken digit as that digit ("code is for to one six")."""
+    homophones = load_lexicon(locale).digit_homophones
     words = text.split()
     out = list(words)
     for i, word in enumerate(words):
-        if word in HOMOPHONES:
+        if word in homophones:
             near = words[max(0, i - 1) : i] + words[i + 1 : i + 2]
-            if any(w in DIGIT_WORDS or w in HOMOPHONES for w in near):
-                out[i] = HOMOPHONES[word]
+            if any(w in DIGIT_WORDS or w in homophones for w in near):
+                out[i] = homophones[word]
     return " ".join(out)
-
-
-def _differs(first: Match, other: Match | None) -> bool:
-    """Whether another reading would do something else: another intent, or other resolved slot values."""
-    if other is None:
-        return False
-    if other.intent != first.intent:
-        return True
-    return {n: v.resolved_id for n, v in first.slots.items()} != {n: v.resolved_id for n, v in other.slots.items()}
-
-
-def _keeps_what_was_unclear(heard: Match, guess: Match) -> bool:
-    """Whether a guess accounts for the words the plain reading could not place.
-
-    "add two zebra" reads as add two of an unknown "zebra"; the nearest sample "add {quantity}" would
-    quietly skip the zebra and add two of whatever was last mentioned. A guess may read those words as
-    its own ("show me my previous one" as "show me the previous ones") but never skip one that carries
-    meaning.
-    """
-    unclear = {word for slot in heard.slots.values() if slot.unresolved for word in (slot.value or "").split()}
-    return not any(word in unclear and word not in LIGHT_WORDS for word in guess.skipped)
 
 
 class UtteranceStream:
@@ -296,10 +251,13 @@ class Understander:
         self.build_seconds = time.perf_counter() - started
         return True
 
-    def hear_text(self, text: str) -> Understood:
-        """Typed input: matched as written, never doubtful (nobody mistypes into a purchase by accident)."""
+    def hear_text(self, text: str, expecting: str | None = None) -> Understood:
+        """Typed input, read by the recognizer as typed (no confidences: nobody mistypes into a purchase)."""
         cleaned = " ".join(text.split())
-        return Understood(cleaned, 1.0 if cleaned else 0.0, match(cleaned, self.model) if cleaned else None, False)
+        if not cleaned:
+            return Understood("", 0.0, None, False)
+        readings = recognize(cleaned, CONTEXTS.get(expecting or ""), model=self.model, search=self._search, limit=1)
+        return self._understood(cleaned, readings[0] if readings else None, time.perf_counter())
 
     def hear_wav(self, path: Path, expecting: str | None = None) -> Understood:
         """One WAV file (any format sox reads) as one utterance, fed in microphone-sized chunks."""
@@ -359,112 +317,62 @@ class Understander:
         second = self._understand(again, started, confidence)
         if second.match is None or not self._resolved(second.match):
             return replace(first, decode_seconds=time.perf_counter() - started)
-        return replace(second, corrected=True, doubtful=second.match.intent in SHOP_CHANGING)
+        return replace(second, corrected=True, doubtful=changes_shop(second.match.intent))
 
     def _retry_digits(self, understood: Understood) -> bool:
         """Whether a transcript looks like a digit-run command that went wrong."""
-        digits = sum(word in DIGIT_WORDS or word in HOMOPHONES for word in understood.heard_text.split())
+        homophones = load_lexicon(self.model.locale).digit_homophones
+        digits = sum(word in DIGIT_WORDS or word in homophones for word in understood.heard_text.split())
         found = understood.match
         return digits >= 2 and (found is None or understood.corrected or not self._resolved(found))
 
     def _understand(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
-        """The best reading of the utterance's n-best (or of its one transcript), rescored by fit and context.
-
-        Each alternative is read like the top transcript; its score is its posterior (log) plus how well it
-        reads (a sample as heard, a guess, nothing) plus whether it answers the open question. A reading
-        picked from below the top is a guess, so a shop-changing one is asked back; a confident top
-        reading is asked back too when a likely rival reads as something else.
-        """
-        first = self._understand_one(heard, started, confidence)
-        alternatives = heard.alternatives
-        if len(alternatives) < 2:
-            return first
-        sure = first.confidence
-        posterior = {alternative.text: alternative.posterior for alternative in alternatives}
-        top_posterior = posterior.get(" ".join(heard.text.split()), alternatives[0].posterior)
-        readings = [(first, top_posterior)]
-        for alternative in alternatives:
-            if alternative.text != " ".join(heard.text.split()) and alternative.posterior >= MIN_ALTERNATIVE:
-                again = self._understand_one(Heard(alternative.text), started, sure)
-                readings.append((again, alternative.posterior))
-        best, _ = max(readings, key=lambda reading: self._fit(*reading))
-        if best is first and first.match is not None and first.doubtful:
-            # "check out" and "checkout" are one command: alternatives that read the same add up their share
-            agree = sum(share for u, share in readings if u.match is not None and not _differs(first.match, u.match)
-                        and u.match.intent == first.match.intent)  # fmt: skip
-            if agree > sure:
-                first = best = self._understand_one(heard, started, agree)
-        if best is not first and best.match is not None:
-            best = replace(best, corrected=True, doubtful=best.match.intent in SHOP_CHANGING, confidence=sure)
-        elif first.match is not None and first.match.intent in SHOP_CHANGING and not first.doubtful:
-            rivals = [u for u, share in readings[1:] if share >= RIVAL_POSTERIOR and _differs(first.match, u.match)]
-            if rivals:
-                best = replace(first, doubtful=True)
-        return replace(best, decode_seconds=time.perf_counter() - started)
-
-    def _fit(self, understood: Understood, posterior: float) -> float:
-        """How well one alternative reads, in log-posterior units: likelier, a cleaner match, fits the question."""
-        found = understood.match
-        score = math.log(max(posterior, 1e-6))
-        if found is None:
-            return score + NO_READING
-        if understood.corrected or not self._resolved(found):
-            score += GUESSED_READING
-        if found.intent in ANSWERS.get(self._expecting or "", ()):
-            score += CONTEXT_FIT
-        return score
-
-    def _understand_one(self, heard: Heard, started: float, confidence: float | None = None) -> Understood:
-        """One transcript to an `Understood` (see `understand`)."""
-        grammar = self.grammar
-        words = [w for w in heard.text.split() if w != UNKNOWN]
-        sure = heard.confidence if confidence is None else confidence
-        text = grammar.restore(" ".join(words)) if grammar is not None else " ".join(words)
-        if not text:
+        """The recognizer's best reading of the utterance's n-best list (see the module docstring)."""
+        hypotheses = self._hypotheses(heard, confidence)
+        if not hypotheses:
             return Understood("", 0.0, None, False, decode_seconds=time.perf_counter() - started)
-        found = match(text, self.model)
-        corrected = False
-        if found is None or any(slot.unresolved for slot in found.slots.values()):
-            digits = digit_homophones(text)
-            if digits != text and (again := match(digits, self.model)) is not None:
-                found, text, corrected = again, digits, True
-        near = approximate(text, self.model) if found is None or not self._resolved(found) else None
-        if near is not None and (found is None or _keeps_what_was_unclear(found, near)):
-            found, corrected = near, True
-        if found is None and self._expecting == YES_NO:  # "yes lean": half a yes is worth asking about
-            found = approximate(text, self.model, intents=YES_NO_INTENTS, min_evidence=1)
-            corrected = found is not None
-        if found is None and self.mode == "free":
-            found, corrected = self._correct(text), True
-        if found is not None and (named := self._name_the_product(found)) is not None:
-            found, corrected = named, True
-        doubtful = found is not None and found.intent in SHOP_CHANGING and self._unsure(heard, found, corrected, sure)
-        return Understood(
-            text,
-            sure,
-            found,
-            doubtful,
-            corrected=corrected and found is not None,
-            decode_seconds=time.perf_counter() - started,
-        )
+        context = CONTEXTS.get(self._expecting or "")
+        readings = recognize(hypotheses, context, model=self.model, search=self._search, limit=1)
+        if not readings and self.mode == "free" and (near := self._correct(hypotheses[0].text)) is not None:
+            guess = Hypothesis(near, hypotheses[0].confidence, posterior=hypotheses[0].posterior / 2)
+            readings = recognize([hypotheses[0], guess], context, model=self.model, search=self._search, limit=1)
+        understood = self._understood(hypotheses[0].text, readings[0] if readings else None, started)
+        return replace(understood, confidence=hypotheses[0].confidence)
 
-    def _name_the_product(self, found: Match) -> Match | None:
-        """An unresolved product in a cart or details command, resolved as the shop's search would do it.
+    def _hypotheses(self, heard: Heard, confidence: float | None) -> list[Hypothesis]:
+        """Vosk's result as the recognizer's n-best list: the top transcript first, with its word confidences."""
+        sure = heard.confidence if confidence is None else confidence
+        text = self._restore(heard.text)
+        if not text:
+            return []
+        share = {" ".join(a.text.split()): a.posterior for a in heard.alternatives}
+        top = share.get(" ".join(heard.text.split()), heard.alternatives[0].posterior if heard.alternatives else 1.0)
+        words = tuple((w.word, w.confidence) for w in heard.words if w.word != UNKNOWN)
+        if heard.contains_unknown:
+            words += ((UNKNOWN, 0.0),)  # part of it fell outside the grammar: not a sure hearing
+        out = [Hypothesis(text, sure, words, top)]
+        if (digits := digit_homophones(text, self.model.locale)) != text:
+            out.append(Hypothesis(digits, sure, words, top * 0.999))  # a guess: asked back before it changes anything
+        for alternative in heard.alternatives:
+            again = self._restore(alternative.text)
+            if again and again != text and alternative.posterior >= MIN_ALTERNATIVE:
+                out.append(Hypothesis(again, sure, (), min(alternative.posterior, top * 0.999)))
+        return out
 
-        "i'll have a couple of reeses is the cups" names no product word for word, but the shop's own
-        search finds Peanut Butter Cups for "reeses is the cups", and the conversation would act on that
-        hit anyway. Resolving it here makes the kiosk ask "Did you say: i'll have a couple of peanut
-        butter cups?" about the product it would really add. Searches and ambiguous hits stay as heard
-        (search lists them; "did you mean A or B?" asks).
-        """
-        slot = found.slots.get("product")
-        if self._search is None or found.intent == "SearchIntent" or slot is None or slot.resolved_id:
-            return None
-        product = self._search(slot.value or "", 2).clear_choice
-        if product is None:
-            return None
-        named = Slot(name=slot.name, value=product.name.lower(), resolved_id=product.sku)
-        return replace(found, slots={**found.slots, "product": named}, score=min(found.score, 0.99))
+    def _restore(self, text: str) -> str:
+        """A transcript without `[unk]` and with the grammar's respellings undone."""
+        words = " ".join(w for w in text.split() if w != UNKNOWN)
+        return self.grammar.restore(words) if self.grammar is not None else words
+
+    def _understood(self, heard_text: str, reading: Reading | None, started: float) -> Understood:
+        """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first."""
+        seconds = time.perf_counter() - started
+        if reading is None:
+            return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
+        found = reading.as_match()
+        corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
+        doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found))
+        return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
 
     def _resolved(self, found: Match) -> bool:
         """Every slot with a value resolved, and every digit run as long as it must be.
@@ -482,22 +390,12 @@ class Understander:
                 return False
         return True
 
-    def _unsure(self, heard: Heard, found: Match, corrected: bool, confidence: float) -> bool:
-        """Why a shop-changing hearing should be confirmed before acting on it."""
-        if corrected or heard.contains_unknown or found.score < 1.0:
-            return True
-        if not self._resolved(found):
-            return True
-        if confidence < MIN_CONFIDENCE:
-            return True
-        return any(word.confidence < MIN_WORD_CONFIDENCE for word in heard.words)
-
-    def _correct(self, text: str) -> Match | None:
-        """Free-form only: the match of the nearest expanded sample, when it is near enough."""
+    def _correct(self, text: str) -> str | None:
+        """Free-form only: the nearest expanded sample, when it is near enough."""
         if not self._corrections:
             self._corrections = self._correction_targets()
         best = process.extractOne(text, self._corrections, scorer=fuzz.ratio, score_cutoff=MIN_CORRECTION_SCORE)
-        return None if best is None else match(best[0], self.model)
+        return None if best is None else str(best[0])
 
     def _correction_targets(self) -> list[str]:
         """Every sample with its slots filled from the live catalog, spelled as a recogniser writes them."""

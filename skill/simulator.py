@@ -250,7 +250,7 @@ class Simulator:
             return LAUNCH, {}
         readings = recognize(text, context, model=model)
         top = readings[0] if readings else None
-        if top is None or (top.needs_confirming and top.how == "approximate"):
+        if top is None or (top.needs_confirming and top.how.startswith("approximate")):
             return FALLBACK, {}
         return top.intent, dict(top.slots)
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +86,22 @@ def add_product(shop: Shop, stock: int = 10, price: str = "2.50", name: str | No
 
 def demo_catalog_path() -> Path:
     return DEMO_CATALOG
+
+
+@contextmanager
+def dynamodb_calls(shop: Shop) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Every call (operation, request parameters) the shop's own botocore client sends while the block runs.
+
+    A botocore event hook on the real client talking to DynamoDB Local: it observes, it never answers.
+    """
+    client = shop.repository.tables.connection.client
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        seen.append((model.name, params))
+
+    client.meta.events.register("before-parameter-build.dynamodb", record)
+    try:
+        yield seen
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb", record)

@@ -152,8 +152,8 @@ def build_understander(
     products: list[Any] = []
     if store_up:
         try:
-            version = shop.repository.catalog_version()
-            products = shop.repository.all_products()
+            index = shop.catalog_index()  # the search cache's read, so the first search reads nothing again
+            version, products = int(index.version), list(index.products)
         except StoreUnavailable:
             version, products = None, []
     return Understander.build(model_path, load_model(locale), products, mode=mode, version=version, search=shop.search)
@@ -203,7 +203,6 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         idle_timeout=args.idle_timeout,
         walk_up=args.customer is None,
     )
-    kiosk.catalog_check_seconds = settings.index_check_seconds
     report = _reporter(args.json, echo_heard=wavs is not None or microphone is not None)
     try:
         report(kiosk.greet())

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from catalog.config import Settings
 from catalog.dynamodb_local import free_port
+from catalog.model import Product
+from catalog.services import SearchCache
 from intents.conversation import respond
 from intents.language import load_model
 from intents.matching import match
@@ -26,7 +30,7 @@ from local_voice.recognizer import Heard, HeardWord, read_pcm16_mono
 from local_voice.test_speech import synthesize, write_noise, write_silence
 from local_voice.understanding import Understander, Understood
 from local_voice.voice import RATE_STEP, EspeakVoice, SilentVoice
-from tests.conftest import fresh_shop, random_ref
+from tests.conftest import dynamodb_calls, fresh_shop, random_ref
 from voiceshop.cli import main
 from voiceshop.kiosk_commands import PrintingVoice
 
@@ -643,3 +647,35 @@ def test_deals_through_the_text_kiosk_command(deals_shop, base_settings, monkeyp
     assert "4 products are on sale today." in out and "10% off until" in out
     assert "With 10% off Oatly oat milk, you save 50 cents." in out  # 10% of 4.99, rounded half up
     assert [line.sku for line in deals_shop.cart(customer).lines] == ["SKU-DAI-0035"]
+# --- the catalog, read once ---------------------------------------------------------------------------
+
+
+def _catalog_reads(calls) -> dict[str, int]:
+    """How often a turn read the catalog version item, and the whole catalog (gsi1 PRODUCTS pages)."""
+    text = [(operation, json.dumps(params, default=str)) for operation, params in calls]
+    return {
+        "version": sum(op == "GetItem" and '"CATALOG"' in p and '"VERSION"' in p for op, p in text),
+        "catalog": sum(op == "Query" and '"PRODUCTS"' in p for op, p in text),
+    }
+
+
+def test_a_turn_checks_the_catalog_version_once_and_reads_a_new_catalog_once(
+    base_settings, demo_products, understander
+):
+    now = [1000.0]
+    shop = fresh_shop(replace(base_settings, index_check_seconds=5.0))
+    shop.search_cache = SearchCache(shop.repository, 5.0, clock=lambda: now[0])
+    shop.import_products(demo_products)
+    kiosk = create_kiosk(shop, understander, SilentVoice(), random_ref("kiosk"), clock=lambda: now[0])
+    now[0] += 6  # both the kiosk's grammar and the conversation's search are due a check
+    with dynamodb_calls(shop) as calls:
+        assert kiosk.handle_text("find skim milk").intent == "SearchIntent"
+    assert _catalog_reads(calls) == {"version": 1, "catalog": 0}
+
+    new = Product("SKU-T-KUMQUAT", "Fresh Kumquats", "Grove", "produce", "1 lb", Decimal("4.99"), "USD", 5)
+    shop.import_products([new])
+    now[0] += 6
+    with dynamodb_calls(shop) as calls:
+        turn = kiosk.handle_text("find kumquats")
+    assert "Kumquats" in turn.reply and _catalog_reads(calls) == {"version": 1, "catalog": 1}
+    assert understander.catalog_version == kiosk.catalog_version  # the ears learnt the new name from that read

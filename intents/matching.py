@@ -14,8 +14,10 @@ contains, and every way of splitting the remaining words into the slots is score
 `approximate` is the recogniser's second chance: a word-level edit distance to every sample (slots as
 spans that must resolve), for transcripts one or two words off, always returned as a guess.
 
-Built-in numeric slots must parse or the reading is dropped; custom slots resolve like Alexa's entity
-resolution (ER_SUCCESS_MATCH sets `resolved_id`; no match keeps the raw words for search to handle).
+Built-in numeric slots must parse or the reading is dropped; the catalog's slot types (PRODUCT, CATEGORY)
+resolve like Alexa's entity resolution (ER_SUCCESS_MATCH sets `resolved_id`; no match keeps the raw words
+for search to handle), and every other custom type is a closed list: words it does not name are no value,
+so "tell me about delivery options" is not a policy called "delivery options".
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from catalog.text import digits_for_number_words, normalize, parse_number, stem
-from intents.language import InteractionModel, fill_sample, sample_slots
+from intents.language import CATALOG_TYPES, InteractionModel, fill_sample, sample_slots
 from intents.lexicon import load_lexicon
 from intents.request import Slot
 
@@ -252,6 +254,8 @@ def _candidates(
                         break
                 else:
                     resolved = _resolve(compiled, slot_type, words)
+                    if resolved is None and slot_type not in CATALOG_TYPES:
+                        break  # "tell me about {policy}" is no reading of "tell me about delivery options"
                     custom_words += len(words)
                     unexplained += 0 if resolved is not None else len(words)
                 slots[name] = Slot(name=name, value=_spoken(words), resolved_id=resolved)

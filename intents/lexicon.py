@@ -61,6 +61,8 @@ class Lexicon:
     confirmations: dict[str, tuple[tuple[str, ...], ...]]
     latest_order_words: tuple[tuple[str, ...], ...]
     joiners: tuple[tuple[str, ...], ...]
+    slot_carriers: tuple[tuple[str, ...], ...]
+    """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
 
 
 def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
@@ -89,6 +91,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         confirmations={k: phrases(v) for k, v in data["confirmations"].items()},
         latest_order_words=phrases(data["order_words"]["latest"]),
         joiners=phrases(data["joiners"]),
+        slot_carriers=phrases(data.get("slot_carriers", [])),
     )
 
 

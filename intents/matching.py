@@ -37,7 +37,7 @@ from intents.language import CATALOG_TYPES, InteractionModel, fill_sample, sampl
 from intents.lexicon import load_lexicon
 from intents.request import Slot
 
-__all__ = ["Match", "approximate", "expand_samples", "match", "rank", "words_of"]
+__all__ = ["Match", "approximate", "expand_samples", "match", "rank", "resolve_value", "words_of"]
 
 _LEXICON = load_lexicon()
 ORDINALS: dict[str, int] = _LEXICON.ordinals
@@ -207,6 +207,11 @@ def _resolve(compiled: _Compiled, slot_type: str, words: list[str]) -> str | Non
     if found is None and len(words) > 1 and words[0] in ARTICLES:
         found = table.get(_fold(" ".join(words[1:])))
     return found
+
+
+def resolve_value(model: InteractionModel, slot_type: str, words: Sequence[str]) -> str | None:
+    """The value id a custom slot type gives these words (entity resolution), or None."""
+    return _resolve(_compile(model), slot_type, list(words)) if words else None
 
 
 def _splits(parts: tuple[tuple[bool, str], ...], tokens: list[str]) -> Iterator[list[tuple[str, int, int]]]:

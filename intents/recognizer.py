@@ -35,11 +35,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalog.search import SearchResult
-from intents.language import InteractionModel, load_model
+from intents.language import CATALOG_TYPES, InteractionModel, load_model, sample_slots
 from intents.lexicon import Lexicon, load_lexicon
-from intents.matching import Match, approximate, rank, words_of
+from intents.matching import Match, approximate, rank, resolve_value, words_of
 from intents.request import Slot
-from intents.traits import changes_shop
+from intents.traits import changes_shop, sure_answering
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -57,7 +57,7 @@ _ANSWERS = {
 _PENDING_EXPECTS = {
     "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no",
     "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
-    "choose": "choice",
+    "choose": "choice", "callback": "yes_no", "start_return": "yes_no",
 }  # fmt: skip
 
 
@@ -346,6 +346,14 @@ def _read(
     )
 
 
+def _in_context(reading: Reading, context: Context) -> Reading:
+    """A reading that is sure only as an answer (`traits.sure_answering`) is a guess at any other time."""
+    wanted = sure_answering(reading.intent)
+    if reading.confident and wanted is not None and context.expecting != wanted:
+        return replace(reading, confident=False)
+    return reading
+
+
 def _readings_of(
     hypothesis: Hypothesis, context: Context, model: InteractionModel, lexicon: Lexicon, search: Search | None
 ) -> list[Reading]:
@@ -367,6 +375,15 @@ def _readings_of(
                 exact = []
                 out += [r for m in again if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))]
     out += [r for m in exact if (r := _read(m, "exact", hypothesis, model, lexicon, search))]
+    if not clean:
+        out += [
+            r
+            for m in _carried_slot(text, model, lexicon)
+            if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))
+        ]
+    answered = any(r.intent in _ANSWERS["yes_no"] for r in out)
+    if not answered and (answer := _confirmation(hypothesis, text, context, model, lexicon)) is not None:
+        out.append(answer)
     if not out or not any(r.confident or not r.changes_shop for r in out):
         wanted = _ANSWERS.get(context.expecting or "")
         near = approximate(text, model)
@@ -374,7 +391,87 @@ def _readings_of(
             near = approximate(text, model, intents=wanted, min_evidence=1)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
             out.append(reading)
-    return out
+    return [_in_context(reading, context) for reading in out]
+
+
+def _carried_slot(text: str, model: InteractionModel, lexicon: Lexicon) -> list[Match]:
+    """A command with a closed slot's value hung on its end: "check out with express", "pay and make it pickup".
+
+    The head must be a whole reading of its own (typed exactly, or in the model's verbs), and the slot one its
+    intent takes alone in some sample ("place my order for {delivery}"), of a closed type (not a product,
+    whose words search would stretch over anything), whose value the tail names after a carrier word of the
+    language file (`slot_carriers`). Samples stay short, so the kiosk's grammar keeps plain "check out" sure.
+    """
+    tokens = words_of(text)
+    carriers = sorted(lexicon.slot_carriers, key=len, reverse=True)
+    out: list[Match] = []
+    for cut in range(len(tokens) - 1, 0, -1):
+        head, tail = " ".join(tokens[:cut]), tokens[cut:]
+        values = [tail[len(c) :] for c in carriers if tuple(tail[: len(c)]) == c and len(tail) > len(c)]
+        if not values:
+            continue
+        heads = [m for m in rank(head, model, limit=3) if not any(slot.unresolved for slot in m.slots.values())]
+        if not heads and (rewritten := rewrite(head, lexicon)):
+            heads = [m for m in rank(rewritten, model, limit=3) if not any(s.unresolved for s in m.slots.values())]
+        for found in heads:
+            spec = model.intents[found.intent]
+            alone = {name for sample in spec.samples if len(names := sample_slots(sample)) == 1 for name in names}
+            for name in sorted(alone - set(found.slots)):
+                slot_type = spec.slots[name]
+                if slot_type in CATALOG_TYPES or slot_type.startswith("AMAZON."):
+                    continue
+                for value in values:
+                    if (resolved := resolve_value(model, slot_type, value)) is not None:
+                        slot = Slot(name=name, value=" ".join(value), resolved_id=resolved)
+                        out.append(replace(found, slots={**found.slots, name: slot}))
+                        break
+        if out:
+            return out
+    return []
+
+
+def _confirmation(
+    hypothesis: Hypothesis, text: str, context: Context, model: InteractionModel, lexicon: Lexicon
+) -> Reading | None:
+    """A yes or no that says more ("yes please call me", "no i'm fine thanks"), when a yes or no was asked.
+
+    The words after it must be understood and ask for no other change: "no, add milk" is a new command, not an
+    answer, and "yes dear, one minute" was said to someone else.
+    """
+    if context.expecting != "yes_no":
+        return None
+    tokens = words_of(text)
+    for intent, kind in (("AMAZON.YesIntent", "yes"), ("AMAZON.NoIntent", "no")):
+        rest, found = _strip_phrase(tokens, lexicon.confirmations[kind])
+        if not found:
+            continue
+        rest = _without_leading(rest, (*lexicon.leading_fillers, *lexicon.trailing_fillers))  # "yes please, ..."
+        others = rank(" ".join(rest), model, limit=1) if rest else []
+        if rest and not others:
+            return None  # "yes dear, one minute" is said to someone else
+        if others and changes_shop(others[0].intent) and others[0].intent != intent:
+            return None
+        return Reading(
+            intent=intent,
+            slots={},
+            score=round(0.97 * hypothesis.confidence, 3),
+            how="rewritten",
+            confident=_sure_hearing(hypothesis),
+            said=kind,
+            heard=hypothesis.text,
+        )
+    return None
+
+
+def _without_leading(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    """The words with every leading phrase of `phrases` dropped, even when nothing is left."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    while words:
+        phrase = next((p for p in ordered if tuple(words[: len(p)]) == p), None)
+        if phrase is None:
+            break
+        words = words[len(phrase) :]
+    return words
 
 
 def _unexplained(found: Match) -> int:

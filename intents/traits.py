@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TRAITS", "IntentTraits", "changes_shop", "expects", "shop_changing"]
+__all__ = ["TRAITS", "IntentTraits", "changes_shop", "expects", "shop_changing", "sure_answering"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class IntentTraits:
     """It writes (cart, order, account, a customer number): act on it only when the reading is confident."""
     expects: str | None = None
     """What its reply waits for: "yes_no", "code", "customer_number", or None."""
+    sure_answering: str | None = None
+    """A reading is sure (acted on unasked) only while this is what the conversation waits for: "use pickup"
+    answers a checkout's read-back, but "i'll pick them up" said to someone else must not set a default."""
 
 
 _WRITES = IntentTraits(changes_shop=True)
@@ -34,6 +37,11 @@ TRAITS: dict[str, IntentTraits] = {
     "ClearCartIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "RecommendIntent": IntentTraits(),
     "StorePolicyIntent": IntentTraits(),
+    "DeliveryOptionsIntent": IntentTraits(),
+    "ChooseDeliveryIntent": IntentTraits(changes_shop=True, sure_answering="yes_no"),  # re-reads the checkout
+    "ReturnStatusIntent": IntentTraits(),
+    "WarrantyIntent": IntentTraits(),
+    "TalkToPersonIntent": IntentTraits(expects="yes_no"),  # offers a call-back; only the yes records it
     "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ReorderIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ProvideCodeIntent": _WRITES,
@@ -66,6 +74,12 @@ def changes_shop(intent: str) -> bool:
     """Whether acting on this intent can write; an unknown intent is treated as writing (the safe side)."""
     traits = TRAITS.get(intent)
     return True if traits is None else traits.changes_shop
+
+
+def sure_answering(intent: str) -> str | None:
+    """What the conversation must be waiting for before a reading of this intent is acted on unasked."""
+    traits = TRAITS.get(intent)
+    return traits.sure_answering if traits else None
 
 
 def expects(intent: str) -> str | None:

@@ -37,8 +37,10 @@ def main() -> None:
         for row, outcome in zip(rows, outcomes, strict=True):
             wrong = outcome.intent is not None if not row["for_shop"] else not _all_right(row, outcome)
             if wrong:
-                print(f"  {row['text']!r}: want {row['intent']} {row['slots']}, got {outcome.intent} "
-                      f"{outcome.slots}{' (asked)' if outcome.asked else ''}")
+                print(
+                    f"  {row['text']!r}: want {row['intent']} {row['slots']}, got {outcome.intent} "
+                    f"{outcome.slots}{' (asked)' if outcome.asked else ''}"
+                )
 
 
 if __name__ == "__main__":

@@ -233,7 +233,9 @@ def handle_remove_from_cart(request: IntentRequest, shop: object) -> Reply:
     left = cart.line_for(product.sku)
     if left is None:
         return dialog.reply(dialog.say("removed", product=dialog.label(product)))
-    return dialog.reply(dialog.say("removed_some", units=units, product=dialog.label(product), left=left.quantity))
+    return dialog.reply(
+        dialog.say("removed_some", units=units, product=dialog.label(product), left=left.quantity)
+    )
 
 
 def handle_set_quantity(request: IntentRequest, shop: object) -> Reply:

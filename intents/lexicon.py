@@ -43,6 +43,8 @@ class Lexicon:
     leading_fillers: tuple[tuple[str, ...], ...]
     trailing_fillers: tuple[tuple[str, ...], ...]
     slot_fillers: tuple[tuple[str, ...], ...]
+    hesitations: frozenset[str]
+    """Sounds that mean nothing wherever they fall ("how much is, um, express")."""
     """Words before a product that name no product ("anything by clorox", "some cheerios")."""
     homophones: dict[str, int]
     """Words a recognizer hears for small numbers: numbers only in speech, and only in a quantity position."""
@@ -78,6 +80,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         leading_fillers=phrases(data["fillers"]["leading"]),
         trailing_fillers=phrases(data["fillers"]["trailing"]),
         slot_fillers=phrases(data["fillers"]["slot_leading"]),
+        hesitations=frozenset(data["fillers"].get("hesitations", [])),
         homophones=dict(numbers["homophones"]),
         digit_homophones=dict(numbers["digit_homophones"]),
         negative=frozenset(numbers["negative"]),

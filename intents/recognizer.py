@@ -176,8 +176,8 @@ _OUT_VERBS = frozenset({"take", "get", "pull", "move"})
 
 def rewrite(text: str, lexicon: Lexicon) -> str | None:
     """The text in the model's own verbs ("buy oat milk" -> "add oat milk"), or None when nothing changed."""
-    tokens = words_of(text)
-    original = list(tokens)
+    original = words_of(text)
+    tokens = [word for word in original if word not in lexicon.hesitations] or original
     changed = True
     while changed:
         tokens, a = _strip_phrase(tokens, lexicon.leading_fillers)
@@ -407,7 +407,11 @@ def _carried_slot(text: str, model: InteractionModel, lexicon: Lexicon) -> list[
     out: list[Match] = []
     for cut in range(len(tokens) - 1, 0, -1):
         head, tail = " ".join(tokens[:cut]), tokens[cut:]
-        values = [tail[len(c) :] for c in carriers if tuple(tail[: len(c)]) == c and len(tail) > len(c)]
+        values = [
+            _without_trailing(tail[len(c) :], lexicon.trailing_fillers)
+            for c in carriers
+            if tuple(tail[: len(c)]) == c and len(tail) > len(c)
+        ]
         if not values:
             continue
         heads = [m for m in rank(head, model, limit=3) if not any(slot.unresolved for slot in m.slots.values())]
@@ -440,9 +444,11 @@ def _confirmation(
     """
     if context.expecting != "yes_no":
         return None
-    tokens = words_of(text)
+    said = [word for word in words_of(text) if word not in lexicon.hesitations]
     for intent, kind in (("AMAZON.YesIntent", "yes"), ("AMAZON.NoIntent", "no")):
-        rest, found = _strip_phrase(tokens, lexicon.confirmations[kind])
+        rest, found = _strip_phrase(said, lexicon.confirmations[kind])
+        if not found:  # "oh yes please ...", but "okay" itself is a yes
+            rest, found = _strip_phrase(_without_leading(said, lexicon.leading_fillers), lexicon.confirmations[kind])
         if not found:
             continue
         rest = _without_leading(rest, (*lexicon.leading_fillers, *lexicon.trailing_fillers))  # "yes please, ..."
@@ -472,6 +478,16 @@ def _without_leading(words: list[str], phrases: Sequence[tuple[str, ...]]) -> li
             break
         words = words[len(phrase) :]
     return words
+
+
+def _without_trailing(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    """The words without polite filler at the end ("express thanks" is "express"), never emptied."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    while True:
+        phrase = next((p for p in ordered if len(words) > len(p) and tuple(words[-len(p) :]) == p), None)
+        if phrase is None:
+            return words
+        words = words[: -len(phrase)]
 
 
 def _unexplained(found: Match) -> int:

@@ -389,9 +389,39 @@ def _readings_of(
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
+        if near is None and not out:
+            near = _part_read(text, model, lexicon)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
             out.append(reading)
     return [_in_context(reading, context) for reading in out]
+
+
+MIN_PART_WORDS = 3
+"""The fewest words a part of a sentence must have to be read on its own (`_part_read`)."""
+
+
+def _part_read(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """The longest start or end of a sentence that reads as a whole command, as a guess.
+
+    "hi there, my daughter usually does this, but how much is delivery" is read by its end. Only a reading
+    that explains every word of its part, of a shop intent (never a bare yes, no or stop, which hide in
+    anyone's sentence), from a sample with words of its own beside its slots; always a guess, so a
+    shop-changing one is asked back and speech for someone else is never acted on.
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    for size in range(len(tokens) - 1, MIN_PART_WORDS - 1, -1):
+        for part in (tokens[len(tokens) - size :], tokens[:size]):
+            joined = " ".join(part)
+            found = [m for m in rank(joined, model, limit=3)]
+            if not found and (rewritten := rewrite(joined, lexicon)):
+                found = rank(rewritten, model, limit=3)
+            for match in found:
+                if match.intent.startswith("AMAZON.") or _slot_only(match.sample):
+                    continue
+                if any(slot.unresolved for slot in match.slots.values()) or match.score < 1.0:
+                    continue
+                return replace(match, score=round(0.95 * size / len(tokens) + 0.04, 3))
+    return None
 
 
 def _carried_slot(text: str, model: InteractionModel, lexicon: Lexicon) -> list[Match]:

@@ -12,7 +12,18 @@ How a text is read, in order, keeping the best reading per intent:
 1. exactly against the interaction model's samples (`intents.matching`), the one source of phrasings;
 2. after rewriting the locale's verbs, places and fillers (`intents/languages/<locale>.json`): "buy",
    "get me", "put ... in my basket" become "add"; "take ... out" becomes "remove"; "basket" is the cart;
-3. the nearest sample within two words (`matching.approximate`), always a guess, never confident.
+3. a closed slot's value hung on the end of a command by a carrier word of the language file ("check out
+   *with* express", "pay *and make it* pickup"), for a slot the intent takes alone in some sample;
+4. when a yes or no was asked, a yes or no that says more ("yes please call me", "no i'm fine thanks"),
+   unless the rest is a new command ("no, add milk");
+5. the nearest sample within two words (`matching.approximate`), else the longest run of the sentence's
+   words that reads as a whole shop command ("my daughter does this for me but how much is delivery"):
+   always a guess, never confident.
+
+A slot of a closed type (a policy, a delivery option; every custom type but the catalog's) must name one of
+its values, so "tell me about delivery options" is no policy called "delivery options". A delivery choice
+is sure only as an answer to the checkout's read-back (`traits.sure_answering`): "i'll pick them up" said
+to someone else sets no default.
 
 A number word counts only in a quantity position, and "to", "too", "for" only in a guess from speech;
 "-2" and "minus two" stay negative so the shop refuses them; "a few" is "?" (asked), never 1. Readings
@@ -410,7 +421,8 @@ def _part_read(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | 
     """
     tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
     for size in range(len(tokens) - 1, MIN_PART_WORDS - 1, -1):
-        for part in (tokens[len(tokens) - size :], tokens[:size]):
+        starts = [len(tokens) - size, 0, *range(1, len(tokens) - size)]
+        for part in (tokens[start : start + size] for start in starts):
             joined = " ".join(part)
             found = [m for m in rank(joined, model, limit=3)]
             if not found and (rewritten := rewrite(joined, lexicon)):

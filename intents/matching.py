@@ -276,7 +276,8 @@ def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator
     """The words as heard, without polite or hesitant filler at the end, and without it at either end.
 
     The end alone matters where a filler is the command itself: "okay please" is "okay" (yes), but
-    stripping both ends would leave just "please".
+    stripping both ends would leave just "please". Every step on the way is a variant too, since a filler
+    word can be the command's own last word: "not now please" is "not now", not "not".
     """
     yield tokens, 0
     seen = {(0, len(tokens))}
@@ -285,15 +286,19 @@ def _variants(tokens: list[str], leading: Sequence[tuple[str, ...]]) -> Iterator
         changed = True
         while changed:
             changed = False
+            steps = []
             for filler in leading if strip_leading else ():
                 if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
                     start, changed = start + len(filler), True
+                    steps.append((start, end))
             for filler in TRAILING_FILLERS:
                 if end - len(filler) > start and tuple(tokens[end - len(filler) : end]) == filler:
                     end, changed = end - len(filler), True
-        if (start, end) not in seen:
-            seen.add((start, end))
-            yield tokens[start:end], len(tokens) - (end - start)
+                    steps.append((start, end))
+            for step in steps:
+                if step not in seen:
+                    seen.add(step)
+                    yield tokens[step[0] : step[1]], len(tokens) - (step[1] - step[0])
 
 
 def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None = None, limit: int = 5) -> list[Match]:

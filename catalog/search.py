@@ -121,7 +121,9 @@ def _filler_phrases(raw: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 LEADING_FILLERS = _filler_phrases(_FILLERS["leading"])
 TRAILING_FILLERS = _filler_phrases(_FILLERS["trailing"])
 VAGUE_FILLERS = _filler_phrases(_FILLERS["vague"])
-FILLER_WORDS = frozenset(stem(word) for phrase in (*LEADING_FILLERS, *VAGUE_FILLERS) for word in phrase)
+FILLER_WORDS = frozenset(stem(phrase[0]) for phrase in (*LEADING_FILLERS, *VAGUE_FILLERS) if len(phrase) == 1)
+"""Words that are fillers on their own ("um", "some", "cheap"); a word of a longer filler is not ("be" in "would
+you be so kind as to", "a" in "just a quick question"), or "creamy be a burger" would lose its peanut butter."""
 """Words of filler phrases: dropped from a query wherever they are, unless the catalog uses them."""
 _VOICING = str.maketrans({"B": "P", "D": "T", "G": "K", "J": "K", "V": "F", "Z": "S", "X": "S", "0": "T"})
 # Generic English equivalents, not product synonyms: they hold for any grocery catalog.

@@ -19,6 +19,7 @@ from typing import Any
 
 __all__ = [
     "BUILTIN_SLOT_TYPES",
+    "CATALOG_TYPES",
     "MODELS_DIR",
     "REQUIRED_BUILTIN_INTENTS",
     "IntentSpec",
@@ -51,6 +52,9 @@ def _models_dir() -> Path:
 MODELS_DIR = _models_dir()
 BUILTIN_SLOT_TYPES = frozenset({"AMAZON.NUMBER", "AMAZON.Ordinal", "AMAZON.FOUR_DIGIT_NUMBER"})
 """The Alexa built-in slot types `intents.matching` knows how to parse."""
+CATALOG_TYPES = ("PRODUCT", "CATEGORY")
+"""The slot types written from the catalog: open lists, since the shop's search names what they miss. Every
+other custom type (a policy, a delivery option, an order word) is a closed list the shop handles by id."""
 REQUIRED_BUILTIN_INTENTS = (
     "AMAZON.CancelIntent",
     "AMAZON.HelpIntent",

@@ -43,6 +43,8 @@ class Lexicon:
     leading_fillers: tuple[tuple[str, ...], ...]
     trailing_fillers: tuple[tuple[str, ...], ...]
     slot_fillers: tuple[tuple[str, ...], ...]
+    hesitations: frozenset[str]
+    """Sounds that mean nothing wherever they fall ("how much is, um, express")."""
     """Words before a product that name no product ("anything by clorox", "some cheerios")."""
     homophones: dict[str, int]
     """Words a recognizer hears for small numbers: numbers only in speech, and only in a quantity position."""
@@ -113,6 +115,8 @@ class Lexicon:
     """Words after a count in a product's size that make it a pack of that many ("12 pack", "6 count")."""
     pack_containers: tuple[tuple[str, ...], ...] = ()
     """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
+    slot_carriers: tuple[tuple[str, ...], ...] = ()
+    """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
 
     def catalog_query(self, text: str) -> str:
         """A query in the catalog's words: the longest known phrase at each point translated, the rest kept.
@@ -154,6 +158,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         leading_fillers=phrases(data["fillers"]["leading"]),
         trailing_fillers=phrases(data["fillers"]["trailing"]),
         slot_fillers=phrases(data["fillers"]["slot_leading"]),
+        hesitations=frozenset(data["fillers"].get("hesitations", [])),
         homophones={normalize(k): v for k, v in numbers["homophones"].items()},
         digit_homophones=dict(numbers["digit_homophones"]),
         negative=frozenset(normalize(w) for w in numbers["negative"]),
@@ -199,6 +204,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         fractions=frozenset(numbers.get("fractions", ())),
         pack_words=frozenset(data.get("packs", {}).get("counted", ())),
         pack_containers=phrases(data.get("packs", {}).get("containers", [])),
+        slot_carriers=phrases(data.get("slot_carriers", [])),
     )
 
 

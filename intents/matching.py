@@ -14,8 +14,10 @@ contains, and every way of splitting the remaining words into the slots is score
 `approximate` is the recogniser's second chance: a word-level edit distance to every sample (slots as
 spans that must resolve), for transcripts one or two words off, always returned as a guess.
 
-Built-in numeric slots must parse or the reading is dropped; custom slots resolve like Alexa's entity
-resolution (ER_SUCCESS_MATCH sets `resolved_id`; no match keeps the raw words for search to handle).
+Built-in numeric slots must parse or the reading is dropped; the catalog's slot types (PRODUCT, CATEGORY)
+resolve like Alexa's entity resolution (ER_SUCCESS_MATCH sets `resolved_id`; no match keeps the raw words
+for search to handle), and every other custom type is a closed list: words it does not name are no value,
+so "tell me about delivery options" is not a policy called "delivery options".
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from catalog.text import digits_for_number_words, normalize, numbers_for, parse_number, stem
-from intents.language import InteractionModel, fill_sample, sample_slots
+from intents.language import CATALOG_TYPES, InteractionModel, fill_sample, sample_slots
 from intents.lexicon import Lexicon, load_lexicon
 from intents.request import Slot
 
@@ -308,6 +310,8 @@ def _candidates(
                         break  # only a count is asked again; "under 2.50 dollars" stays words for search
                 else:
                     resolved = _resolve(compiled, slot_type, words)
+                    if resolved is None and slot_type not in CATALOG_TYPES:
+                        break  # "tell me about {policy}" is no reading of "tell me about delivery options"
                     custom_words += len(words)
                     unexplained += 0 if resolved is not None else len(words)
                 slots[name] = Slot(name=name, value=_spoken(words), resolved_id=resolved)
@@ -325,7 +329,8 @@ def _variants(
     """The words as heard, without polite or hesitant filler at the end, and without it at either end.
 
     The end alone matters where a filler is the command itself: "okay please" is "okay" (yes), but
-    stripping both ends would leave just "please".
+    stripping both ends would leave just "please". Every step on the way is a variant too, since a filler
+    word can be the command's own last word: "not now please" is "not now", not "not".
     """
     yield tokens, 0
     seen = {(0, len(tokens))}
@@ -334,15 +339,19 @@ def _variants(
         changed = True
         while changed:
             changed = False
+            steps = []
             for filler in leading if strip_leading else ():
                 if tuple(tokens[start : start + len(filler)]) == filler and start + len(filler) < end:
                     start, changed = start + len(filler), True
+                    steps.append((start, end))
             for filler in trailing:
                 if end - len(filler) > start and tuple(tokens[end - len(filler) : end]) == filler:
                     end, changed = end - len(filler), True
-        if (start, end) not in seen:
-            seen.add((start, end))
-            yield tokens[start:end], len(tokens) - (end - start)
+                    steps.append((start, end))
+            for step in steps:
+                if step not in seen:
+                    seen.add(step)
+                    yield tokens[step[0] : step[1]], len(tokens) - (step[1] - step[0])
 
 
 def rank(text: str, model: InteractionModel, *, intents: Collection[str] | None = None, limit: int = 5) -> list[Match]:

@@ -12,7 +12,18 @@ How a text is read, in order, keeping the best reading per intent:
 1. exactly against the interaction model's samples (`intents.matching`), the one source of phrasings;
 2. after rewriting the locale's verbs, places and fillers (`intents/languages/<locale>.json`): "buy",
    "get me", "put ... in my basket" become "add"; "take ... out" becomes "remove"; "basket" is the cart;
-3. the nearest sample within two words (`matching.approximate`), always a guess, never confident.
+3. a closed slot's value hung on the end of a command by a carrier word of the language file ("check out
+   *with* express", "pay *and make it* pickup"), for a slot the intent takes alone in some sample;
+4. when a yes or no was asked, a yes or no that says more ("yes please call me", "no i'm fine thanks"),
+   unless the rest is a new command ("no, add milk");
+5. the nearest sample within two words (`matching.approximate`), else the longest run of the sentence's
+   words that reads as a whole shop command ("my daughter does this for me but how much is delivery"):
+   always a guess, never confident.
+
+A slot of a closed type (a policy, a delivery option; every custom type but the catalog's) must name one of
+its values, so "tell me about delivery options" is no policy called "delivery options". A delivery choice
+is sure only as an answer to the checkout's read-back (`traits.sure_answering`): "i'll pick them up" said
+to someone else sets no default.
 
 A number word counts only in a quantity position, and "to", "too", "for" only in a guess from speech;
 "-2" and "minus two" stay negative so the shop refuses them; "a few" is "?" (asked), never 1. Readings
@@ -37,11 +48,11 @@ from typing import Any
 
 from catalog.search import SearchResult
 from catalog.text import parse_number, stem
-from intents.language import InteractionModel, load_model
+from intents.language import CATALOG_TYPES, InteractionModel, load_model, sample_slots
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
 from intents.request import Slot
-from intents.traits import answers, changes_shop, expecting
+from intents.traits import answers, changes_shop, expecting, sure_answering
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -217,6 +228,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     """
     tokens = words_of(text)
     original = list(tokens)
+    tokens = [word for word in tokens if word not in lexicon.hesitations] or tokens  # "um", "er" anywhere
     cart, add, remove = (lexicon.canonical.get(word, word) for word in ("cart", "add", "remove"))
     owners = {place[0] for place in lexicon.places if len(place) > 1} | {"your"}  # "my", "the"; "mi", "el"
     tokens = [
@@ -227,7 +239,10 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     verbs = (*lexicon.verbs["add"], *lexicon.verbs.get("clear", ()))
     while True:  # "i want to get": the wanting goes; "i'll take two": the verb stays
         verb, want = _starts_with(tokens, verbs), _starts_with(tokens, lexicon.wanting)
-        if want is not None and (verb is None or len(want) > len(verb)):
+        filler = _starts_with(tokens, lexicon.leading_fillers)
+        if filler is not None and len(filler) > max(len(want or ()), len(verb or ())):
+            tokens = tokens[len(filler) :]  # "i would like to know if": the longer filler, not "i would like to"
+        elif want is not None and (verb is None or len(want) > len(verb)):
             tokens = tokens[len(want) :]
         elif verb is not None:
             break
@@ -520,6 +535,14 @@ def _read(
     )
 
 
+def _in_context(reading: Reading, context: Context) -> Reading:
+    """A reading that is sure only as an answer (`traits.sure_answering`) is a guess at any other time."""
+    wanted = sure_answering(reading.intent)
+    if reading.confident and wanted is not None and context.expecting != wanted:
+        return replace(reading, confident=False)
+    return reading
+
+
 def _readings_of(
     hypothesis: Hypothesis, context: Context, model: InteractionModel, lexicon: Lexicon, search: Search | None
 ) -> list[Reading]:
@@ -541,16 +564,152 @@ def _readings_of(
                 exact = []
                 out += [r for m in again if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))]
     out += [r for m in exact if (r := _read(m, "exact", hypothesis, model, lexicon, search))]
+    if not clean:
+        out += [
+            r
+            for m in _carried_slot(text, model, lexicon)
+            if (r := _read(m, "rewritten", hypothesis, model, lexicon, search))
+        ]
+    answered = any(r.intent in answers("yes_no") for r in out)
+    if not answered and (answer := _confirmation(hypothesis, text, context, model, lexicon)) is not None:
+        out.append(answer)
     if not out or not any(r.confident or not r.changes_shop for r in out):
         wanted = answers(context.expecting)
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
+        if near is None and not out:
+            near = _part_read(text, model, lexicon)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
             out.append(reading)
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
-    return out
+    return [_in_context(reading, context) for reading in out]
+
+
+MIN_PART_WORDS = 3
+"""The fewest words a part of a sentence must have to be read on its own (`_part_read`)."""
+
+
+def _part_read(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """The longest start or end of a sentence that reads as a whole command, as a guess.
+
+    "hi there, my daughter usually does this, but how much is delivery" is read by its end. Only a reading
+    that explains every word of its part, of a shop intent (never a bare yes, no or stop, which hide in
+    anyone's sentence), from a sample with words of its own beside its slots; always a guess, so a
+    shop-changing one is asked back and speech for someone else is never acted on.
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    for size in range(len(tokens) - 1, MIN_PART_WORDS - 1, -1):
+        starts = [len(tokens) - size, 0, *range(1, len(tokens) - size)]
+        for part in (tokens[start : start + size] for start in starts):
+            joined = " ".join(part)
+            found = [m for m in rank(joined, model, limit=3)]
+            if not found and (rewritten := rewrite(joined, lexicon)):
+                found = rank(rewritten, model, limit=3)
+            for match in found:
+                if match.intent.startswith("AMAZON.") or _slot_only(match.sample):
+                    continue
+                if any(slot.unresolved for slot in match.slots.values()) or match.score < 1.0:
+                    continue
+                return replace(match, score=round(0.95 * size / len(tokens) + 0.04, 3))
+    return None
+
+
+def _carried_slot(text: str, model: InteractionModel, lexicon: Lexicon) -> list[Match]:
+    """A command with a closed slot's value hung on its end: "check out with express", "pay and make it pickup".
+
+    The head must be a whole reading of its own (typed exactly, or in the model's verbs), and the slot one its
+    intent takes alone in some sample ("place my order for {delivery}"), of a closed type (not a product,
+    whose words search would stretch over anything), whose value the tail names after a carrier word of the
+    language file (`slot_carriers`). Samples stay short, so the kiosk's grammar keeps plain "check out" sure.
+    """
+    tokens = words_of(text)
+    carriers = sorted(lexicon.slot_carriers, key=len, reverse=True)
+    out: list[Match] = []
+    for cut in range(len(tokens) - 1, 0, -1):
+        head, tail = " ".join(tokens[:cut]), tokens[cut:]
+        values = [
+            _without_trailing(tail[len(c) :], lexicon.trailing_fillers)
+            for c in carriers
+            if tuple(tail[: len(c)]) == c and len(tail) > len(c)
+        ]
+        if not values:
+            continue
+        heads = [m for m in rank(head, model, limit=3) if not any(slot.unresolved for slot in m.slots.values())]
+        if not heads and (rewritten := rewrite(head, lexicon)):
+            heads = [m for m in rank(rewritten, model, limit=3) if not any(s.unresolved for s in m.slots.values())]
+        for found in heads:
+            spec = model.intents[found.intent]
+            alone = {name for sample in spec.samples if len(names := sample_slots(sample)) == 1 for name in names}
+            for name in sorted(alone - set(found.slots)):
+                slot_type = spec.slots[name]
+                if slot_type in CATALOG_TYPES or slot_type.startswith("AMAZON."):
+                    continue
+                for value in values:
+                    if (resolved := resolve_value(model, slot_type, value)) is not None:
+                        slot = Slot(name=name, value=" ".join(value), resolved_id=resolved)
+                        out.append(replace(found, slots={**found.slots, name: slot}))
+                        break
+        if out:
+            return out
+    return []
+
+
+def _confirmation(
+    hypothesis: Hypothesis, text: str, context: Context, model: InteractionModel, lexicon: Lexicon
+) -> Reading | None:
+    """A yes or no that says more ("yes please call me", "no i'm fine thanks"), when a yes or no was asked.
+
+    The words after it must be understood and ask for no other change: "no, add milk" is a new command, not an
+    answer, and "yes dear, one minute" was said to someone else.
+    """
+    if context.expecting != "yes_no":
+        return None
+    said = [word for word in words_of(text) if word not in lexicon.hesitations]
+    for intent, kind in (("AMAZON.YesIntent", "yes"), ("AMAZON.NoIntent", "no")):
+        rest, found = _strip_phrase(said, lexicon.confirmations[kind])
+        if not found:  # "oh yes please ...", but "okay" itself is a yes
+            rest, found = _strip_phrase(_without_leading(said, lexicon.leading_fillers), lexicon.confirmations[kind])
+        if not found:
+            continue
+        rest = _without_leading(rest, (*lexicon.leading_fillers, *lexicon.trailing_fillers))  # "yes please, ..."
+        others = rank(" ".join(rest), model, limit=1) if rest else []
+        if rest and not others:
+            return None  # "yes dear, one minute" is said to someone else
+        if others and changes_shop(others[0].intent) and others[0].intent != intent:
+            return None
+        return Reading(
+            intent=intent,
+            slots={},
+            score=round(0.97 * hypothesis.confidence, 3),
+            how="rewritten",
+            confident=_sure_hearing(hypothesis),
+            said=kind,
+            heard=hypothesis.text,
+        )
+    return None
+
+
+def _without_leading(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    """The words with every leading phrase of `phrases` dropped, even when nothing is left."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    while words:
+        phrase = next((p for p in ordered if tuple(words[: len(p)]) == p), None)
+        if phrase is None:
+            break
+        words = words[len(phrase) :]
+    return words
+
+
+def _without_trailing(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    """The words without polite filler at the end ("express thanks" is "express"), never emptied."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    while True:
+        phrase = next((p for p in ordered if len(words) > len(p) and tuple(words[-len(p) :]) == p), None)
+        if phrase is None:
+            return words
+        words = words[: -len(phrase)]
 
 
 def _unexplained(found: Match) -> int:
@@ -645,10 +804,19 @@ def _weighed(
             h
             for h, r in firsts[1:]
             if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top)
+            and _possible(r, context)
         ]
         if rivals:
             top = replace(top, confident=False)
     return top
+
+
+def _possible(reading: Reading, context: Context) -> bool:
+    """Whether a reading could be meant here: "the third one" after a list of one names nothing."""
+    ordinal = reading.slots.get("ordinal")
+    if ordinal is None or not context.list_size or not (ordinal.resolved_id or "").isdigit():
+        return True
+    return int(ordinal.resolved_id or 0) <= context.list_size
 
 
 def best(

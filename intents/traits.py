@@ -14,6 +14,7 @@ from typing import Any
 
 __all__ = [
     "PENDING_EXPECTS", "TRAITS", "IntentTraits", "answers", "changes_shop", "expecting", "expects", "shop_changing",
+    "sure_answering",
 ]  # fmt: skip
 
 
@@ -27,6 +28,9 @@ class IntentTraits:
     """What its reply waits for: "yes_no", "code", "customer_number", or None."""
     answers: str | None = None
     """Which expectation it answers ("yes_no", "code", "customer_number"): ranked first while that is open."""
+    sure_answering: str | None = None
+    """A reading is sure (acted on unasked) only while this is what the conversation waits for: "use pickup"
+    answers a checkout's read-back, but "i'll pick them up" said to someone else must not set a default."""
 
 
 _WRITES = IntentTraits(changes_shop=True)
@@ -39,16 +43,16 @@ TRAITS: dict[str, IntentTraits] = {
     "SetQuantityIntent": _WRITES,
     "ReviewCartIntent": IntentTraits(),
     "ClearCartIntent": IntentTraits(changes_shop=True, expects="yes_no"),
-    "ChooseDeliveryIntent": _WRITES,  # a default option on the profile, or an open checkout quoted again
-    "DeliveryOptionsIntent": IntentTraits(),
     "OrderContentsIntent": IntentTraits(),
     "StartReturnIntent": IntentTraits(changes_shop=True, expects="yes_no"),
-    "ReturnStatusIntent": IntentTraits(),
-    "WarrantyIntent": IntentTraits(),
-    "TalkToPersonIntent": IntentTraits(changes_shop=True, expects="yes_no"),  # a yes records a call-back
     "RecommendIntent": IntentTraits(),
     "DealsIntent": IntentTraits(),  # reads promotions; adding from its list is AddToCartIntent's own turn
     "StorePolicyIntent": IntentTraits(),
+    "DeliveryOptionsIntent": IntentTraits(),
+    "ChooseDeliveryIntent": IntentTraits(changes_shop=True, sure_answering="yes_no"),  # re-reads the checkout
+    "ReturnStatusIntent": IntentTraits(),
+    "WarrantyIntent": IntentTraits(),
+    "TalkToPersonIntent": IntentTraits(expects="yes_no"),  # offers a call-back; only the yes records it
     "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ReorderIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ProvideCodeIntent": IntentTraits(changes_shop=True, answers="code"),
@@ -80,11 +84,15 @@ TRAITS: dict[str, IntentTraits] = {
 PENDING_EXPECTS: dict[str, str] = {
     "checkout": "yes_no", "cancel_order": "yes_no", "clear_cart": "yes_no", "add": "yes_no", "start_return": "yes_no",
     "callback": "yes_no", "did_you_say": "yes_no", "did_you_mean": "yes_no", "packs": "yes_no",
-    "how_many": "code",
+    "how_many": "quantity",
     "code": "code", "new_code": "code", "repeat_new_code": "code", "current_code": "code", "sign_in": "code",
     "choose": "choice",
 }  # fmt: skip
-"""Each open question (`pending["kind"]` in the conversation's context) and the answer it waits for."""
+"""Each open question (`pending["kind"]` in the conversation's context) and the answer it waits for.
+
+"how many?" (`how_many`) waits for a "quantity": any whole number, answered through ProvideCodeIntent's
+number slot, so a one-digit answer is not a purchase code missing three digits.
+"""
 
 
 def expecting(context: Mapping[str, Any] | None) -> str | None:
@@ -109,6 +117,12 @@ def changes_shop(intent: str) -> bool:
     """Whether acting on this intent can write; an unknown intent is treated as writing (the safe side)."""
     traits = TRAITS.get(intent)
     return True if traits is None else traits.changes_shop
+
+
+def sure_answering(intent: str) -> str | None:
+    """What the conversation must be waiting for before a reading of this intent is acted on unasked."""
+    traits = TRAITS.get(intent)
+    return traits.sure_answering if traits else None
 
 
 def expects(intent: str) -> str | None:

@@ -44,7 +44,7 @@ STOPS = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 _DIGIT = re.compile(rf"\b(?:{'|'.join(DIGITS)}|\d+)\b")
 VOICE_EVENTS = {"voice_slower": "slower", "voice_faster": "faster", "voice_louder": "louder", "voice_softer": "softer"}
 VOICE_LIMITS = {"slower": "slowest", "faster": "fastest", "louder": "loudest", "softer": "softest"}
-EARS_FOR = {"code": "code", "yes_no": YES_NO}
+EARS_FOR = {"code": "code", "yes_no": YES_NO, "quantity": "quantity"}  # "quantity": the full grammar
 """What the conversation's open question expects (`intents.traits.expecting`) and what the ears listen for:
 a code (a narrow grammar) or a yes or no (the full grammar, with a garbled answer read as the nearest yes or
 no); anything else uses the full grammar."""
@@ -186,10 +186,12 @@ class Kiosk:
     # --- input -----------------------------------------------------------------------------------
     def handle_text(self, text: str) -> Turn:
         """One typed utterance."""
+        self.understander.conversation = self.context
         return self.handle(self.understander.hear_text(text, self.expecting))
 
     def handle_wav(self, path: Path) -> Turn:
         """One WAV file, heard as one utterance."""
+        self.understander.conversation = self.context
         return self.handle(self.understander.hear_wav(Path(path), self.expecting))
 
     def handle_audio_stream(self, chunks: Iterable[bytes]) -> Turn | None:
@@ -199,9 +201,11 @@ class Kiosk:
         nobody speaks. Utterances with no words (noise, a cough heard as [unk]) are skipped, because a
         microphone hears those all day and answering each one would drown the shop in apologies.
         """
+        self.understander.conversation = self.context
         stream = self.understander.stream(self.expecting)
         for chunk in chunks:
             if self.check_idle():
+                self.understander.conversation = self.context
                 stream = self.understander.stream(self.expecting)  # what it heard while announcing is its own voice
             if not chunk:
                 continue

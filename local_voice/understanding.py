@@ -23,9 +23,10 @@ Two ways of hearing sit behind one switch, so both can be measured (`bench/bench
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -181,6 +182,9 @@ class Understander:
         self._corrections: list[str] = []
         self._answers: dict[str, tuple[str, ...]] = {}
         self._expecting: str | None = None
+        self.conversation: Mapping[str, Any] | None = None
+        """The conversation's context as the kiosk holds it (set before each utterance): the recognizer reads
+        the open question and the list just read from it, as it does for Alexa (`Context.from_conversation`)."""
         self._shop_search = search
         self._search: Search | None = search
         self.build_seconds = 0.0
@@ -256,8 +260,8 @@ class Understander:
         cleaned = " ".join(text.split())
         if not cleaned:
             return Understood("", 0.0, None, False)
-        readings = recognize(cleaned, CONTEXTS.get(expecting or ""), model=self.model, search=self._search, limit=1)
-        return self._understood(cleaned, readings[0] if readings else None, time.perf_counter())
+        readings = recognize(cleaned, self._context(expecting), model=self.model, search=self._search, limit=1)
+        return self._understood(cleaned, readings[0] if readings else None, time.perf_counter(), expecting)
 
     def hear_wav(self, path: Path, expecting: str | None = None) -> Understood:
         """One WAV file (any format sox reads) as one utterance, fed in microphone-sized chunks."""
@@ -331,13 +335,19 @@ class Understander:
         hypotheses = self._hypotheses(heard, confidence)
         if not hypotheses:
             return Understood("", 0.0, None, False, decode_seconds=time.perf_counter() - started)
-        context = CONTEXTS.get(self._expecting or "")
+        context = self._context(self._expecting)
         readings = recognize(hypotheses, context, model=self.model, search=self._search, limit=1)
         if not readings and self.mode == "free" and (near := self._correct(hypotheses[0].text)) is not None:
             guess = Hypothesis(near, hypotheses[0].confidence, posterior=hypotheses[0].posterior / 2)
             readings = recognize([hypotheses[0], guess], context, model=self.model, search=self._search, limit=1)
-        understood = self._understood(hypotheses[0].text, readings[0] if readings else None, started)
+        understood = self._understood(hypotheses[0].text, readings[0] if readings else None, started, self._expecting)
         return replace(understood, confidence=hypotheses[0].confidence)
+
+    def _context(self, expecting: str | None) -> Context | None:
+        """The recognizer's context: the conversation's own when the kiosk gave it, else the ears' expectation."""
+        if self.conversation is not None:
+            return Context.from_conversation(self.conversation)
+        return CONTEXTS.get(expecting or "")
 
     def _hypotheses(self, heard: Heard, confidence: float | None) -> list[Hypothesis]:
         """Vosk's result as the recognizer's n-best list: the top transcript first, with its word confidences."""
@@ -364,17 +374,19 @@ class Understander:
         words = " ".join(w for w in text.split() if w != UNKNOWN)
         return self.grammar.restore(words) if self.grammar is not None else words
 
-    def _understood(self, heard_text: str, reading: Reading | None, started: float) -> Understood:
+    def _understood(
+        self, heard_text: str, reading: Reading | None, started: float, expecting: str | None = None
+    ) -> Understood:
         """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first."""
         seconds = time.perf_counter() - started
         if reading is None:
             return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
         found = reading.as_match()
         corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
-        doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found))
+        doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found, expecting))
         return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
 
-    def _resolved(self, found: Match) -> bool:
+    def _resolved(self, found: Match, expecting: str | None = None) -> bool:
         """Every slot with a value resolved, and every digit run as long as it must be.
 
         "four oh two one nine" is a customer number missing a digit: acting on it would sign nobody in at
@@ -386,6 +398,8 @@ class Understander:
             if slot.unresolved:
                 return False
             length = DIGIT_SLOT_LENGTH.get(name) or DIGIT_SLOT_LENGTH.get(types.get(name, ""))
+            if name == "code" and expecting == "quantity":
+                continue  # "three" after "how many?" is a count, not a code three digits short
             if length and slot.resolved_id is not None and len(slot.resolved_id) != length:
                 return False
         return True

@@ -207,7 +207,7 @@ def test_a_misheard_command_is_read_back_as_the_command_it_was_corrected_to(kios
     assert understood.corrected and understood.doubtful
 
     first = kiosk.handle(understood)
-    assert first.reply == "Did you say: add two salted butter to my cart?"
+    assert first.reply == "Did you say: add two salted butter?"  # the command read back, without the place
     assert shop.cart(kiosk.customer_id).lines == []
     turn = kiosk.handle(Understood("yes", 0.95, match("yes", understander.model), False))
     assert shop_state(shop, kiosk.customer_id)[0] == [("SKU-DAI-0038", 2)], turn.reply

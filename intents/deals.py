@@ -152,23 +152,13 @@ def _product_answer(dialog: Dialog, product: Product) -> Reply:
 
 
 def _category(dialog: Dialog) -> tuple[str, Callable[[Product], bool]] | None:
-    """The category asked about and which products it covers; words the model did not resolve are searched.
-
-    "Cleaning stuff" is household, as search reads it; "cheese" names no category, so the deals among
-    what a search for it finds stand in; words that find nothing are something the shop doesn't sell.
-    """
-    request = dialog.request
-    named = request.slot_id("category") or request.slot_value("category")
-    if not named:
+    """The category asked about and which products it covers (`Dialog.category_slot`)."""
+    asked = dialog.category_slot(SEARCH_LIMIT)
+    if asked is None:
         return None
-    category = named.lower()
-    if category not in dialog.shop.search_cache.current().categories:
-        found = dialog.shop.search(named, limit=SEARCH_LIMIT)
-        if found.category is None:
-            if not found.hits:
-                raise UnknownProduct(named)
-            return named, _among([hit.product.sku for hit in found.hits])
-        category = found.category
+    named, category, found = asked
+    if category is None:
+        return named, _among(found)
     return category, lambda product: product.category.lower() == category
 
 

@@ -142,6 +142,25 @@ class Dialog:
         """The shop's search for what the shopper said, in the catalog's words (es-US "leche" finds milk)."""
         return self.shop.search(load_lexicon(self.request.locale).catalog_query(query), limit=limit)
 
+    def category_slot(self, limit: int) -> tuple[str, str | None, list[str]] | None:
+        """The category the shopper named: its words, the catalog category, or the skus search found instead.
+
+        Words the model did not resolve are read by search: "cleaning stuff" is household; "cheese" names
+        no category, so what a search for it finds stands in (category None); words that find nothing are
+        something the shop doesn't sell (`UnknownProduct`). Deals and recommendations read it alike.
+        """
+        named = self.request.slot_id("category") or self.request.slot_value("category")
+        if not named:
+            return None
+        if named.lower() in self.shop.search_cache.current().categories:
+            return named, named.lower(), []
+        found = self.search(named, limit=limit)
+        if found.category is not None:
+            return named, found.category, []
+        if not found.hits:
+            raise UnknownProduct(named)
+        return named, None, [hit.product.sku for hit in found.hits]
+
     # --- context --------------------------------------------------------------------------------
     @property
     def pending(self) -> dict[str, Any] | None:

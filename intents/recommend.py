@@ -54,24 +54,13 @@ def _named_product(dialog: Dialog) -> Product | None:
 
 
 def _category(dialog: Dialog) -> tuple[str, Suggestion] | None:
-    """The category named and its suggestion; words the model did not resolve are read by search.
-
-    "Cleaning stuff" is household, as search reads it; "cheese" names no category, so the best sellers
-    among what a search for it finds stand in; words that find nothing are something the shop doesn't sell.
-    """
-    request = dialog.request
-    named = request.slot_id("category") or request.slot_value("category")
-    if not named:
+    """The category named and its suggestion: its best sellers, or those among what search found instead."""
+    asked = dialog.category_slot(SEARCH_LIMIT)
+    if asked is None:
         return None
-    category = named.lower()
-    if category not in dialog.shop.search_cache.current().categories:
-        found = dialog.search(named, limit=SEARCH_LIMIT)
-        if found.category is None:
-            if not found.hits:
-                raise UnknownProduct(named)
-            skus = [hit.product.sku for hit in found.hits]
-            return named, dialog.shop.popular_among(skus, limit=LIMIT)
-        category = found.category
+    named, category, found = asked
+    if category is None:
+        return named, dialog.shop.popular_among(found, limit=LIMIT)
     return category, dialog.shop.popular(category, limit=LIMIT)
 
 

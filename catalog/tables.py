@@ -99,6 +99,10 @@ def orders_by_status_key(status: str, created_iso: str, order_id: str) -> tuple[
     return f"{ORDERS_BY_STATUS}{status}", f"{created_iso}#{order_id}"
 
 
+
+STEADY = 3
+"""Queries a new local index must answer in a row before it counts as ready (`_wait_for_index`)."""
+
 class LineMap(MapAttribute):
     """A priced line inside a cart, quote or order; price stays a decimal string, never a float."""
 
@@ -172,10 +176,12 @@ class TableSet:
     def _wait_for_index(self, name: str, hash_key: str, timeout_seconds: float = 120.0) -> None:
         """Wait until a new index is ACTIVE and answers a query.
 
-        DynamoDB Local has answered InternalFailure for a moment after reporting ACTIVE, on a busy machine.
+        DynamoDB Local has answered InternalFailure for a moment after reporting ACTIVE, on a busy machine, and
+        once after answering one query (a clean-clone CI run): so it must answer `STEADY` queries in a row.
         """
         table = self.base.Meta.table_name
         deadline = time.monotonic() + timeout_seconds
+        answered = 0
         while time.monotonic() < deadline:
             described = self.connection.describe_table(table)
             states = {i["IndexName"]: i.get("IndexStatus") for i in described.get("GlobalSecondaryIndexes", ())}
@@ -189,10 +195,15 @@ class TableSet:
                         ExpressionAttributeValues={":h": {"S": "-"}},
                         Limit=1,
                     )
-                    return
+                    answered += 1
+                    if answered >= STEADY:
+                        return
+                    time.sleep(0.1)
+                    continue
                 except ClientError as error:
                     if error_code(error) != "InternalFailure":
                         raise
+            answered = 0
             time.sleep(0.2)
 
     def scan_rows(self, prefix: str, missing: str, attributes: list[str]) -> Iterator[dict[str, Any]]:

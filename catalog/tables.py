@@ -34,6 +34,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from catalog.errors import StoreUnavailable
+
 __all__ = [
     "STORE_ERRORS",
     "Connection",
@@ -178,6 +180,9 @@ class TableSet:
 
         DynamoDB Local has answered InternalFailure for a moment after reporting ACTIVE, on a busy machine, and
         once after answering one query (a clean-clone CI run): so it must answer `STEADY` queries in a row.
+        An index that never answers is an error, not a silent return: ops would otherwise be told the table
+        is ready and every query on the index would fail later (DynamoDB Local 2.6.1 holding a few hundred
+        tables reports such an index ACTIVE and never adds its columns: "no such column: indexKey_2").
         """
         table = self.base.Meta.table_name
         deadline = time.monotonic() + timeout_seconds
@@ -205,6 +210,7 @@ class TableSet:
                         raise
             answered = 0
             time.sleep(0.2)
+        raise StoreUnavailable(detail=f"index {name} did not answer within {timeout_seconds:.0f} s")
 
     def scan_rows(self, prefix: str, missing: str, attributes: list[str]) -> Iterator[dict[str, Any]]:
         """Raw items whose pk starts with `prefix` and that lack the attribute `missing`, page after page.

@@ -26,7 +26,7 @@ from intents.language import UnknownLocale, base_locale
 from intents.lexicon import load_lexicon
 from intents.quantity import parse_quantity
 from intents.request import IntentRequest, Reply, Screen, ScreenLine
-from intents.speech import Spoken, compose, day, join, money, plain
+from intents.speech import Spoken, compose, day, in_language, join, money, plain
 
 PROMPTS_DIR = Path(str(files("intents").joinpath("prompts")))
 PAGE_SIZE = 3
@@ -84,8 +84,10 @@ class Dialog:
 
     # --- words ----------------------------------------------------------------------------------
     def say(self, key: str, **fields: Any) -> Spoken:
-        """A prompt from the locale's file, filled in."""
+        """A prompt from the locale's file, filled in; a `product` given as text is a catalog name."""
         self.said.add(key)
+        if isinstance(fields.get("product"), str):
+            fields["product"] = self.catalog_name(fields["product"])
         return compose(load_prompts(self.request.locale)[key], **fields)
 
     def count(self, key: str, number: int) -> Spoken:
@@ -95,8 +97,14 @@ class Dialog:
     def label(self, product: Product) -> Spoken:
         """How a product is named aloud: brand first unless the name already carries it."""
         if product.brand and not product.name.lower().startswith(product.brand.lower()):
-            return self.say("product_name", brand=product.brand, name=product.name)
-        return plain(product.name)
+            return self.catalog_name(self.say("product_name", brand=product.brand, name=product.name))
+        return self.catalog_name(product.name)
+
+    def catalog_name(self, name: str | Spoken) -> Spoken:
+        """A name as the catalog writes it, marked as the catalog's language where the locale speaks another."""
+        spoken = plain(name) if isinstance(name, str) else name
+        language = load_lexicon(self.request.locale).catalog_language
+        return in_language(spoken, language) if language else spoken
 
     def product_slot(self, name: str = "product") -> Product | None:
         """The product the channel resolved the slot to, if it still is in the catalog.
@@ -115,6 +123,10 @@ class Dialog:
     def price(self, product: Product) -> Spoken:
         """A product's price, spoken."""
         return self.money(product.price, product.currency)
+
+    def shown_price(self, product: Product) -> str:
+        """A price as a screen shows it ("$4.79"), as the cart and checkout screens do, not spelled out."""
+        return self.price(product).ssml
 
     def money(self, amount: Decimal, currency: str = "USD") -> Spoken:
         """An amount in the catalog's currency, in the locale's words."""

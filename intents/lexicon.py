@@ -97,6 +97,9 @@ class Lexicon:
     query_stopwords: frozenset[str]
     categories: dict[str, tuple[str, ...]]
     """Category id to how this language names it ("dairy" -> "lácteos"), as written (accents kept)."""
+    catalog_language: str | None = None
+    """The language the catalog's names are written in when this locale speaks another ("en-US" for es-US):
+    product names are then marked for Alexa to read in that language. None when they are one language."""
     wanting: tuple[tuple[str, ...], ...] = ()
     """"i want to", "let's": stripped before the verb that follows ("i'd love to get the oat milk")."""
     before_question: tuple[tuple[str, ...], ...] = ()
@@ -188,6 +191,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         weekdays=tuple(speech["weekdays"]),
         day_halves=(str(speech["day_halves"][0]), str(speech["day_halves"][1])),
         months=tuple(speech["months"]),
+        catalog_language=speech.get("catalog_language") or None,
         catalog_words={
             tuple(normalize(k).split()): tuple(normalize(v).split()) for k, v in data.get("catalog_words", {}).items()
         },

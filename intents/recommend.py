@@ -103,5 +103,5 @@ def _render(dialog: Dialog, parts: list[tuple[Suggestion, str]], **fields: objec
                 )
             )
         sentences.append(dialog.say(key, products=dialog.join(lines), **fields))
-    dialog.show("results", sentences[0].text, [(dialog.label(p).text, dialog.price(p).text) for p in picks])
+    dialog.show("results", sentences[0].text, [(dialog.label(p).text, dialog.shown_price(p)) for p in picks])
     return dialog.reply(concat(*sentences, dialog.say("recommend_hint")), reprompt=dialog.say("help_results_page"))

@@ -61,7 +61,7 @@ def render_results(dialog: Dialog, intro: Spoken | None = None) -> Reply:
     first_on_page = products.get(skus[start]) if start < len(skus) else None
     dialog.set_focus(first_on_page.sku if first_on_page else None)
     page = [products[sku] for sku in skus[start : start + PAGE_SIZE] if sku in products]
-    dialog.show("results", intro.text if intro else "", [(dialog.label(p).text, dialog.price(p).text) for p in page])
+    dialog.show("results", intro.text if intro else "", [(dialog.label(p).text, dialog.shown_price(p)) for p in page])
     return dialog.reply(concat(intro or plain(""), *lines, more, hint), reprompt=dialog.say("help_results"))
 
 

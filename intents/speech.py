@@ -52,6 +52,15 @@ def plain(text: str) -> Spoken:
     return Spoken(text, escape(text, quote=False))
 
 
+def in_language(spoken: Spoken, language: str) -> Spoken:
+    """Words of another language inside this reply, for Alexa to say as that language does (SSML `lang`).
+
+    A Spanish voice reads "Horizon Organic Whole Milk" with Spanish letter sounds otherwise. The text
+    (cards, screens, the kiosk) stays as it is.
+    """
+    return Spoken(spoken.text, f'<lang xml:lang="{escape(language)}">{spoken.ssml}</lang>')
+
+
 CURRENCY_WORDS: dict[str, tuple[str, str, str, str, str]] = {
     "USD": ("dollar", "dollars", "cent", "cents", "$"),
     "CAD": ("dollar", "dollars", "cent", "cents", "$"),

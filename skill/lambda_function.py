@@ -32,6 +32,7 @@ from skill.handlers import (
     SessionEndedRequestHandler,
     UnsupportedLocaleHandler,
 )
+from skill.tracing import lambda_tracer, traced
 
 if TYPE_CHECKING:  # Flask, requests and the verifier are for the web service only, not in the Lambda package
     from flask import Flask
@@ -52,6 +53,7 @@ __all__ = [
     "logger",
     "metrics",
     "parse_envelope",
+    "tracer",
     "unmodelled_request_type",
 ]
 
@@ -60,6 +62,8 @@ LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "voiceshop")
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Voiceshop")
+tracer = lambda_tracer(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "voiceshop")
+"""Powertools Tracer inside Lambda (botocore patched: one subsegment per DynamoDB call), else None."""
 
 _lock = threading.Lock()
 _shop: Shop | None = None
@@ -159,11 +163,15 @@ def _invoke(event: Any, context: Any) -> dict:
         current_shop().flush_unanswered_searches_if_due()  # a batch a minute at most, never one per request
 
 
-@metrics.log_metrics(capture_cold_start_metric=True)
-@logger.inject_lambda_context(log_event=False, clear_state=True)
-def lambda_handler(event: dict, context: Any) -> dict:
+def handle_lambda_event(event: dict, context: Any) -> dict:
     """AWS Lambda entry point; never logs the event (it holds user ids and slot values)."""
     return _invoke_counted(event, context)
+
+
+lambda_handler = metrics.log_metrics(capture_cold_start_metric=True)(
+    logger.inject_lambda_context(log_event=False, clear_state=True)(traced(handle_lambda_event, tracer))
+)
+"""What Lambda calls: metrics flushed, the request id in every log line, traced where X-Ray listens."""
 
 
 def _invoke_counted(event: Any, context: Any) -> dict:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from skill.simulator import Simulator
@@ -97,3 +100,66 @@ def test_dates_in_the_card_are_spanish(alexa_es):
     alexa_es.say("añade plátanos orgánicos")
     card = alexa_es.say("pagar").response["response"]["card"]["content"]
     assert " de " in card.split("a más tardar el ")[1] and "Para recoger en" in card
+
+
+@pytest.fixture
+def echo_show_es(skill, tmp_path) -> Simulator:
+    """A simulated US Spanish Echo Show: it advertises Alexa.Presentation.APL."""
+    return simulated_device(skill, tmp_path / "show", "ESSHOW", locale="es-US", apl=True)
+
+
+def screen(turn) -> dict:
+    """The turn's one RenderDocument directive's screen."""
+    directives = turn.response["response"].get("directives") or []
+    assert [d["type"] for d in directives] == ["Alexa.Presentation.APL.RenderDocument"]
+    return directives[0]["datasources"]["payload"]["screen"]
+
+
+def ssml(turn) -> str:
+    return turn.response["response"]["outputSpeech"]["ssml"]
+
+
+ENGLISH = re.compile(r'<lang xml:lang="en-US">([^<]*)</lang>')
+
+
+def test_an_echo_show_in_spanish_shows_results_product_cart_and_checkout(echo_show_es, alexa_es):
+    results = echo_show_es.say("busca leche")
+    shown = screen(results)
+    assert shown["kind"] == "results" and shown["title"].startswith("Encontré") and len(shown["lines"]) == 3
+    assert all(line["title"] in results.speech and line["detail"].startswith("$") for line in shown["lines"])
+    product = screen(echo_show_es.say("háblame del primero"))
+    assert product["kind"] == "product" and product["title"] == shown["lines"][0]["title"]
+    assert not echo_show_es.say("añade el primero").response["response"].get("directives")
+    cart = screen(echo_show_es.say("qué hay en mi carrito"))
+    assert cart["kind"] == "cart" and cart["title"] == "1 artículo" and cart["footer"].startswith("$")
+    checkout = echo_show_es.say("pagar")
+    summary = screen(checkout)
+    assert (
+        summary["kind"] == "checkout"
+        and summary["title"] == "Mercado de la Esquina"
+        and "¿Hago el pedido?" in checkout.speech
+    )
+    assert summary["footer"] == cart["footer"] and [line["title"] for line in summary["lines"]] == [
+        cart["lines"][0]["title"]
+    ]
+    everything = json.dumps([shown, product, cart, summary], ensure_ascii=False)
+    assert "<" not in everything and "dólares" not in everything, "plain text: no SSML, no money in words"
+    assert alexa_es.say("busca leche").speech == results.speech, "the voice says the same with or without a screen"
+    assert not alexa_es.say("qué hay en mi carrito").response["response"].get("directives")
+
+
+def test_english_product_names_are_marked_for_alexa_to_read_in_english(alexa_es, skill, tmp_path, demo_shop):
+    found = alexa_es.say("busca leche")
+    names = ENGLISH.findall(ssml(found))
+    assert len(names) == 3 and all(name in found.speech for name in names)
+    assert ssml(found).startswith("<speak>Encontré") and "Encontré" not in " ".join(names), "Spanish stays Spanish"
+    assert "leche" not in " ".join(names), "what the shopper said is not marked"
+    added = alexa_es.say("añade el primero")
+    assert ENGLISH.findall(ssml(added)) == [names[0]]
+    line_name = demo_shop.cart(alexa_es.customer).lines[0].name
+    assert ENGLISH.findall(ssml(alexa_es.say("qué hay en mi carrito"))) == [line_name]
+    assert ENGLISH.findall(ssml(alexa_es.say("pagar"))) == [line_name]
+    card = alexa_es.say("qué hay en mi carrito").response["response"]["card"]["content"]
+    assert line_name in card and "<" not in card
+    english = simulated_device(skill, tmp_path / "en", "EN")
+    assert "<lang" not in ssml(english.say("find milk")), "an English locale reads its own catalog as it is"

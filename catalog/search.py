@@ -66,7 +66,7 @@ import jellyfish
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from catalog.lexicon import search_fillers
+from catalog.lexicon import search_fillers, search_words
 from catalog.model import Product
 from catalog.text import digits_for_number_words, normalize, stem, tokenize
 
@@ -97,19 +97,9 @@ SOUND_LEAD_WEIGHT = 0.5  # how much a sound-alike's lead over the next one adds 
 SOUND_MAX_LEAD = 0.2  # a sound-alike with no rival is not thereby certain
 SPAN_DISCOUNT = 0.97  # sounding like part of a name ("peanut butter" of "creamy peanut butter")
 
-_STOPWORDS_RAW = """
-i me my we our you your a an the some any please want wanna need get got buy order add find show
-looking look for of to do does have has is are can could would will like id im ill something
-anything stuff thing item product with and or that this those these there what which just also
-maybe um uh hey kind sort few bit little give bring us
-"""
-STOPWORDS = frozenset(stem(word) for word in _STOPWORDS_RAW.split())
-_SOFT_RAW = """
-gallon pack bag box bottle can jar carton pound lb oz ounce liter litre count piece roll loaf bunch
-packet case tube size large small big medium fresh new good cheap cheapest best nice brand type
-regular normal usual one
-"""
-SOFT_WORDS = frozenset(stem(word) for word in _SOFT_RAW.split())
+_WORDS = search_words()
+STOPWORDS = frozenset(stem(word) for word in _WORDS["stopwords"])
+SOFT_WORDS = frozenset(stem(word) for word in _WORDS["soft_words"])
 _FILLERS = search_fillers()
 
 
@@ -126,67 +116,16 @@ FILLER_WORDS = frozenset(stem(phrase[0]) for phrase in (*LEADING_FILLERS, *VAGUE
 you be so kind as to", "a" in "just a quick question"), or "creamy be a burger" would lose its peanut butter."""
 """Words of filler phrases: dropped from a query wherever they are, unless the catalog uses them."""
 _VOICING = str.maketrans({"B": "P", "D": "T", "G": "K", "J": "K", "V": "F", "Z": "S", "X": "S", "0": "T"})
-# Generic English equivalents, not product synonyms: they hold for any grocery catalog.
-GENERIC_EQUIVALENTS: dict[str, tuple[str, ...]] = {
-    "fizzy": ("sparkling",), "bubbly": ("sparkling",), "carbonated": ("sparkling",),
-    "fizz": ("sparkling",), "kitty": ("cat",), "kitten": ("cat",), "puppy": ("dog",),
-    "doggy": ("dog",), "pop": ("soda",), "nappy": ("diaper",), "diaper": ("nappy",),
-    "trash": ("garbage", "bin"), "garbage": ("trash", "bin"), "rubbish": ("trash", "garbage", "bin"),
-    "cookie": ("biscuit",), "biscuit": ("cookie",), "veggie": ("vegetable",),
-    "headache": ("pain",), "ache": ("pain",), "migraine": ("pain",), "sore": ("pain",),
-    "cellphone": ("phone",), "mobile": ("phone",), "telly": ("tv",), "television": ("tv",),
-    "soda": ("pop",), "hoover": ("vacuum",), "faucet": ("tap",), "tap": ("faucet",),
-}  # fmt: skip
-# Generic category words, keyed by the category names shops commonly use; unknown categories still
-# match their own name.
-CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
-    "produce": ("produce", "fruit", "fruits", "vegetables", "veggies", "fresh produce", "greens"),
-    "dairy": ("dairy", "dairy products"),
-    "bakery": ("bakery", "baked goods", "pastries"),
-    "meat": ("meat", "meats", "butcher"),
-    "seafood": ("seafood", "fish"),
-    "deli": ("deli", "cold cuts", "lunch meat"),
-    "pantry": ("pantry", "pantry staples", "canned goods", "dry goods", "baking supplies"),
-    "snacks": ("snacks", "snack", "munchies", "junk food", "something to munch"),
-    "beverages": ("beverages", "beverage", "drinks", "drink", "something to drink", "soda", "sodas", "pop",
-                  "soda pop", "soft drinks", "soft drink", "fizzy drinks", "fizzy drink"),
-    "frozen": ("frozen", "frozen food", "frozen foods"),
-    "household": ("household", "cleaning", "cleaning supplies", "cleaning products", "home supplies"),
-    "personal care": ("personal care", "toiletries", "hygiene", "bathroom stuff", "beauty"),
-    "health": ("health", "medicine", "medicines", "meds", "pharmacy", "first aid"),
-    "baby": ("baby", "babies", "infant", "for the baby", "for my baby"),
-    "pet": ("pet", "pets", "pet food", "pet supplies", "for the dog", "for my dog", "for the cat",
-            "for my cat", "for the pet"),
-    "electronics": ("electronics", "electronic", "gadgets", "tech"),
-    "office": ("office", "office supplies", "stationery", "school supplies"),
-}  # fmt: skip
-# Kinds within a category, by the head word of a product's name ("Navel Oranges" is an orange), so
-# "fruit" lists fruit before carrots and "soda" lists colas, not every drink. Generic English again.
-CATEGORY_KINDS: dict[str, tuple[str, ...]] = {
-    "fruit": ("apple", "banana", "orange", "lemon", "lime", "berry", "berries", "grape", "melon", "mango",
-              "pear", "peach", "plum", "kiwi", "avocado", "cherry", "cherries", "apricot", "fig", "papaya"),
-    "vegetable": ("tomato", "spinach", "lettuce", "carrot", "onion", "potato", "garlic", "broccoli", "crown",
-                  "cucumber", "pepper", "mushroom", "celery", "pea", "bean", "cabbage", "kale", "corn", "squash",
-                  "zucchini", "leek", "radish", "beet", "cauliflower", "asparagus"),
-    "soda": ("soda", "cola", "coke", "up", "sprite", "pepsi", "lemonade", "ale", "root beer", "fanta"),
-}  # fmt: skip
-CATEGORY_KINDS |= {
-    "fruits": CATEGORY_KINDS["fruit"], "vegetables": CATEGORY_KINDS["vegetable"],
-    "veggies": CATEGORY_KINDS["vegetable"], "veggie": CATEGORY_KINDS["vegetable"],
-    "greens": ("spinach", "lettuce", "kale"),
-    "sodas": CATEGORY_KINDS["soda"], "pop": CATEGORY_KINDS["soda"], "soda pop": CATEGORY_KINDS["soda"],
-    "soft drinks": CATEGORY_KINDS["soda"], "soft drink": CATEGORY_KINDS["soda"],
-    "fizzy drinks": CATEGORY_KINDS["soda"], "fizzy drink": CATEGORY_KINDS["soda"],
-}  # fmt: skip
-PRICE_TRIGGERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "for less than", "for under", "less than", "cheaper than", "no more than", "not more than",
-        "lower than", "at most", "up to", "under", "below", "max", "maximum", "within",
-    )
-)  # fmt: skip
-CURRENCY_WORDS = frozenset({"dollars", "dollar", "bucks", "buck", "usd", "$"})
-CENT_WORDS = frozenset({"cents", "cent"})
+# The language file's search words (intents/languages/en-US.json, `search`): generic English, not product
+# synonyms, so they hold for any grocery catalog; an unknown category still matches its own name.
+GENERIC_EQUIVALENTS: dict[str, tuple[str, ...]] = _WORDS["equivalents"]
+CATEGORY_PHRASES: dict[str, tuple[str, ...]] = _WORDS["category_phrases"]
+CATEGORY_KINDS: dict[str, tuple[str, ...]] = _WORDS["category_kinds"]
+"""Kinds within a category by the head word of a product's name ("Navel Oranges" is an orange), so "fruit"
+lists fruit before carrots and "soda" lists colas, not every drink."""
+PRICE_TRIGGERS: tuple[tuple[str, ...], ...] = _WORDS["price_triggers"]
+CURRENCY_WORDS: frozenset[str] = _WORDS["currency_words"]
+CENT_WORDS: frozenset[str] = _WORDS["cent_words"]
 
 
 @dataclass(frozen=True)

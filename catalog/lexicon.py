@@ -85,4 +85,6 @@ def search_words() -> dict[str, Any]:
         "price_triggers": tuple(tuple(phrase.split()) for phrase in section["price_triggers"]),
         "currency_words": frozenset(section["currency_words"]),
         "cent_words": frozenset(section["cent_words"]),
+        "light_words": tuple(_language()["light_words"]) + tuple(section["chatter_joins"]),
+        "head_joins": tuple(section["head_joins"]),
     }

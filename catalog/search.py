@@ -101,6 +101,10 @@ _WORDS = search_words()
 STOPWORDS = frozenset(stem(word) for word in _WORDS["stopwords"])
 SOFT_WORDS = frozenset(stem(word) for word in _WORDS["soft_words"])
 _FILLERS = search_fillers()
+LIGHT_WORDS = frozenset(stem(word) for word in _WORDS["light_words"])
+"""Function words ("on", "it", "from") that separate chatter from a product's words when the catalog lacks them."""
+HEAD_JOINS = frozenset(stem(word) for word in _WORDS["head_joins"])
+"""Words after which the words before them are the thing wanted ("a bed for my cat"), never chatter."""
 
 
 def _filler_phrases(raw: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -308,6 +312,11 @@ class _QueryWord:
     word: str
     candidates: dict[str, float]
     weight: float
+
+    @property
+    def soft(self) -> bool:
+        """A size, pack or quality word, or a digit: it narrows a product down but never names one."""
+        return self.word in SOFT_WORDS or self.word.isdigit()
 
 
 class SearchIndex:
@@ -570,7 +579,7 @@ class SearchIndex:
                 for field_code, pids in enumerate(fields):
                     if pids:
                         runs.append((weight * similarity * FIELD_WEIGHTS[field_code], pids))
-                if similarity >= ANCHOR_SIMILARITY:
+                if similarity >= ANCHOR_SIMILARITY and not item.soft:  # "a bag of cement" is no bag
                     for pids in fields:
                         anchored.update(pids)
             runs.sort(key=lambda run: run[0])
@@ -759,7 +768,53 @@ class SearchIndex:
                 if hits:
                     content = words
                     break
+        if not hits:  # "razors for tonight", "ran out of dish soap": chatter around a product's words
+            for words in self._without_chatter(rest):
+                hits = self._hits(self._fused(words), category, price_cap, limit)
+                if hits:
+                    content = words
+                    break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
+
+    def _without_chatter(self, words: list[str]) -> list[list[str]]:
+        """The query's content with a run of words the catalog does not know at all dropped from either end.
+
+        Runs are the content words between stopwords. A run that names nothing the catalog knows (no exact,
+        equivalent, fuzzy or sound candidate for any of its words) is chatter when it trails a run after
+        a stopword ("peanut butter for my kids", "diapers size 3 i guess") or leads one that is not joined
+        to it by "for"/"with" ("running low on toilet paper", "hoping to get croissants"). A run joined by
+        "for" or "with" that leads is the product itself ("a bed for my cat", "socks with dogs on"), so
+        those queries still find nothing; and a run next to a product word with no stopword between is
+        its modifier ("goat cheese"), never chatter.
+        """
+        runs: list[list[str]] = [[]]
+        joins: list[str] = []
+        for word in self._join_stopword_pairs(words):
+            if self._filler(word) or (word in LIGHT_WORDS and word not in self._postings):
+                if runs[-1]:
+                    runs.append([])
+                    joins.append(word)
+                elif joins:
+                    joins[-1] = word
+                continue
+            runs[-1].append(word)
+        runs = [run for run in runs if run]
+        if not runs:
+            return []
+        unknown = [  # no word of the run names (nearly) a catalog word: "think" only sounds like "thick"
+            all(max(self._lookup(word)[0].values(), default=0.0) < ANCHOR_SIMILARITY for word in run) for run in runs
+        ]
+        tries: list[list[str]] = []
+        end = len(runs)
+        while end > 1 and unknown[end - 1]:
+            end -= 1
+        start = 0
+        while start < end - 1 and unknown[start] and joins[start] not in HEAD_JOINS:
+            start += 1
+        kept = [word for run in runs[start:end] for word in run]
+        if kept != [word for word in words if not self._filler(word)]:
+            tries.append(kept)
+        return tries
 
     def _filler(self, word: str) -> bool:
         """A stopword, or a filler's word ("sell", "carry", "keep") the catalog does not use."""

@@ -755,6 +755,8 @@ class SearchIndex:
         stems = [stem(word) for word in words]
         category, rest, kinds = self._extract_category(stems)
         content = [word for word in self._join_stopword_pairs(rest) if not self._filler(word)]
+        if category is not None and all(word in SOFT_WORDS or word.isdigit() for word in content):
+            content = []  # "fresh fruit", "big snacks": a pack or quality word names no product, so browse
         if not content:
             browsing = category is not None or price_cap is not None
             hits = self._browse(category, price_cap, limit, kinds) if browsing else []

@@ -57,6 +57,7 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -319,6 +320,31 @@ class _QueryWord:
         return self.word in SOFT_WORDS or self.word.isdigit()
 
 
+class _LengthBuckets:
+    """Strings sorted by length, so a scan with an Indel-ratio cutoff reads only the lengths that can reach it.
+
+    rapidfuzz's ratio is 200 * LCS / (len(a) + len(b)), so with cutoff c a string of length m can only match
+    one of length n with n / m in [c / (200 - c), (200 - c) / c]: the rest are never read, and what is
+    found is what a scan of the whole list would find (ties aside).
+    """
+
+    def __init__(self, strings: list[str]) -> None:
+        """Sort once at build; `order` maps a sorted position back to the caller's index."""
+        self.order = sorted(range(len(strings)), key=lambda index: len(strings[index]))
+        self.strings = [strings[index] for index in self.order]
+        self.lengths = [len(text) for text in self.strings]
+        self._cache: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
+
+    def within(self, length: int, cutoff: float) -> tuple[list[str], list[int]]:
+        """The strings (and their original indexes) whose length can reach `cutoff` against `length`."""
+        cached = self._cache.get((length, cutoff))
+        if cached is None:
+            low = bisect_left(self.lengths, math.ceil(length * cutoff / (200 - cutoff) - 1e-9))
+            high = bisect_right(self.lengths, math.floor(length * (200 - cutoff) / cutoff + 1e-9))
+            cached = self._cache[(length, cutoff)] = (self.strings[low:high], self.order[low:high])
+        return cached
+
+
 class SearchIndex:
     """Products indexed by their words, sounds and merged word pairs, built once per catalog version."""
 
@@ -346,6 +372,10 @@ class SearchIndex:
         self._idf = {term: math.log(1 + total / sum(map(len, fields))) for term, fields in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
+        self._by_length = _LengthBuckets(self._vocab)
+        self._by_prefix: dict[str, list[str]] = {}  # Jaro-Winkler candidates must share 3 letters anyway
+        for term in self._vocab:
+            self._by_prefix.setdefault(term[:3], []).append(term)
         self._sounds: dict[str, list[str]] = {}
         for term in self._vocab:
             if term.isalpha() and len(term) >= 3:
@@ -434,6 +464,8 @@ class SearchIndex:
                     key_of[term] = _sound_key(term)
             keys.append("".join(key_of[term] for term in terms))
         self._spoken_keys = keys
+        self._letters_by_length = _LengthBuckets(self._spoken_letters)
+        self._keys_by_length = _LengthBuckets(keys)
 
     def _field_terms(self, text: str) -> list[str]:
         """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
@@ -507,13 +539,18 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        for term, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
+        near = self._by_length.within(len(word), cutoff)[0]
+        for term, score, _ in process.extract(word, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             similarity = 0.9 * score / 100
             if score >= 84 and len(word) >= 6 and _sound(word) == _sound(term):  # a slip, same sound
                 similarity = max(similarity, ANCHOR_SIMILARITY + 0.01)
             candidates[term] = max(candidates.get(term, 0.0), similarity)
         for term, score, _ in process.extract(
-            word, self._vocab, scorer=JaroWinkler.normalized_similarity, score_cutoff=0.82, limit=8
+            word,
+            self._by_prefix.get(word[:3], ()),
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=0.82,
+            limit=8,
         ):
             if term[:3] == word[:3]:  # a clipped ending supports other words but never stands alone
                 candidates[term] = max(candidates.get(term, 0.0), min(0.9 * score, ANCHOR_SIMILARITY - 0.01))
@@ -632,11 +669,12 @@ class SearchIndex:
             return {}  # one short word sounds like too many things; the word tier's fuzzy match has it
         key = "".join(_sound_key(term) for term in terms)
         found: set[int] = set()
-        for query, choices in ((letters, self._spoken_letters), (key, self._spoken_keys)):
+        for query, buckets in ((letters, self._letters_by_length), (key, self._keys_by_length)):
+            choices, order = buckets.within(len(query), SOUND_CUTOFF)
             for _, _, index in process.extract(
                 query, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
             ):
-                found.add(index)
+                found.add(order[index])
         matches: dict[int, tuple[float, str]] = {}
         for index in found:
             spoken = self._spoken_letters[index]

@@ -85,7 +85,7 @@ KNOWN_WORD_FUZZY = 0.8  # discount on near spellings of a word the catalog alrea
 ANCHOR_SIMILARITY = 0.85  # a hit needs one word that is (nearly) the catalog's own; "wine" is not "window"
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
-TERM_CACHE_SIZE = 4096
+TERM_CACHE_SIZE = 4096  # words (and, for sounds, word sequences) remembered; cleared when full
 SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and saves the scan)
 SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
 SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
@@ -382,6 +382,9 @@ class SearchIndex:
                 self._sounds.setdefault(jellyfish.metaphone(term), []).append(term)
         self._category_phrases = self._build_category_phrases()
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
+        self._sound_cache: dict[tuple[str, ...], dict[int, tuple[float, str]]] = {}
+        """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
+        costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
         self._browse_order: dict[str, list[int]] = {}
         self._kind_terms: dict[str, list[str]] = {}
@@ -572,7 +575,8 @@ class SearchIndex:
                     index += 2
                     continue
                 if words[index] not in self._postings or words[index + 1] not in self._postings:
-                    close = process.extractOne(joined, self._vocab, scorer=fuzz.ratio, score_cutoff=86)
+                    near = self._by_length.within(len(joined), 86)[0]
+                    close = process.extractOne(joined, near, scorer=fuzz.ratio, score_cutoff=86)
                     if close is not None and len(joined) >= 6:
                         out.append(close[0])
                         index += 2
@@ -663,6 +667,17 @@ class SearchIndex:
         meets "bluetooth speaker": split and merged words cost nothing. Similarity is the mean of
         rapidfuzz's Indel ratio on the letters and on the phonetic keys, both precomputed at build.
         """
+        cached = self._sound_cache.get(tuple(words))
+        if cached is not None:
+            return cached
+        matches = self._sound_scan(words)
+        if len(self._sound_cache) >= TERM_CACHE_SIZE:
+            self._sound_cache.clear()
+        self._sound_cache[tuple(words)] = matches
+        return matches
+
+    def _sound_scan(self, words: list[str]) -> dict[int, tuple[float, str]]:
+        """`_sound_match` without its cache: the two rapidfuzz scans and the scoring of what they find."""
         terms = [word for word in words if word.isalpha()]
         letters = "".join(terms)
         if len(letters) < (SOUND_MIN_CHARS if len(terms) > 1 else SOUND_MIN_ONE_WORD) or not self._spoken_letters:

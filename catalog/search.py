@@ -7,7 +7,9 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
    is also what "2%" becomes) and plurals on both the catalog and the query side.
 2. A price cap ("under five dollars", "less than 3 bucks", "below four ninety nine") and a category
-   phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`.
+   phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`. These words
+   (stopwords, soft words, generic equivalents, category phrases and kinds, price words) are the
+   locale's, read from the `search` section of intents/languages/en-US.json.
 3. Each remaining word is looked up in the vocabulary of product names, synonyms and brands: exactly,
    through a small table of generic English equivalents ("fizzy" -> "sparkling"), by edit distance and
    by sound. Adjacent words are also tried merged ("blue tooth" -> "bluetooth"), and the index holds
@@ -23,7 +25,11 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
    product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
    match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
-6. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
+6. When nothing explains the query, chatter is tried away: a run of words the catalog does not know at
+   all, set off by a stopword, at either end ("razors for tonight", "we ran out of dish soap"), but never
+   the run before "for"/"with" ("a bed for my cat" finds nothing) nor a word next to a product word
+   ("goat cheese"). Pack and size words never name a product alone ("a bag of cement").
+7. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
    stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
 
 Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
@@ -40,7 +46,8 @@ conversation's choice, not the search's.
 
 Why rapidfuzz and jellyfish rather than hand-written distances: rapidfuzz's `process.extract` scans the
 whole vocabulary in C (a 50k-word vocabulary in about a millisecond), with Indel ratio for sound-alike
-spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"); a Python
+spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"), each over only the
+strings that can reach its cutoff (lengths in reach of an Indel ratio, a shared 3-letter prefix); a Python
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
 lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are

@@ -66,7 +66,7 @@ import math
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
@@ -302,6 +302,7 @@ CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
 }
 LIST_CONFIDENCE_DROP = 0.25  # a listed hit this much less sure than the first is a different thing
 SURE = 0.7  # `clear_choice` acts on a hit at least this sure; below it a channel should ask
+CHATTER_CONFIDENCE = SURE - 0.01  # a hit found only by setting words aside is asked about, never acted on
 MIN_CONFIDENCE = 0.5  # below this a hit is not offered at all (DEV: 86% no-match; 0.55 loses plain word hits)
 
 
@@ -833,7 +834,8 @@ class SearchIndex:
         if not hits:  # "razors for tonight", "ran out of dish soap": chatter around a product's words
             for words in self._without_chatter(rest):
                 hits = self._hits(self._fused(words), category, price_cap, limit)
-                if hits:
+                if hits:  # words the shopper said were set aside: worth a "Did you mean ...?", never acted on
+                    hits = [replace(hit, confidence=min(hit.confidence, CHATTER_CONFIDENCE)) for hit in hits]
                     content = words
                     break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))

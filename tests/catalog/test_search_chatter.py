@@ -6,7 +6,7 @@ sell it and nothing may be found. Written for issue 13 from how shoppers talk, n
 
 import pytest
 
-from catalog.search import SearchIndex
+from catalog.search import SURE, SearchIndex
 from tests.catalog.test_search_quality import load_demo_products
 
 
@@ -50,3 +50,12 @@ def test_what_the_shop_does_not_sell_finds_nothing(index: SearchIndex, query: st
 def test_the_reply_names_the_product_words_not_the_chatter(index: SearchIndex) -> None:
     result = index.search("i need some razors for tonight")
     assert "tonight" not in result.text and "razor" in result.text
+
+
+@pytest.mark.parametrize(("query", "expected"), CHATTER_AROUND_A_PRODUCT)
+def test_a_product_found_by_setting_words_aside_is_asked_about_not_acted_on(
+    index: SearchIndex, query: str, expected: tuple[str, ...]
+) -> None:
+    result = index.search(query)
+    assert result.hits[0].confidence < SURE  # the conversation says "Did you mean ...?"
+    assert result.clear_choice is None

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LANGUAGES_DIR", "LANGUAGE_FILE", "number_words", "search_fillers"]
+__all__ = ["LANGUAGES_DIR", "LANGUAGE_FILE", "number_words", "search_fillers", "search_words"]
 
 LANGUAGES_DIR = Path(__file__).resolve().parents[1] / "intents" / "languages"
 LANGUAGE_FILE = LANGUAGES_DIR / "en-US.json"
@@ -63,4 +63,28 @@ def search_fillers() -> dict[str, tuple[str, ...]]:
         "leading": tuple(leading),
         "trailing": tuple(fillers["trailing"]),
         "vague": tuple(fillers.get("search_vague", ())),
+    }
+
+
+def search_words() -> dict[str, Any]:
+    """The `search` section: stopwords, soft words, generic equivalents, category phrases and kinds, price words.
+
+    These are the locale's words, not the catalog's: they hold for any grocery catalog, so they live with
+    the fillers and number words rather than in the search code. Category kind aliases ("veggies") are
+    resolved here to their kind's head words, so search sees one table.
+    """
+    section = _language()["search"]
+    kinds = {kind: tuple(words) for kind, words in section["category_kinds"].items()}
+    kinds |= {alias: kinds[kind] for alias, kind in section["category_kind_aliases"].items()}
+    return {
+        "stopwords": tuple(section["stopwords"]),
+        "soft_words": tuple(section["soft_words"]),
+        "equivalents": {word: tuple(others) for word, others in section["equivalents"].items()},
+        "category_phrases": {name: tuple(phrases) for name, phrases in section["category_phrases"].items()},
+        "category_kinds": kinds,
+        "price_triggers": tuple(tuple(phrase.split()) for phrase in section["price_triggers"]),
+        "currency_words": frozenset(section["currency_words"]),
+        "cent_words": frozenset(section["cent_words"]),
+        "light_words": tuple(_language()["light_words"]) + tuple(section["chatter_joins"]),
+        "head_joins": tuple(section["head_joins"]),
     }

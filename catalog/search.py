@@ -7,7 +7,9 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    `catalog.text.tokenize` folds case, punctuation, number words ("two percent" -> "2 percent", which
    is also what "2%" becomes) and plurals on both the catalog and the query side.
 2. A price cap ("under five dollars", "less than 3 bucks", "below four ninety nine") and a category
-   phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`.
+   phrase ("cleaning stuff", "something for the baby") are taken out; what is left is `text`. These words
+   (stopwords, soft words, generic equivalents, category phrases and kinds, price words) are the
+   locale's, read from the `search` section of intents/languages/en-US.json.
 3. Each remaining word is looked up in the vocabulary of product names, synonyms and brands: exactly,
    through a small table of generic English equivalents ("fizzy" -> "sparkling"), by edit distance and
    by sound. Adjacent words are also tried merged ("blue tooth" -> "bluetooth"), and the index holds
@@ -23,7 +25,11 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
    product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
    match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
-6. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
+6. When nothing explains the query, chatter is tried away: a run of words the catalog does not know at
+   all, set off by a stopword, at either end ("razors for tonight", "we ran out of dish soap"), but never
+   the run before "for"/"with" ("a bed for my cat" finds nothing) nor a word next to a product word
+   ("goat cheese"). Pack and size words never name a product alone ("a bag of cement").
+7. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
    stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
 
 Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
@@ -40,7 +46,8 @@ conversation's choice, not the search's.
 
 Why rapidfuzz and jellyfish rather than hand-written distances: rapidfuzz's `process.extract` scans the
 whole vocabulary in C (a 50k-word vocabulary in about a millisecond), with Indel ratio for sound-alike
-spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"); a Python
+spellings ("tower"/"towel") and Jaro-Winkler for clipped endings ("yoga"/"yogurt"), each over only the
+strings that can reach its cutoff (lengths in reach of an Indel ratio, a shared 3-letter prefix); a Python
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
 lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are
@@ -57,8 +64,9 @@ from __future__ import annotations
 import heapq
 import math
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
@@ -66,7 +74,7 @@ import jellyfish
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from catalog.lexicon import search_fillers
+from catalog.lexicon import search_fillers, search_words
 from catalog.model import Product
 from catalog.text import digits_for_number_words, normalize, stem, tokenize
 
@@ -84,7 +92,7 @@ KNOWN_WORD_FUZZY = 0.8  # discount on near spellings of a word the catalog alrea
 ANCHOR_SIMILARITY = 0.85  # a hit needs one word that is (nearly) the catalog's own; "wine" is not "window"
 SOFT_WEIGHT = 0.25  # sizes, quality words and digits say little about which product is meant
 CATEGORY_SCORE = 70.0
-TERM_CACHE_SIZE = 4096
+TERM_CACHE_SIZE = 4096  # words (and, for sounds, word sequences) remembered; cleared when full
 SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and saves the scan)
 SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
 SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
@@ -97,20 +105,14 @@ SOUND_LEAD_WEIGHT = 0.5  # how much a sound-alike's lead over the next one adds 
 SOUND_MAX_LEAD = 0.2  # a sound-alike with no rival is not thereby certain
 SPAN_DISCOUNT = 0.97  # sounding like part of a name ("peanut butter" of "creamy peanut butter")
 
-_STOPWORDS_RAW = """
-i me my we our you your a an the some any please want wanna need get got buy order add find show
-looking look for of to do does have has is are can could would will like id im ill something
-anything stuff thing item product with and or that this those these there what which just also
-maybe um uh hey kind sort few bit little give bring us
-"""
-STOPWORDS = frozenset(stem(word) for word in _STOPWORDS_RAW.split())
-_SOFT_RAW = """
-gallon pack bag box bottle can jar carton pound lb oz ounce liter litre count piece roll loaf bunch
-packet case tube size large small big medium fresh new good cheap cheapest best nice brand type
-regular normal usual one
-"""
-SOFT_WORDS = frozenset(stem(word) for word in _SOFT_RAW.split())
+_WORDS = search_words()
+STOPWORDS = frozenset(stem(word) for word in _WORDS["stopwords"])
+SOFT_WORDS = frozenset(stem(word) for word in _WORDS["soft_words"])
 _FILLERS = search_fillers()
+LIGHT_WORDS = frozenset(stem(word) for word in _WORDS["light_words"])
+"""Function words ("on", "it", "from") that separate chatter from a product's words when the catalog lacks them."""
+HEAD_JOINS = frozenset(stem(word) for word in _WORDS["head_joins"])
+"""Words after which the words before them are the thing wanted ("a bed for my cat"), never chatter."""
 
 
 def _filler_phrases(raw: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -126,67 +128,16 @@ FILLER_WORDS = frozenset(stem(phrase[0]) for phrase in (*LEADING_FILLERS, *VAGUE
 you be so kind as to", "a" in "just a quick question"), or "creamy be a burger" would lose its peanut butter."""
 """Words of filler phrases: dropped from a query wherever they are, unless the catalog uses them."""
 _VOICING = str.maketrans({"B": "P", "D": "T", "G": "K", "J": "K", "V": "F", "Z": "S", "X": "S", "0": "T"})
-# Generic English equivalents, not product synonyms: they hold for any grocery catalog.
-GENERIC_EQUIVALENTS: dict[str, tuple[str, ...]] = {
-    "fizzy": ("sparkling",), "bubbly": ("sparkling",), "carbonated": ("sparkling",),
-    "fizz": ("sparkling",), "kitty": ("cat",), "kitten": ("cat",), "puppy": ("dog",),
-    "doggy": ("dog",), "pop": ("soda",), "nappy": ("diaper",), "diaper": ("nappy",),
-    "trash": ("garbage", "bin"), "garbage": ("trash", "bin"), "rubbish": ("trash", "garbage", "bin"),
-    "cookie": ("biscuit",), "biscuit": ("cookie",), "veggie": ("vegetable",),
-    "headache": ("pain",), "ache": ("pain",), "migraine": ("pain",), "sore": ("pain",),
-    "cellphone": ("phone",), "mobile": ("phone",), "telly": ("tv",), "television": ("tv",),
-    "soda": ("pop",), "hoover": ("vacuum",), "faucet": ("tap",), "tap": ("faucet",),
-}  # fmt: skip
-# Generic category words, keyed by the category names shops commonly use; unknown categories still
-# match their own name.
-CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
-    "produce": ("produce", "fruit", "fruits", "vegetables", "veggies", "fresh produce", "greens"),
-    "dairy": ("dairy", "dairy products"),
-    "bakery": ("bakery", "baked goods", "pastries"),
-    "meat": ("meat", "meats", "butcher"),
-    "seafood": ("seafood", "fish"),
-    "deli": ("deli", "cold cuts", "lunch meat"),
-    "pantry": ("pantry", "pantry staples", "canned goods", "dry goods", "baking supplies"),
-    "snacks": ("snacks", "snack", "munchies", "junk food", "something to munch"),
-    "beverages": ("beverages", "beverage", "drinks", "drink", "something to drink", "soda", "sodas", "pop",
-                  "soda pop", "soft drinks", "soft drink", "fizzy drinks", "fizzy drink"),
-    "frozen": ("frozen", "frozen food", "frozen foods"),
-    "household": ("household", "cleaning", "cleaning supplies", "cleaning products", "home supplies"),
-    "personal care": ("personal care", "toiletries", "hygiene", "bathroom stuff", "beauty"),
-    "health": ("health", "medicine", "medicines", "meds", "pharmacy", "first aid"),
-    "baby": ("baby", "babies", "infant", "for the baby", "for my baby"),
-    "pet": ("pet", "pets", "pet food", "pet supplies", "for the dog", "for my dog", "for the cat",
-            "for my cat", "for the pet"),
-    "electronics": ("electronics", "electronic", "gadgets", "tech"),
-    "office": ("office", "office supplies", "stationery", "school supplies"),
-}  # fmt: skip
-# Kinds within a category, by the head word of a product's name ("Navel Oranges" is an orange), so
-# "fruit" lists fruit before carrots and "soda" lists colas, not every drink. Generic English again.
-CATEGORY_KINDS: dict[str, tuple[str, ...]] = {
-    "fruit": ("apple", "banana", "orange", "lemon", "lime", "berry", "berries", "grape", "melon", "mango",
-              "pear", "peach", "plum", "kiwi", "avocado", "cherry", "cherries", "apricot", "fig", "papaya"),
-    "vegetable": ("tomato", "spinach", "lettuce", "carrot", "onion", "potato", "garlic", "broccoli", "crown",
-                  "cucumber", "pepper", "mushroom", "celery", "pea", "bean", "cabbage", "kale", "corn", "squash",
-                  "zucchini", "leek", "radish", "beet", "cauliflower", "asparagus"),
-    "soda": ("soda", "cola", "coke", "up", "sprite", "pepsi", "lemonade", "ale", "root beer", "fanta"),
-}  # fmt: skip
-CATEGORY_KINDS |= {
-    "fruits": CATEGORY_KINDS["fruit"], "vegetables": CATEGORY_KINDS["vegetable"],
-    "veggies": CATEGORY_KINDS["vegetable"], "veggie": CATEGORY_KINDS["vegetable"],
-    "greens": ("spinach", "lettuce", "kale"),
-    "sodas": CATEGORY_KINDS["soda"], "pop": CATEGORY_KINDS["soda"], "soda pop": CATEGORY_KINDS["soda"],
-    "soft drinks": CATEGORY_KINDS["soda"], "soft drink": CATEGORY_KINDS["soda"],
-    "fizzy drinks": CATEGORY_KINDS["soda"], "fizzy drink": CATEGORY_KINDS["soda"],
-}  # fmt: skip
-PRICE_TRIGGERS: tuple[tuple[str, ...], ...] = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "for less than", "for under", "less than", "cheaper than", "no more than", "not more than",
-        "lower than", "at most", "up to", "under", "below", "max", "maximum", "within",
-    )
-)  # fmt: skip
-CURRENCY_WORDS = frozenset({"dollars", "dollar", "bucks", "buck", "usd", "$"})
-CENT_WORDS = frozenset({"cents", "cent"})
+# The language file's search words (intents/languages/en-US.json, `search`): generic English, not product
+# synonyms, so they hold for any grocery catalog; an unknown category still matches its own name.
+GENERIC_EQUIVALENTS: dict[str, tuple[str, ...]] = _WORDS["equivalents"]
+CATEGORY_PHRASES: dict[str, tuple[str, ...]] = _WORDS["category_phrases"]
+CATEGORY_KINDS: dict[str, tuple[str, ...]] = _WORDS["category_kinds"]
+"""Kinds within a category by the head word of a product's name ("Navel Oranges" is an orange), so "fruit"
+lists fruit before carrots and "soda" lists colas, not every drink."""
+PRICE_TRIGGERS: tuple[tuple[str, ...], ...] = _WORDS["price_triggers"]
+CURRENCY_WORDS: frozenset[str] = _WORDS["currency_words"]
+CENT_WORDS: frozenset[str] = _WORDS["cent_words"]
 
 
 @dataclass(frozen=True)
@@ -351,6 +302,7 @@ CALIBRATION: dict[str, tuple[tuple[float, float], ...]] = {
 }
 LIST_CONFIDENCE_DROP = 0.25  # a listed hit this much less sure than the first is a different thing
 SURE = 0.7  # `clear_choice` acts on a hit at least this sure; below it a channel should ask
+CHATTER_CONFIDENCE = SURE - 0.01  # a hit found only by setting words aside is asked about, never acted on
 MIN_CONFIDENCE = 0.5  # below this a hit is not offered at all (DEV: 86% no-match; 0.55 loses plain word hits)
 
 
@@ -369,6 +321,36 @@ class _QueryWord:
     word: str
     candidates: dict[str, float]
     weight: float
+
+    @property
+    def soft(self) -> bool:
+        """A size, pack or quality word, or a digit: it narrows a product down but never names one."""
+        return self.word in SOFT_WORDS or self.word.isdigit()
+
+
+class _LengthBuckets:
+    """Strings sorted by length, so a scan with an Indel-ratio cutoff reads only the lengths that can reach it.
+
+    rapidfuzz's ratio is 200 * LCS / (len(a) + len(b)), so with cutoff c a string of length m can only match
+    one of length n with n / m in [c / (200 - c), (200 - c) / c]: the rest are never read, and what is
+    found is what a scan of the whole list would find (ties aside).
+    """
+
+    def __init__(self, strings: list[str]) -> None:
+        """Sort once at build; `order` maps a sorted position back to the caller's index."""
+        self.order = sorted(range(len(strings)), key=lambda index: len(strings[index]))
+        self.strings = [strings[index] for index in self.order]
+        self.lengths = [len(text) for text in self.strings]
+        self._cache: dict[tuple[int, float], tuple[list[str], list[int]]] = {}
+
+    def within(self, length: int, cutoff: float) -> tuple[list[str], list[int]]:
+        """The strings (and their original indexes) whose length can reach `cutoff` against `length`."""
+        cached = self._cache.get((length, cutoff))
+        if cached is None:
+            low = bisect_left(self.lengths, math.ceil(length * cutoff / (200 - cutoff) - 1e-9))
+            high = bisect_right(self.lengths, math.floor(length * (200 - cutoff) / cutoff + 1e-9))
+            cached = self._cache[(length, cutoff)] = (self.strings[low:high], self.order[low:high])
+        return cached
 
 
 class SearchIndex:
@@ -398,12 +380,19 @@ class SearchIndex:
         self._idf = {term: math.log(1 + total / sum(map(len, fields))) for term, fields in self._postings.items()}
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
+        self._by_length = _LengthBuckets(self._vocab)
+        self._by_prefix: dict[str, list[str]] = {}  # Jaro-Winkler candidates must share 3 letters anyway
+        for term in self._vocab:
+            self._by_prefix.setdefault(term[:3], []).append(term)
         self._sounds: dict[str, list[str]] = {}
         for term in self._vocab:
             if term.isalpha() and len(term) >= 3:
                 self._sounds.setdefault(jellyfish.metaphone(term), []).append(term)
         self._category_phrases = self._build_category_phrases()
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
+        self._sound_cache: dict[tuple[str, ...], dict[int, tuple[float, str]]] = {}
+        """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
+        costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
         self._browse_order: dict[str, list[int]] = {}
         self._kind_terms: dict[str, list[str]] = {}
@@ -486,6 +475,8 @@ class SearchIndex:
                     key_of[term] = _sound_key(term)
             keys.append("".join(key_of[term] for term in terms))
         self._spoken_keys = keys
+        self._letters_by_length = _LengthBuckets(self._spoken_letters)
+        self._keys_by_length = _LengthBuckets(keys)
 
     def _field_terms(self, text: str) -> list[str]:
         """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
@@ -559,13 +550,18 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        for term, score, _ in process.extract(word, self._vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
+        near = self._by_length.within(len(word), cutoff)[0]
+        for term, score, _ in process.extract(word, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             similarity = 0.9 * score / 100
             if score >= 84 and len(word) >= 6 and _sound(word) == _sound(term):  # a slip, same sound
                 similarity = max(similarity, ANCHOR_SIMILARITY + 0.01)
             candidates[term] = max(candidates.get(term, 0.0), similarity)
         for term, score, _ in process.extract(
-            word, self._vocab, scorer=JaroWinkler.normalized_similarity, score_cutoff=0.82, limit=8
+            word,
+            self._by_prefix.get(word[:3], ()),
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=0.82,
+            limit=8,
         ):
             if term[:3] == word[:3]:  # a clipped ending supports other words but never stands alone
                 candidates[term] = max(candidates.get(term, 0.0), min(0.9 * score, ANCHOR_SIMILARITY - 0.01))
@@ -587,7 +583,8 @@ class SearchIndex:
                     index += 2
                     continue
                 if words[index] not in self._postings or words[index + 1] not in self._postings:
-                    close = process.extractOne(joined, self._vocab, scorer=fuzz.ratio, score_cutoff=86)
+                    near = self._by_length.within(len(joined), 86)[0]
+                    close = process.extractOne(joined, near, scorer=fuzz.ratio, score_cutoff=86)
                     if close is not None and len(joined) >= 6:
                         out.append(close[0])
                         index += 2
@@ -631,7 +628,7 @@ class SearchIndex:
                 for field_code, pids in enumerate(fields):
                     if pids:
                         runs.append((weight * similarity * FIELD_WEIGHTS[field_code], pids))
-                if similarity >= ANCHOR_SIMILARITY:
+                if similarity >= ANCHOR_SIMILARITY and not item.soft:  # "a bag of cement" is no bag
                     for pids in fields:
                         anchored.update(pids)
             runs.sort(key=lambda run: run[0])
@@ -678,17 +675,29 @@ class SearchIndex:
         meets "bluetooth speaker": split and merged words cost nothing. Similarity is the mean of
         rapidfuzz's Indel ratio on the letters and on the phonetic keys, both precomputed at build.
         """
+        cached = self._sound_cache.get(tuple(words))
+        if cached is not None:
+            return cached
+        matches = self._sound_scan(words)
+        if len(self._sound_cache) >= TERM_CACHE_SIZE:
+            self._sound_cache.clear()
+        self._sound_cache[tuple(words)] = matches
+        return matches
+
+    def _sound_scan(self, words: list[str]) -> dict[int, tuple[float, str]]:
+        """`_sound_match` without its cache: the two rapidfuzz scans and the scoring of what they find."""
         terms = [word for word in words if word.isalpha()]
         letters = "".join(terms)
         if len(letters) < (SOUND_MIN_CHARS if len(terms) > 1 else SOUND_MIN_ONE_WORD) or not self._spoken_letters:
             return {}  # one short word sounds like too many things; the word tier's fuzzy match has it
         key = "".join(_sound_key(term) for term in terms)
         found: set[int] = set()
-        for query, choices in ((letters, self._spoken_letters), (key, self._spoken_keys)):
+        for query, buckets in ((letters, self._letters_by_length), (key, self._keys_by_length)):
+            choices, order = buckets.within(len(query), SOUND_CUTOFF)
             for _, _, index in process.extract(
                 query, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
             ):
-                found.add(index)
+                found.add(order[index])
         matches: dict[int, tuple[float, str]] = {}
         for index in found:
             spoken = self._spoken_letters[index]
@@ -807,6 +816,8 @@ class SearchIndex:
         stems = [stem(word) for word in words]
         category, rest, kinds = self._extract_category(stems)
         content = [word for word in self._join_stopword_pairs(rest) if not self._filler(word)]
+        if category is not None and all(word in SOFT_WORDS or word.isdigit() for word in content):
+            content = []  # "fresh fruit", "big snacks": a pack or quality word names no product, so browse
         if not content:
             browsing = category is not None or price_cap is not None
             hits = self._browse(category, price_cap, limit, kinds) if browsing else []
@@ -820,7 +831,54 @@ class SearchIndex:
                 if hits:
                     content = words
                     break
+        if not hits:  # "razors for tonight", "ran out of dish soap": chatter around a product's words
+            for words in self._without_chatter(rest):
+                hits = self._hits(self._fused(words), category, price_cap, limit)
+                if hits:  # words the shopper said were set aside: worth a "Did you mean ...?", never acted on
+                    hits = [replace(hit, confidence=min(hit.confidence, CHATTER_CONFIDENCE)) for hit in hits]
+                    content = words
+                    break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
+
+    def _without_chatter(self, words: list[str]) -> list[list[str]]:
+        """The query's content with a run of words the catalog does not know at all dropped from either end.
+
+        Runs are the content words between stopwords. A run that names nothing the catalog knows (no exact,
+        equivalent, fuzzy or sound candidate for any of its words) is chatter when it trails a run after
+        a stopword ("peanut butter for my kids", "diapers size 3 i guess") or leads one that is not joined
+        to it by "for"/"with" ("running low on toilet paper", "hoping to get croissants"). A run joined by
+        "for" or "with" that leads is the product itself ("a bed for my cat", "socks with dogs on"), so
+        those queries still find nothing; and a run next to a product word with no stopword between is
+        its modifier ("goat cheese"), never chatter.
+        """
+        runs: list[list[str]] = [[]]
+        joins: list[str] = []
+        for word in self._join_stopword_pairs(words):
+            if self._filler(word) or (word in LIGHT_WORDS and word not in self._postings):
+                if runs[-1]:
+                    runs.append([])
+                    joins.append(word)
+                elif joins:
+                    joins[-1] = word
+                continue
+            runs[-1].append(word)
+        runs = [run for run in runs if run]
+        if not runs:
+            return []
+        unknown = [  # no word of the run names (nearly) a catalog word: "think" only sounds like "thick"
+            all(max(self._lookup(word)[0].values(), default=0.0) < ANCHOR_SIMILARITY for word in run) for run in runs
+        ]
+        tries: list[list[str]] = []
+        end = len(runs)
+        while end > 1 and unknown[end - 1]:
+            end -= 1
+        start = 0
+        while start < end - 1 and unknown[start] and joins[start] not in HEAD_JOINS:
+            start += 1
+        kept = [word for run in runs[start:end] for word in run]
+        if kept != [word for word in words if not self._filler(word)]:
+            tries.append(kept)
+        return tries
 
     def _filler(self, word: str) -> bool:
         """A stopword, or a filler's word ("sell", "carry", "keep") the catalog does not use."""

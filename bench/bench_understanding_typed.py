@@ -1,10 +1,12 @@
 """Typed understanding on the blind held-out set: this recognizer, the old matcher, and a hassil peer.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding_typed.py [--set commands|services|all]
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_understanding_typed.py [--set commands|services|all|dev]
 
 Prints one table per held-out set (`commands`: every intent; `services`: delivery, returns, warranty,
 policy, deals, recommendations, order contents and status, a person), aggregates only: the held-out
 rows are never printed, one by one or in part, and nothing is tuned on them (bench/heldout_blind/README.md).
+`--set dev` prints the same table for bench/dev_commands.jsonl, the project's own examples (same schema),
+which is the set to tune on.
 Products a reading leaves unresolved are named by the same in-memory search the shop uses, over the demo
 catalog, for every system alike.
 
@@ -46,6 +48,7 @@ HELDOUT_SETS = {
     "commands": ROOT / "bench" / "heldout_blind" / "heldout_commands.jsonl",
     "services": ROOT / "bench" / "heldout_blind" / "heldout_services.jsonl",
 }
+DEV_SETS = {"dev": ROOT / "bench" / "dev_commands.jsonl"}
 CATALOG = ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
 OLD_COMMIT = "5ccc576"
 CONTEXTS = {
@@ -296,11 +299,11 @@ def score(rows: list[dict[str, Any]], outcomes: Iterable[Outcome]) -> dict[str, 
 def main() -> None:
     """Run all three on each held-out set named (default: both) and print one table per set."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=[*HELDOUT_SETS, "all"], default="all", help="which held-out set")
+    parser.add_argument("--set", choices=[*HELDOUT_SETS, "all", *DEV_SETS], default="all", help="which held-out set")
     chosen = parser.parse_args().set
     search = _search()
-    for name, path in HELDOUT_SETS.items():
-        if chosen in (name, "all"):
+    for name, path in {**HELDOUT_SETS, **DEV_SETS}.items():
+        if chosen == name or (chosen == "all" and name in HELDOUT_SETS):
             lines = path.read_text(encoding="utf-8").splitlines()
             _table(name, [json.loads(line) for line in lines if line.strip()], search)
 
@@ -314,7 +317,8 @@ def _table(set_name: str, rows: list[dict[str, Any]], search: Any) -> None:
     }
     results = {name: score(rows, outcomes) for name, outcomes in systems.items()}
     shop = sum(row["for_shop"] for row in rows)
-    print(f"held-out typed, {set_name}: {shop} shop rows, {len(rows) - shop} not for the shop")
+    kind = "dev" if set_name in DEV_SETS else "held-out"
+    print(f"{kind} typed, {set_name}: {shop} shop rows, {len(rows) - shop} not for the shop")
     print(f"{'measure':28}" + "".join(f"{name:>14}" for name in systems))
     for measure in next(iter(results.values())):
         cells = []

@@ -41,6 +41,7 @@ from catalog.search import SearchIndex  # noqa: E402
 from intents.language import load_model  # noqa: E402
 from intents.lexicon import load_lexicon  # noqa: E402
 from intents.matching import expand_samples  # noqa: E402
+from intents.quantity import pack_size, unit_in  # noqa: E402
 from intents.recognizer import Context, recognize  # noqa: E402
 from intents.traits import changes_shop  # noqa: E402
 
@@ -77,6 +78,29 @@ class Outcome:
     asked: bool = False
 
 
+SIZES = {product.sku: product.size for product in read_catalog(CATALOG).products}
+
+
+def _as_packs(slots: dict[str, str], raw: dict[str, tuple[str | None, str | None]]) -> tuple[dict[str, str], bool]:
+    """Quantities as the add handler acts on them (`intents.shopping._packs_meant`), and whether it asks.
+
+    "a dozen eggs" of eggs sold by the dozen adds one carton, so it counts as 1; a count that is a whole
+    number of packs said without the pack word ("24 cokes" of a 12 pack) is asked back by the handler.
+    """
+    out, asks = dict(slots), False
+    for product, quantity in (("product", "quantity"), ("product_two", "quantity_two")):
+        size = pack_size(SIZES.get(out.get(product, "")))
+        count = out.get(quantity, "")
+        if size is None or size <= 1 or not count.isdigit():
+            continue
+        number, unit = int(count), unit_in(raw.get(quantity, (None, None))[0])
+        if unit == size and number % size == 0:
+            out[quantity] = str(number // size)
+        elif not (unit is None and (number < size or number % size)):
+            asks = True
+    return out, asks
+
+
 def _search() -> Callable[[str, int], Any]:
     """The shop's own search over the demo catalog, in memory."""
     return SearchIndex.build(read_catalog(CATALOG).products, "bench").search
@@ -104,7 +128,12 @@ def run_recognizer(rows: list[dict[str, Any]], search: Any) -> list[Outcome]:
         top = readings[0]
         raw = {name: (slot.value, slot.resolved_id) for name, slot in top.slots.items()}
         slots = {name: slot.resolved_id or slot.value or "" for name, slot in top.slots.items()}
-        out.append(Outcome(top.intent, _named(slots, raw, search), asked=top.needs_confirming))
+        slots = _named(slots, raw, search)
+        if top.intent == "AddToCartIntent":
+            slots, asks = _as_packs(slots, raw)
+        else:
+            asks = False
+        out.append(Outcome(top.intent, slots, asked=top.needs_confirming or asks))
     return out
 
 
@@ -209,7 +238,15 @@ def _sku_right(expected: dict[str, Any], slots: dict[str, str]) -> bool | None:
 
 
 def _quantity_right(expected: dict[str, Any], slots: dict[str, str]) -> bool:
-    """Whether the count is what was said (none said: none read, or 1)."""
+    """Whether the count is what was said (none said: none read, or 1); per product when a row names two."""
+    if "items" in expected:
+        got_of = {slots.get("product"): slots.get("quantity"), slots.get("product_two"): slots.get("quantity_two")}
+        for item in expected["items"]:
+            skus = set(item.get("sku_any") or [item.get("sku")])
+            counts = [count for sku, count in got_of.items() if sku in skus]
+            if counts and not _quantity_right(item, {"quantity": counts[0]}):
+                return False
+        return True
     got = slots.get("quantity")
     if "quantity" not in expected:
         return got in (None, "1")

@@ -118,6 +118,9 @@ class Lexicon:
     """Words after a count in a product's size that make it a pack of that many ("12 pack", "6 count")."""
     pack_containers: tuple[tuple[str, ...], ...] = ()
     """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
+    order_talk: frozenset[str] = frozenset()
+    """Words that, inside what would be a product, say an order is meant ("the order i just placed",
+    "the same stuff again"): such a product reading is refused so the order intents can read it."""
     slot_carriers: tuple[tuple[str, ...], ...] = ()
     """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
 
@@ -209,6 +212,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         pack_words=frozenset(data.get("packs", {}).get("counted", ())),
         pack_containers=phrases(data.get("packs", {}).get("containers", [])),
         slot_carriers=phrases(data.get("slot_carriers", [])),
+        order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
     )
 
 

@@ -406,6 +406,8 @@ def _acceptable(found: Match, search: Search | None = None, model: InteractionMo
     or when the shop's search names one product for it, and only for a few words: "pass the salt" is
     someone else's sentence, not a product.
     """
+    if model is not None and _order_talk(found, load_lexicon(model.locale)):
+        return False
     if not _slot_only(found.sample):
         return True
     if all(slot.resolved_id for slot in found.slots.values()):
@@ -414,6 +416,24 @@ def _acceptable(found: Match, search: Search | None = None, model: InteractionMo
     if model is not None and _catalog_named(words_of(value), model):
         return True
     return search is not None and len(value.split()) <= 2 and search(value, 2).clear_choice is not None
+
+
+_PRODUCT_INTENTS = frozenset({"AddToCartIntent", "RemoveFromCartIntent", "SetQuantityIntent", "SearchIntent"})
+
+
+def _order_talk(found: Match, lexicon: Lexicon) -> bool:
+    """A cart or search reading whose unresolved product is talk of an order ("buy the same stuff again").
+
+    No product is called "order" or "again", and acting on such a reading would change the cart when the
+    shopper meant to reorder, cancel or return; refused, the order intents read the sentence instead.
+    """
+    if found.intent not in _PRODUCT_INTENTS:
+        return False
+    return any(
+        slot.unresolved and lexicon.order_talk & set(words_of(slot.value or ""))
+        for name, slot in found.slots.items()
+        if name in ("product", "product_two")
+    )
 
 
 def _bare_name(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:

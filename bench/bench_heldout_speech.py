@@ -1,6 +1,6 @@
 """The blind held-out set, spoken: the kiosk's ears in several modes beside a hassil-based peer, one run.
 
-Usage: python3 bench/bench_heldout_speech.py [--modes grammar,grammar-nbest,...] [--peer/--no-peer]
+Usage: python3 bench/bench_heldout_speech.py [--modes grammar,grammar-nbest,...] [--no-peer] [--rows FILE [--show]]
        [--limit N] [--every N] [--no-db] [--cache DIR] [--json FILE]
 
 Every row of `bench/heldout_blind/heldout_commands.jsonl` (563: 506 for the shop, 57 not) is spoken by
@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.hassil_peer import HassilPeer
 from catalog.config import REPO_ROOT, Settings
+from catalog.errors import StoreUnavailable
 from catalog.importer import read_catalog
 from intents.language import load_model
 from local_voice.grammar import YES_NO
@@ -117,8 +118,23 @@ def _mix_noise(clean: Path, scratch: Path, seed: int) -> None:
     seconds = len(speech) / 16000 + 0.1
     noise_path = scratch / "noise.wav"
     subprocess.run(
-        ["sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", str(noise_path), "synth", f"{seconds:.2f}",
-         "pinknoise", "vol", "0.3"],
+        [
+            "sox",
+            "-R",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(noise_path),
+            "synth",
+            f"{seconds:.2f}",
+            "pinknoise",
+            "vol",
+            "0.3",
+        ],
         check=True,
         env={**os.environ, "SOX_OPTS": ""},
     )
@@ -310,7 +326,9 @@ def judge(row: Row, reading: Reading) -> None:
     else:
         flags.add("confident, right" if right else "confident, wrong")
         if reading.intent in SHOP_CHANGING:
-            flags.add("wrong_change")
+            flags.add("change_acted_on")
+            if not right:
+                flags.add("wrong_change")
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -361,6 +379,7 @@ def summarize(rows: list[Row], readings: list[Reading]) -> dict[str, str]:
     }
     column.update({outcome: share(outcome) for outcome in OUTCOMES})
     column["wrong changes acted on"] = share("wrong_change")
+    column["changes acted on (any)"] = share("change_acted_on")
     column["not for shop: actions"] = f"{sum('action_not_for_shop' in r.flags for r in other)}/{len(other)}"
     column["not for shop: answered"] = f"{sum('answered_not_for_shop' in r.flags for r in other)}/{len(other)}"
     column["reply p50 ms"] = f"{percentile(totals, 0.5):.0f}"
@@ -378,6 +397,19 @@ def print_table(columns: dict[str, dict[str, str]]) -> None:
         print(f"| {measure:<26} |" + "".join(f" {c[measure]:<{width}} |" for c in columns.values()))
 
 
+def show_rows(rows: list[Row], results: dict[str, list[Reading]]) -> None:
+    """Each dev row as each mode read it: what was heard, the reading, and its outcome (never the held-out set)."""
+    for mode, readings in results.items():
+        print(f"\n{mode}:")
+        for row, reading in zip(rows, readings, strict=True):
+            outcome = next((o for o in OUTCOMES if o in reading.flags), "not for shop")
+            wrong = " WRONG CHANGE" if "wrong_change" in reading.flags or "action_not_for_shop" in reading.flags else ""
+            print(
+                f"  [{outcome}{wrong}] {row.text!r} heard {reading.heard!r} -> {reading.intent} {reading.slots}"
+                f"{' (asked)' if reading.doubtful else ''}"
+            )
+
+
 def main() -> int:
     """Render, hear in every mode and the peer, judge, print aggregates."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -388,10 +420,14 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=1, help="every Nth row only (a cheaper, still mixed sample)")
     parser.add_argument("--cache", type=Path, default=None, help="WAV cache (default DATA_DIR/heldout-speech)")
     parser.add_argument("--json", type=Path, default=None, help="write the table's columns here")
+    parser.add_argument("--rows", type=Path, default=HELDOUT, help="rows to speak (dev: bench/dev_speech.jsonl)")
+    parser.add_argument("--show", action="store_true", help="print each row's reading (dev sets only)")
     args = parser.parse_args()
+    if args.show and "heldout" in str(args.rows.resolve()):
+        parser.error("--show is for dev sets: the held-out set is read in aggregate only")
     settings = Settings.from_env()
     cache = args.cache or settings.data_dir / "heldout-speech"
-    rows = [Row(**{k: v for k, v in json.loads(line).items() if k in Row.__annotations__}) for line in HELDOUT.open()]
+    rows = [Row(**{k: v for k, v in json.loads(line).items() if k in Row.__annotations__}) for line in args.rows.open()]
     voices = [voice_of(i) for i in range(len(rows))]  # a row keeps its voice whichever rows are heard
     picked = [i for i in range(len(rows)) if i % args.every == 0][: args.limit or None]
     rows, voices = [rows[i] for i in picked], [voices[i] for i in picked]
@@ -418,8 +454,13 @@ def main() -> int:
         for row, reading in zip(rows, readings, strict=True):
             judge(row, reading)
     if not args.no_db:
-        add_reply_times(results)
+        try:
+            add_reply_times(results)
+        except StoreUnavailable as outage:  # a loaded machine: keep the hearing's table, say what is missing
+            print(f"DynamoDB Local did not answer ({outage}): reply times are the hearing's alone")
     columns = {mode: summarize(rows, readings) for mode, readings in results.items()}
+    if args.show:
+        show_rows(rows, results)
     print()
     print_table(columns)
     if args.json:

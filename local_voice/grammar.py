@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from typing import Any
 from catalog.model import Product
 from catalog.text import normalize
 from intents.language import InteractionModel, SlotType, SlotValue, fill_sample, sample_slots
+from intents.lexicon import LANGUAGES_DIR
 from intents.model_generator import generate_types, spoken_number
 
 __all__ = [
@@ -106,6 +108,11 @@ _SYMBOLS = re.compile(r"[%&+]")
 _SYMBOL_WORDS = {"%": " percent ", "&": " and ", "+": " plus "}
 
 Known = Callable[[str], bool]
+SPOKEN_VERBS = ("add", "search", "remove", "remove_softly")
+"""The locale's verb kinds (`intents/languages/<locale>.json`) that open a product command: the recognizer
+rewrites "grab me a coke" into "add a coke", so the ear must be able to hear "grab me" before a product."""
+PRODUCT_OPENERS = ("a", "some", "the", "two")
+"""What a verb is followed by before the product, besides the product itself ("grab me a coke")."""
 
 
 def _symbol(found: re.Match[str]) -> str:
@@ -368,6 +375,8 @@ def compile_grammar(
         phrases.append(fill_sample(next(fillers).format(sample), firsts))
         phrases.append(fill_sample(CLOSING.format(sample), firsts))
     phrases += _leftovers(filled, pools, used)
+    product_pool = next((pool for (_n, kind), pool in pools.items() if kind == "PRODUCT"), [])
+    phrases += _spoken_verbs(live.locale, product_pool, respeller)
     phrases = [p for p in dict.fromkeys(phrases) if p and "{" not in p]
     for weight, own in light:  # repeated phrases count again in Vosk's bigram estimate: weight, not new sentences
         own = [p for p in dict.fromkeys(own) if p and "{" not in p]
@@ -385,6 +394,38 @@ def compile_grammar(
         respelled=respelled,
         dropped=tuple(sorted(respeller.dropped)),
     )
+
+
+def _spoken_verbs(locale: str, pool: Sequence[str], respeller: Respeller) -> list[str]:
+    """Kiosk phrasing the samples do not spell out: the locale's verbs and a bare product name.
+
+    The matcher reads "grab me a coke", "i'll take some cheerios" and a bare "chobani" (the locale's verbs
+    and a bare product are understood), but Vosk can only hear word pairs that some phrase holds, and the
+    model's samples say "add". In a bigram, one phrase per verb and opener ("grab me a {product}") gives the
+    verb's own pairs, and each distinct last word of a verb ("me", "take") and each opener is followed once
+    by the product cover, which gives every product's first word after it. A bare product is the cover once.
+    Few thousand phrases against the samples' hundreds of thousands: the short commands keep their weight.
+    """
+    if not pool:
+        return []
+    path = LANGUAGES_DIR / f"{locale}.json"
+    verbs_of = json.loads(path.read_text(encoding="utf-8")).get("verbs", {}) if path.is_file() else {}
+    cover = _edge_cover(pool)
+    first = pool[0]
+    phrases: list[str] = list(cover)  # a bare product name: "chobani", "oat milk"
+    lasts: set[str] = set()
+    for kind in SPOKEN_VERBS:
+        for verb in verbs_of.get(kind, ()):
+            spoken = respeller.phrase(verb)
+            if spoken is None:
+                continue
+            phrases += [f"{spoken} {first}", *(f"{spoken} {opener} {first}" for opener in PRODUCT_OPENERS)]
+            if spoken.split()[-1] not in lasts:
+                lasts.add(spoken.split()[-1])
+                phrases += [f"{spoken} {value}" for value in cover]
+    for opener in PRODUCT_OPENERS:
+        phrases += [f"{opener} {value}" for value in cover]
+    return phrases
 
 
 def compile_answer_grammar(model: InteractionModel, known: Known, expecting: str) -> tuple[str, ...]:

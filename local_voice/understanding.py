@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import jellyfish
 from rapidfuzz import fuzz, process
 
 from catalog.model import Product
@@ -81,6 +82,14 @@ slots right on 45.6% against 39.1% with one transcript, "didn't catch" 35.5% aga
 reply p95 226 ms against 129 ms (`bench/bench_heldout_speech.py`)."""
 SHORT_WEIGHT: int | None = None
 """How many phrases a slot-free sample weighs at least by default (None: the grammar's `SAMPLE_WEIGHT`)."""
+SOUND_ALIKE = 85.0
+"""rapidfuzz ratio (0..100) of two sound keys (metaphone of the words without spaces) from which the ear
+cannot be trusted to tell them apart: espeak-ng's "oat milk" (OTMLK) is heard "oatmeal" (OTML), which
+names the rolled oats. "lemons"/"limes" and "salted"/"unsalted butter" are that near too."""
+LOOK_ALIKE = 70.0
+"""rapidfuzz ratio the spellings must reach as well: metaphone alone puts "croissant" beside "green tea"."""
+MIN_SOUND_KEY = 4
+"""Sound keys shorter than this ("KK" for "coke") match too much to mean anything."""
 CHUNK_BYTES = 8000  # 0.25 s of 16 kHz 16-bit mono, what a microphone hands over at a time
 
 
@@ -180,6 +189,7 @@ class Understander:
         self.short_weight = short_weight
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
+        self._sound_alikes = SoundAlikes()
         self._answers: dict[str, tuple[str, ...]] = {}
         self._expecting: str | None = None
         self.conversation: Mapping[str, Any] | None = None
@@ -252,6 +262,7 @@ class Understander:
             self._search = SearchIndex.build(products, str(version or "")).search
         self.select_grammar(None)
         self._corrections = []
+        self._sound_alikes = sound_alikes(self.model)
         self.build_seconds = time.perf_counter() - started
         return True
 
@@ -261,7 +272,8 @@ class Understander:
         if not cleaned:
             return Understood("", 0.0, None, False)
         readings = recognize(cleaned, self._context(expecting), model=self.model, search=self._search, limit=1)
-        return self._understood(cleaned, readings[0] if readings else None, time.perf_counter(), expecting)
+        reading = readings[0] if readings else None
+        return self._understood(cleaned, reading, time.perf_counter(), expecting, spoken=False)
 
     def hear_wav(self, path: Path, expecting: str | None = None) -> Understood:
         """One WAV file (any format sox reads) as one utterance, fed in microphone-sized chunks."""
@@ -375,16 +387,44 @@ class Understander:
         return self.grammar.restore(words) if self.grammar is not None else words
 
     def _understood(
-        self, heard_text: str, reading: Reading | None, started: float, expecting: str | None = None
+        self,
+        heard_text: str,
+        reading: Reading | None,
+        started: float,
+        expecting: str | None = None,
+        spoken: bool = True,
     ) -> Understood:
-        """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first."""
+        """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first.
+
+        A spoken product that sounds like another product is doubtful too: the ear, not the shopper, may
+        have picked it (typed text, `spoken=False`, names what it names).
+        """
         seconds = time.perf_counter() - started
         if reading is None:
             return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
         found = reading.as_match()
         corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
         doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found, expecting))
+        if reading.changes_shop and spoken and self._sounds_like_another(found, reading.heard):
+            doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
         return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
+
+    def _sounds_like_another(self, found: Match, heard: str) -> bool:
+        """Whether the words heard for a product sound like another product ("oatmeal" and "oat milk").
+
+        Each run of heard words that is a phrase of the product read ("oatmeal" for the rolled oats), as a
+        sound key (metaphone), against the catalog's keys: a key of another sku within `SOUND_ALIKE` means
+        the ear may have picked the wrong one of two. The heard words, not the slot, are compared: the
+        search replaces a heard "oatmeal" with the product's name ("rolled oats").
+        """
+        skus = {s.resolved_id for s in found.slots.values() if s.resolved_id and s.name.startswith("product")}
+        alikes = self._sound_alikes
+        if not skus or not alikes.phrases:
+            return False
+        words = heard.split()
+        runs = {_squeezed(" ".join(words[i : i + n])) for n in range(1, 6) for i in range(len(words) - n + 1)}
+        # only the product's own words: "cart" or "carton" sound like products nobody meant
+        return any(alikes.rivals(run, skus) for run in runs if alikes.skus.get(run, frozenset()) & skus)
 
     def _resolved(self, found: Match, expecting: str | None = None) -> bool:
         """Every slot with a value resolved, and every digit run as long as it must be.
@@ -423,3 +463,43 @@ class Understander:
     def _known(self, word: str) -> bool:
         """The speech model's vocabulary, which decides what a phrase list can contain."""
         return not self.recognizer.unknown_words([word])
+
+
+def _squeezed(phrase: str) -> str:
+    """A phrase as the ear hears it: no spaces, no apostrophes ("oat milk" and "oatmeal" are one sound apart)."""
+    return "".join(ch for ch in phrase.lower() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class SoundAlikes:
+    """The catalog's product phrases as the ear hears them: spelled without spaces, their sound keys, their skus."""
+
+    phrases: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    """Metaphone of each phrase, in the same order (what `process.extract` searches)."""
+    skus: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def rivals(self, heard: str, skus: set[str]) -> bool:
+        """Whether `heard` (a phrase of one of `skus`) sounds and looks like a phrase of another sku."""
+        key = jellyfish.metaphone(heard)
+        if len(key) < MIN_SOUND_KEY:
+            return False  # "coke" is KK: a short key is near far too much to mean anything
+        near = process.extract(key, self.keys, scorer=fuzz.ratio, score_cutoff=SOUND_ALIKE, limit=None)
+        return any(
+            self.skus[self.phrases[i]] - skus and fuzz.ratio(heard, self.phrases[i]) >= LOOK_ALIKE
+            for _key, _score, i in near
+        )
+
+
+def sound_alikes(model: InteractionModel) -> SoundAlikes:
+    """The catalog's product phrases for `SoundAlikes`, built once per catalog (about a thousand, in milliseconds)."""
+    product = model.types.get("PRODUCT")
+    owners: dict[str, set[str]] = {}
+    for value in product.values if product is not None else ():
+        for phrase in value.phrases:
+            if squeezed := _squeezed(phrase):
+                owners.setdefault(squeezed, set()).add(value.id)
+    phrases = tuple(sorted(owners))
+    return SoundAlikes(
+        phrases, tuple(jellyfish.metaphone(p) for p in phrases), {p: frozenset(owners[p]) for p in phrases}
+    )

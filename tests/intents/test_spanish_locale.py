@@ -158,3 +158,12 @@ def test_spanish_verbs_and_places_are_rewritten_into_the_models_words(said, quan
     assert (top.intent, top.how) == ("AddToCartIntent", "rewritten")
     assert top.slots["product"].value == product and top.slots["product"].resolved_id is not None
     assert (top.slots["quantity"].resolved_id if "quantity" in top.slots else None) == quantity
+
+
+@pytest.mark.parametrize("said", ["añade lo mismo que la última vez", "quita el pedido que hice ayer"])
+def test_talk_about_an_order_in_spanish_is_never_a_cart_change(said):
+    """The language file's order words keep "el pedido" from being read as a product to add or remove."""
+    from intents.recognizer import recognize
+
+    readings = recognize(said, model=load_model(SPANISH))
+    assert not any(r.intent in ("AddToCartIntent", "RemoveFromCartIntent") for r in readings)

@@ -282,7 +282,15 @@ _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], [
 
 
 def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
-    """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two"."""
+    """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two".
+
+    A bare set verb ("make the bananas three") needs no "to", but only a plain count ends it: a word
+    heard for a number ("to", "for") or anything else ("make me a sandwich") leaves the text alone.
+    """
+    if len(tokens) >= 3 and (tokens[0],) in lexicon.verbs.get("set_bare", ()) and tokens[-2] != "to":
+        last = tokens[-1]
+        plain = last.isdigit() or (last not in lexicon.homophones and parse_number(last, lexicon.locale) is not None)
+        return ["change", *tokens[1:-1], "to", last] if plain else None
     if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != "to":
         return None
     middle = [word for word in tokens[1:-2] if word not in ("up", "down")]

@@ -132,6 +132,7 @@ def test_add_verbs_of_every_kind_add(alexa, demo_shop, text, count):
         "get the coke out of my basket",
         "get rid of the coke",
         "leave the coke out",
+        "take away the coke",
     ],
 )
 def test_removal_verbs_of_every_kind_remove(alexa, demo_shop, text):
@@ -139,6 +140,25 @@ def test_removal_verbs_of_every_kind_remove(alexa, demo_shop, text):
     say(alexa, "add oat milk")
     assert "Removed Coca-Cola" in say(alexa, text)
     assert cart(demo_shop, alexa) == {"Oat Milk": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("make the coke three", 3), ("make the coke 4", 4), ("make it two", 2), ("make the cokes five", 5)],
+)
+def test_make_with_a_count_sets_the_line(alexa, demo_shop, text, count):
+    say(alexa, "add coke")
+    say(alexa, "add oat milk")
+    say(alexa, text)  # "it" is the line added last
+    lines = cart(demo_shop, alexa)
+    assert lines["Oat Milk" if "it" in text.split() else "Coca-Cola"] == count
+
+
+@pytest.mark.parametrize("text", ["make the coke to", "make me a sandwich", "make the coke for"])
+def test_make_without_a_plain_count_changes_nothing(alexa, demo_shop, text):
+    say(alexa, "add coke")
+    say(alexa, text)
+    assert cart(demo_shop, alexa) == {"Coca-Cola": 1}
 
 
 @pytest.mark.parametrize(

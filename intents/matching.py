@@ -23,8 +23,9 @@ so "tell me about delivery options" is not a policy called "delivery options".
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import cycle, islice, pairwise
 from typing import NamedTuple
@@ -109,6 +110,35 @@ class _Compiled:
     """Filler to strip at the start, with the model's own "ask <invocation name> to"."""
     lexicon: Lexicon
     """The model's language: its number words, ordinals, fillers and articles."""
+    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Sample positions by each sample's rarest literal: a sample can match only if that word was heard."""
+    unkeyed: tuple[int, ...] = ()
+    """Positions of the samples without literals ("{product}"), tried on every utterance."""
+
+    def heard_samples(self, present: set[str]) -> Iterator[_Sample]:
+        """The samples whose rarest literal is among the words, in model order (ties rank as before).
+
+        An index instead of a scan of every sample per utterance: the scan was most of a match's time
+        (~0.3 ms of samples a call, 68 s for the test that matches all 223k filled samples).
+        """
+        positions = set(self.unkeyed)
+        for word in present:
+            positions.update(self.by_key.get(word, ()))
+        return (self.samples[at] for at in sorted(positions))
+
+
+def _sample_index(samples: Sequence[_Sample]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Each sample under its rarest literal (a word in few samples prunes most), and those with none."""
+    counts = Counter(word for sample in samples for word in sample.literals)
+    by_key: dict[str, list[int]] = {}
+    unkeyed: list[int] = []
+    for at, sample in enumerate(samples):
+        if not sample.literals:
+            unkeyed.append(at)
+            continue
+        key = min(sorted(sample.literals), key=lambda word: counts[word])
+        by_key.setdefault(key, []).append(at)
+    return {word: tuple(ats) for word, ats in by_key.items()}, tuple(unkeyed)
 
 
 _CACHE: dict[int, tuple[InteractionModel, _Compiled]] = {}
@@ -157,7 +187,8 @@ def _compile(model: InteractionModel) -> _Compiled:
         *((*ask, *invocation) for ask in asks),
         *lexicon.leading_fillers,
     )
-    compiled = _Compiled(tuple(samples), lookup, leading, lexicon)
+    by_key, unkeyed = _sample_index(samples)
+    compiled = _Compiled(tuple(samples), lookup, leading, lexicon, by_key, unkeyed)
     _CACHE[id(model)] = (model, compiled)
     return compiled
 
@@ -293,7 +324,7 @@ def _candidates(
 ) -> Iterator[tuple[tuple[float, ...], Match]]:
     """Every reading of the tokens, with its sort key (higher is better)."""
     present = set(tokens)
-    for sample in compiled.samples:
+    for sample in compiled.heard_samples(present):
         if (wanted is not None and sample.intent not in wanted) or not sample.literals <= present:
             continue
         if len(sample.parts) > len(tokens):

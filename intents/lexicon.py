@@ -108,6 +108,8 @@ class Lexicon:
     slot_trailing: tuple[tuple[str, ...], ...] = ()
     """Words after a product that name no product ("cheerios too")."""
     slot_trailing_from: frozenset[str] = frozenset()
+    kiosk_voice: str = ""
+    """The espeak-ng voice the kiosk speaks this language with ("en-us", "es-419")."""
     """A word after which a product's words say who it is for ("the coke for my son"), dropped with what follows."""
     whole_cart: frozenset[str] = frozenset()
     """Words that make a removal the whole cart ("delete my whole cart", "throw it all out")."""
@@ -194,6 +196,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         weekdays=tuple(speech["weekdays"]),
         day_halves=(str(speech["day_halves"][0]), str(speech["day_halves"][1])),
         months=tuple(speech["months"]),
+        kiosk_voice=str(speech["kiosk_voice"]),
         catalog_language=speech.get("catalog_language") or None,
         catalog_words={
             tuple(normalize(k).split()): tuple(normalize(v).split()) for k, v in data.get("catalog_words", {}).items()

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from catalog.errors import StoreUnavailable
 from intents import walk_up
 from intents.account import signed_in_as
+from intents.dialog import load_prompts
 from intents.doubt import question, respond_heard
 from intents.request import LAUNCH, MASK, SECRET_SLOTS, IntentRequest, Reply, Slot
 from intents.traits import expecting
@@ -52,17 +53,13 @@ SLOW_STEPS = 2  # order codes are read this many rate steps slower than the shop
 _ORDER_CODE = re.compile(r"\b(?:\d ){3}\d [a-z]+\b")  # "4 8 2 1 maple", as intents.speech spells codes
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
-WORDS = {
-    "slowest": "That's as slow as I can speak.",
-    "fastest": "That's as fast as I can speak.",
-    "loudest": "That's as loud as I can speak. If it is hard to follow, say slower and I'll take more time.",
-    "softest": "That's as soft as I go; any softer and you couldn't hear me.",
-    "kiosk_help": "You can also say slower, faster, louder or softer, repeat, start over, or stop.",
-    "timed_out": "It has been quiet for a while, so I've started a new session.",
-    "signed_out": "You're signed out. Your cart is kept for next time.",
-    "store_down": "Sorry, the shop is not reachable right now. Please try again in a moment.",
-}
-"""What only a shared, speaking machine says (the conversation's own words are in `intents/prompts`)."""
+
+def kiosk_words(locale: str, key: str) -> str:
+    """What only a shared, speaking machine says, in the kiosk's locale (prompts `kiosk_<key>`).
+
+    The conversation's own words are in `intents/prompts` too; these are the kiosk's alone.
+    """
+    return load_prompts(locale)[f"kiosk_{key}"]
 
 
 class Heard(Protocol):
@@ -266,7 +263,9 @@ class Kiosk:
         try:
             reply = self._leaving(request) or respond_heard(request, self.shop, confident=confident, said=said)
         except StoreUnavailable:  # respond() explains it, but a launch's cart lookup may still raise
-            reply = Reply(speech=WORDS["store_down"], ssml="", context=self.context, events=("error",))
+            reply = Reply(
+                speech=kiosk_words(self.locale, "store_down"), ssml="", context=self.context, events=("error",)
+            )
         speech = self._apply(intent, reply)
         self._speak(speech)
         return Turn(
@@ -294,7 +293,9 @@ class Kiosk:
             before = (self.voice.rate, self.voice.volume)
             getattr(self.voice, change)()
             if (self.voice.rate, self.voice.volume) == before:  # at the limit: say so, not "okay"
-                speech = " ".join(filter(None, (WORDS[VOICE_LIMITS[change]], question(self.context))))
+                speech = " ".join(
+                    filter(None, (kiosk_words(self.locale, VOICE_LIMITS[change]), question(self.context)))
+                )
         if changes:
             return speech  # the context stays as it was, so an open question survives "slower"
         self.context = dict(reply.context)
@@ -306,12 +307,12 @@ class Kiosk:
                     speech = f"{speech} {moved.text}"
             self.customer_id = customer
         if intent == HELP:
-            speech = f"{speech} {WORDS['kiosk_help']}"
+            speech = f"{speech} {kiosk_words(self.locale, 'help')}"
         if reply.end_session or "started_over" in reply.events:
             was_signed_in = self.signed_in
             self.end_session()
             if was_signed_in:
-                speech = f"{speech} {WORDS['signed_out']}"
+                speech = f"{speech} {kiosk_words(self.locale, 'signed_out')}"
         return speech
 
     # --- the session -----------------------------------------------------------------------------
@@ -343,7 +344,7 @@ class Kiosk:
             return False
         log.info("session idle for %.0f s: starting over", self.idle_timeout)
         self.end_session()
-        self._speak(WORDS["timed_out"])
+        self._speak(kiosk_words(self.locale, "timed_out"))
         return True
 
     def _refresh_catalog(self) -> None:

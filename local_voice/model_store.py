@@ -58,9 +58,9 @@ def ensure_model(data_dir: Path, progress: Progress | None = None) -> Path:
     return target
 
 
-KIOSK_LANGUAGE = "en"
-"""The kiosk speaks English: its grammar is compiled from models/en-US.json and espeak-ng speaks en-us.
-es-US exists for Alexa only (its prompts and model), and no Spanish kiosk voice or grammar is built."""
+KIOSK_LOCALE = "en-US"
+"""The kiosk's locale when no --model names another language: its grammar comes from models/en-US.json and
+espeak-ng speaks the language file's voice (en-us)."""
 
 
 def model_language(path: Path) -> str | None:
@@ -76,14 +76,25 @@ def model_language(path: Path) -> str | None:
     return rest[0] if rest and rest[0].isalpha() else None
 
 
-def check_language(path: Path) -> None:
-    """Refuse a model for another language: an English grammar on it would hear nothing right."""
-    language = model_language(path)
-    if language is not None and language != KIOSK_LANGUAGE:
+def kiosk_locale(path: Path | None) -> str:
+    """The locale the kiosk speaks with this Vosk model: English unless the model is for another language.
+
+    A model named for another language needs a locale of that language with an interaction model, so the
+    grammar, the prompts and the voice all exist ("vosk-model-small-es-0.42" -> es-US). One for a language
+    the shop has no locale in is refused: an English grammar on it would hear nothing right.
+    """
+    from intents.language import available_locales  # the models folder says which locales exist
+
+    language = model_language(path) if path is not None else None
+    if language is None or language == KIOSK_LOCALE.split("-")[0]:
+        return KIOSK_LOCALE
+    matching = [locale for locale in available_locales() if locale.split("-")[0].lower() == language]
+    if not matching:
         raise ModelError(
-            f"{path} is a Vosk model for {language!r}, and the kiosk speaks English only (its grammar comes"
-            " from models/en-US.json). Pass an English Vosk model, or leave out --model."
+            f"{path} is a Vosk model for {language!r}, and the shop has no {language} locale (it speaks "
+            f"{', '.join(available_locales())}). Pass a Vosk model for one of those, or leave out --model."
         )
+    return matching[0]
 
 
 def check_model(path: Path) -> None:

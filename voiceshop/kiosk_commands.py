@@ -19,6 +19,7 @@ from catalog.config import Settings
 from catalog.errors import StoreUnavailable
 from catalog.services import Shop
 from intents.language import load_model
+from intents.lexicon import load_lexicon
 from local_voice.audio_input import (
     AudioInputError,
     WavInputError,
@@ -30,7 +31,7 @@ from local_voice.audio_input import (
     text_lines,
 )
 from local_voice.kiosk import DEFAULT_IDLE_TIMEOUT, Kiosk, Turn, create_kiosk
-from local_voice.model_store import ModelError, check_language, check_model, ensure_model
+from local_voice.model_store import KIOSK_LOCALE, ModelError, check_model, ensure_model, kiosk_locale
 from local_voice.voice import AudioOutputError, EspeakVoice, SilentVoice, Voice, VoiceError
 
 ANONYMOUS_CUSTOMER = "kiosk"
@@ -115,11 +116,11 @@ class PrintingVoice:
             self.speaker = None
 
 
-def make_voice(mute: bool, out: TextIO) -> Voice:
-    """--mute prints only; otherwise print and speak, or print only when there is no sound output."""
+def make_voice(mute: bool, out: TextIO, locale: str = KIOSK_LOCALE) -> Voice:
+    """--mute prints only; otherwise print and speak (the locale's espeak-ng voice), or print only without sound."""
     if mute:
         return SilentVoice(echo=out)
-    speaker = EspeakVoice()
+    speaker = EspeakVoice(voice=load_lexicon(locale).kiosk_voice)
     try:
         speaker.check_output()
     except (AudioOutputError, VoiceError) as failed:
@@ -132,14 +133,14 @@ def make_voice(mute: bool, out: TextIO) -> Voice:
 def resolve_model(path: Path | None, settings: Settings) -> Path:
     """Use --model after checking it, else the project's English model (fetched once into the data folder)."""
     if path is not None:
-        check_language(path)
+        kiosk_locale(path)
         check_model(path)
         return path
     return ensure_model(settings.data_dir)
 
 
 def build_understander(
-    model_path: Path, shop: Shop, mode: str, locale: str = "en-US", store_up: bool = True
+    model_path: Path, shop: Shop, mode: str, locale: str = KIOSK_LOCALE, store_up: bool = True
 ) -> Any:
     """Compile the interaction model and today's catalog into the recognizer.
 
@@ -193,8 +194,9 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             microphone = open_microphone()
         except AudioInputError as error:
             print(f"{error}\nFalling back to text mode: type what you would say.", file=sys.stderr)
-    understander = build_understander(model_path, shop, args.mode, store_up=store_up)
-    voice = make_voice(args.mute, out)
+    locale = kiosk_locale(args.model)
+    understander = build_understander(model_path, shop, args.mode, locale=locale, store_up=store_up)
+    voice = make_voice(args.mute, out, locale)
     kiosk = create_kiosk(
         shop,
         understander,
@@ -202,6 +204,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         args.customer or ANONYMOUS_CUSTOMER,
         idle_timeout=args.idle_timeout,
         walk_up=args.customer is None,
+        locale=locale,
     )
     report = _reporter(args.json, echo_heard=wavs is not None or microphone is not None)
     try:

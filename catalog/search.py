@@ -68,7 +68,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from itertools import pairwise
+from itertools import accumulate, pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 import jellyfish
 from rapidfuzz import fuzz, process
@@ -97,7 +99,7 @@ SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and s
 SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
 SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
 SOUND_CUTOFF = 60.0  # rapidfuzz points below which a sound-alike phrase is not even a candidate
-SOUND_CANDIDATES = 12
+SOUND_CANDIDATES = 24  # nearest phonetic keys scored in full (the DEV set's hits are all among the first 12)
 SOUND_KEY_WEIGHT = 0.5  # the phonetic key's share of sound similarity; the letters have the rest
 SOUND_SCALE = 0.9  # a sound-alike's score beside a word match: hearing is weaker evidence than words
 SOUND_ANCHOR_BONUS = 0.08  # on the DEV set, 81% of sound-alikes whose first word was heard right were right
@@ -249,23 +251,37 @@ def _sound_key(term: str) -> str:
     return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
 
 
+def _by_word(phrases: tuple[tuple[str, ...], ...], position: int) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases keyed by their first (0) or last (-1) word, longest first, so a query reads only its own."""
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        table.setdefault(phrase[position], []).append(phrase)
+    return {word: tuple(found) for word, found in table.items()}
+
+
+_LEADING_BY_WORD = _by_word(LEADING_FILLERS, 0)
+_TRAILING_BY_WORD = _by_word(TRAILING_FILLERS, -1)
+_VAGUE_BY_WORD = _by_word(VAGUE_FILLERS, 0)
+
+
 def strip_fillers(words: list[str]) -> list[str]:
     """Drop the language file's fillers: leading ("do you carry", "got any"), trailing, and vague words."""
     changed = True
     while changed and words:
         changed = False
-        for phrase in LEADING_FILLERS:
+        for phrase in _LEADING_BY_WORD.get(words[0], ()):
             if len(phrase) < len(words) and tuple(words[: len(phrase)]) == phrase:
                 words, changed = words[len(phrase) :], True
                 break
-        for phrase in TRAILING_FILLERS:
+        for phrase in _TRAILING_BY_WORD.get(words[-1], ()):
             if len(phrase) < len(words) and tuple(words[-len(phrase) :]) == phrase:
                 words, changed = words[: -len(phrase)], True
                 break
     out: list[str] = []
     index = 0
     while index < len(words):
-        vague = next((p for p in VAGUE_FILLERS if tuple(words[index : index + len(p)]) == p), ())
+        starting = _VAGUE_BY_WORD.get(words[index], ())
+        vague = next((p for p in starting if tuple(words[index : index + len(p)]) == p), ())
         if vague:
             index += len(vague)
         else:
@@ -314,6 +330,37 @@ def calibrated(score: float, tier: str) -> float:
     return CALIBRATION[tier][-1][1]
 
 
+class _Sounds(NamedTuple):
+    """What a query sounds like: products worth offering by sound, and the two best sounds of all (rivals)."""
+
+    matches: dict[int, tuple[float, str]]
+    """pid -> (similarity, the catalog phrase heard), only where some lead could make the sound worth offering."""
+    top: int
+    """The best-sounding product, whose rival is the second; every other product's rival is the first."""
+    first: float
+    second: float
+
+
+_NO_SOUNDS = _Sounds({}, -1, 0.0, 0.0)
+
+
+def _hopeless_sound() -> float:
+    """The similarity below which no lead lifts a sound-alike to `MIN_CONFIDENCE`, read off `CALIBRATION`.
+
+    Such a sound is never offered, so it must not displace the product's word match or take a place in
+    the list either; dropping it at the scan also spares scoring its products.
+    """
+    reach = 0.0
+    for upper, precision in CALIBRATION["sound"]:
+        if precision >= MIN_CONFIDENCE:
+            break
+        reach = upper
+    return reach - SOUND_LEAD_WEIGHT * SOUND_MAX_LEAD
+
+
+SOUND_HOPELESS = _hopeless_sound()
+
+
 @dataclass
 class _QueryWord:
     """One query word with the vocabulary terms it may mean and how informative it is."""
@@ -353,6 +400,51 @@ class _LengthBuckets:
         return cached
 
 
+def _grams(text: str, size: int) -> list[str]:
+    """The overlapping pieces of `size` characters of `text` (none when it is shorter)."""
+    return [text[start : start + size] for start in range(len(text) - size + 1)]
+
+
+class _GramIndex:
+    """Which catalog phrases share a piece with what was heard, so a sound-alike scan reads only those.
+
+    A misheard phrase keeps some of its sound or spelling. Candidates are the phrases that share three
+    letters in a row of phonetic key with the query (two, for a key of five or fewer: "sir rah cha" is SRRS,
+    "sriracha" SRS), or four letters in a row of spelling. On the DEV set that kept every hit, score and
+    confidence the two full scans gave, while reading about a tenth of the phrases at 10k products. The
+    sets are unioned in C, which is what makes this cheaper than letting rapidfuzz read every phrase.
+    """
+
+    KEY_PIECE = 3
+    SHORT_KEY = 5  # a key this short is looked up by pairs of its letters instead
+    LETTER_PIECE = 4
+
+    def __init__(self, letters: list[str], keys: list[str]) -> None:
+        """Index every phrase by its key's triples and pairs and its spelling's runs of four."""
+        self._keys: dict[str, set[int]] = {}
+        self._pairs: dict[str, set[int]] = {}
+        self._letters: dict[str, set[int]] = {}
+        for table, texts, size in (
+            (self._keys, keys, self.KEY_PIECE),
+            (self._pairs, keys, 2),
+            (self._letters, letters, self.LETTER_PIECE),
+        ):
+            for index, text in enumerate(texts):
+                for piece in _grams(text, size) or (text,):
+                    found = table.get(piece)
+                    if found is None:
+                        table[piece] = {index}
+                    else:
+                        found.add(index)
+
+    def candidates(self, letters: str, key: str) -> list[int]:
+        """Phrases sharing a piece of the key (pairs of a short one) or a run of letters, in catalog order."""
+        table, size = (self._pairs, 2) if len(key) <= self.SHORT_KEY else (self._keys, self.KEY_PIECE)
+        sets = [table[piece] for piece in _grams(key, size) or (key,) if piece in table]
+        sets += [self._letters[piece] for piece in _grams(letters, self.LETTER_PIECE) if piece in self._letters]
+        return sorted(set().union(*sets))
+
+
 class SearchIndex:
     """Products indexed by their words, sounds and merged word pairs, built once per catalog version."""
 
@@ -389,12 +481,18 @@ class SearchIndex:
             if term.isalpha() and len(term) >= 3:
                 self._sounds.setdefault(jellyfish.metaphone(term), []).append(term)
         self._category_phrases = self._build_category_phrases()
+        self._category_by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        """The same phrases by their first word, longest first, so a query reads only the ones it could start."""
+        for phrase, category in self._category_phrases:
+            self._category_by_word.setdefault(phrase[0], []).append((phrase, category))
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
-        self._sound_cache: dict[tuple[str, ...], dict[int, tuple[float, str]]] = {}
+        self._sound_cache: dict[tuple[str, ...], _Sounds] = {}
+        self._merged_cache: dict[tuple[str, ...], list[str]] = {}
         """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
         costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
-        self._browse_order: dict[str, list[int]] = {}
+        self._browse_order: dict[str | None, list[int]] = {}
+        self._has_kind: dict[str, bool] = {}
         self._kind_terms: dict[str, list[str]] = {}
 
     @classmethod
@@ -475,8 +573,7 @@ class SearchIndex:
                     key_of[term] = _sound_key(term)
             keys.append("".join(key_of[term] for term in terms))
         self._spoken_keys = keys
-        self._letters_by_length = _LengthBuckets(self._spoken_letters)
-        self._keys_by_length = _LengthBuckets(keys)
+        self._sound_grams = _GramIndex(self._spoken_letters, keys)
 
     def _field_terms(self, text: str) -> list[str]:
         """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
@@ -503,7 +600,7 @@ class SearchIndex:
     def _extract_category(self, words: list[str]) -> tuple[str | None, list[str], tuple[str, ...]]:
         """Find the first category phrase in the stemmed words: the category, the other words, its kinds."""
         for start in range(len(words)):
-            for phrase, category in self._category_phrases:
+            for phrase, category in self._category_by_word.get(words[start], ()):
                 if tuple(words[start : start + len(phrase)]) == phrase:
                     rest = words[:start] + words[start + len(phrase) :]
                     return category, rest, self._kinds.get(phrase, ())
@@ -572,7 +669,17 @@ class SearchIndex:
                 candidates[term] = max(candidates.get(term, 0.0), similarity)
 
     def _merged(self, words: list[str]) -> list[str]:
-        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth")."""
+        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth"), remembered per query."""
+        key = tuple(words)
+        merged = self._merged_cache.get(key)
+        if merged is None:
+            if len(self._merged_cache) >= TERM_CACHE_SIZE:
+                self._merged_cache.clear()
+            merged = self._merged_cache[key] = self._merge(words)
+        return list(merged)
+
+    def _merge(self, words: list[str]) -> list[str]:
+        """`_merged` without its cache: a near match of the joined pair is one rapidfuzz scan of the vocabulary."""
         out: list[str] = []
         index = 0
         while index < len(words):
@@ -611,13 +718,17 @@ class SearchIndex:
     def _score_words(self, words: list[str]) -> dict[int, float]:
         """Score every product that explains enough of `words`; return pid -> score in 0..1."""
         query = [_QueryWord(word, *self._lookup(word)) for word in words]
+        query.sort(key=lambda item: -item.weight)  # the rarest words first: the common ones then only add
         total_weight = sum(item.weight for item in query)
         if total_weight <= 0:
             return {}
         explained: dict[int, float] = {}
         matched_terms: set[str] = set()
         anchored: set[int] = set()  # products at least one word names outright, not just sounds like
-        for item in query:
+        # A product none of the words so far explained can reach at most the weight still to come: once
+        # that is below MIN_MATCH, a word only adds to the products already found (a C intersection).
+        still_to_come = list(accumulate((item.weight / total_weight for item in reversed(query)), initial=0.0))
+        for position, item in enumerate(query):
             # Each product keeps its best value for this word: updates in rising order of value, so the
             # last one written wins, all in C (dict.update), which is what keeps 100k products fast.
             weight = item.weight / total_weight
@@ -637,6 +748,10 @@ class SearchIndex:
                 per_product.update(dict.fromkeys(pids, value))
             if not explained:
                 explained = per_product
+                continue
+            if still_to_come[len(query) - position] < MIN_MATCH - 1e-9:
+                for pid in per_product.keys() & explained.keys():
+                    explained[pid] += per_product[pid]
                 continue
             get = explained.get
             for pid, value in per_product.items():
@@ -668,7 +783,7 @@ class SearchIndex:
                     scores[pid] = score
         return scores
 
-    def _sound_match(self, words: list[str]) -> dict[int, tuple[float, str]]:
+    def _sound_match(self, words: list[str]) -> _Sounds:
         """Products whose name (or a tail of it, or a synonym) sounds like the words run together.
 
         Spaces are dropped on both sides, so "be a burger" meets "peanut butter" and "blue to speak up"
@@ -684,24 +799,18 @@ class SearchIndex:
         self._sound_cache[tuple(words)] = matches
         return matches
 
-    def _sound_scan(self, words: list[str]) -> dict[int, tuple[float, str]]:
+    def _sound_scan(self, words: list[str]) -> _Sounds:
         """`_sound_match` without its cache: the two rapidfuzz scans and the scoring of what they find."""
         terms = [word for word in words if word.isalpha()]
         letters = "".join(terms)
         if len(letters) < (SOUND_MIN_CHARS if len(terms) > 1 else SOUND_MIN_ONE_WORD) or not self._spoken_letters:
-            return {}  # one short word sounds like too many things; the word tier's fuzzy match has it
+            return _NO_SOUNDS  # one short word sounds like too many things; the word tier's fuzzy match has it
         key = "".join(_sound_key(term) for term in terms)
-        found: set[int] = set()
-        for query, buckets in ((letters, self._letters_by_length), (key, self._keys_by_length)):
-            choices, order = buckets.within(len(query), SOUND_CUTOFF)
-            for _, _, index in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
-            ):
-                found.add(order[index])
-        matches: dict[int, tuple[float, str]] = {}
-        for index in found:
+        found = self._sound_candidates(letters, key)
+        heard: list[tuple[float, int, str]] = []  # similarity, phrase index, phrase
+        for index in sorted(found):
             spoken = self._spoken_letters[index]
-            pids, discount, phrase_terms = self._spoken[spoken]
+            _, discount, phrase_terms = self._spoken[spoken]
             if len(phrase_terms) == 1 and (len(terms) == 1 or len(spoken) < SOUND_MIN_ONE_WORD):
                 continue  # one word for one word is the word tier's fuzzy match, which knows more
             similarity = (
@@ -716,10 +825,43 @@ class SearchIndex:
             prefix = min(len(first), len(said)) >= 4 and (first.startswith(said) or said.startswith(first))
             if first == said or prefix:
                 similarity += SOUND_ANCHOR_BONUS  # the first word heard right: a garbled name, not another thing
-            for pid in pids:
-                if similarity > matches.get(pid, (0.0, ""))[0]:
-                    matches[pid] = (similarity, " ".join(phrase_terms))
-        return matches
+            heard.append((similarity, index, " ".join(phrase_terms)))
+        heard.sort(key=lambda item: -item[0])  # stable: equal sounds keep catalog order
+        rivals: list[float] = []
+        seen: set[int] = set()
+        for similarity, index, _ in heard:  # the two best-sounding products, whatever their chances
+            for pid in self._spoken[self._spoken_letters[index]][0]:
+                if pid not in seen and len(rivals) < 2:
+                    seen.add(pid)
+                    rivals.append(similarity)
+            if len(rivals) >= 2:
+                break
+        matches: dict[int, tuple[float, str]] = {}
+        for similarity, index, phrase in heard:
+            if similarity < SOUND_HOPELESS:
+                break  # no lead makes this sound worth offering, so it must not displace a word match either
+            for pid in self._spoken[self._spoken_letters[index]][0]:
+                if pid not in matches:
+                    matches[pid] = (similarity, phrase)
+        top = next(iter(matches), -1) if heard and heard[0][0] >= SOUND_HOPELESS else -1
+        return _Sounds(matches, top, rivals[0] if rivals else 0.0, rivals[1] if len(rivals) > 1 else 0.0)
+
+    def _sound_candidates(self, letters: str, key: str) -> set[int]:
+        """Indexes of the catalog phrases whose phonetic key is closest to the heard one.
+
+        Only phrases that share a piece of the key or of the letters with what was heard are read
+        (`_GramIndex`): a tenth to a fifth of them, where a full scan read them all twice (on the DEV
+        set the same hits, scores and confidences as the two full scans, whose letters scan added nothing).
+        """
+        order = self._sound_grams.candidates(letters, key)
+        keys = self._spoken_keys
+        choices = [keys[index] for index in order]
+        return {
+            order[index]
+            for _, _, index in process.extract(
+                key, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
+            )
+        }
 
     def _fused(self, words: list[str]) -> tuple[dict[int, float], dict[int, tuple[str, float, str]]]:
         """Word-match scores, raised where a product sounds more like the query than its words say.
@@ -735,12 +877,14 @@ class SearchIndex:
             for pid in scores:
                 if self._brand_terms[pid] == said:
                     heard[pid] = ("", scores[pid], "brand")
-        sounds = {} if sure else self._sound_match(words)  # words that name a product outright need no ear
-        ranked = sorted(sounds.items(), key=lambda item: -item[1][0])[:2]
-        for pid, (similarity, phrase) in sounds.items():
-            score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not self._in_stock[pid] else 0.0)
+        # Words that name a product outright need no ear, nor does a brand said alone ("clorox"): on the DEV
+        # set skipping the scan for a brand changed no hit, and it saved a sound scan per brand query.
+        sounds = _NO_SOUNDS if sure or said in self._brand_sets else self._sound_match(words)
+        in_stock = self._in_stock
+        for pid, (similarity, phrase) in sounds.matches.items():
+            score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not in_stock[pid] else 0.0)
             if score > scores.get(pid, 0.0):
-                rival = next((sim for other, (sim, _) in ranked if other != pid), 0.0)
+                rival = sounds.second if pid == sounds.top else sounds.first
                 scores[pid] = score
                 lead = min(SOUND_MAX_LEAD, similarity - rival)
                 heard[pid] = (phrase, similarity + SOUND_LEAD_WEIGHT * lead, "sound")
@@ -756,23 +900,25 @@ class SearchIndex:
         """The best `limit` products of the category under the price cap, within reach of the best."""
         scores, heard = scored
         products = self._products
-        if category is None and cap is None and scores:  # only what can survive the relative cut is ranked
+        # Best first (sorted in C), so only the products that can make the list are looked at: the first
+        # `limit` that pass the filters and those tied with the last of them; what the relative cut would
+        # drop is not ranked either.
+        if limit <= 0:
+            return []
+        reach = -1.0
+        if category is None and cap is None and scores:
             reach = max(scores.values()) - RELATIVE_CUTOFF / 100 - 0.01
-            scores = {pid: score for pid, score in scores.items() if score >= reach}
-        ranked = heapq.nsmallest(
-            limit,
-            (
-                (
-                    -round(max(0.0, min(1.0, score)) * 100, 2),
-                    not self._in_stock[pid],
-                    products[pid].price,
-                    pid,
-                )
-                for pid, score in scores.items()
-                if (category is None or products[pid].category == category)
-                and (cap is None or products[pid].price <= cap)
-            ),
-        )
+        candidates: list[tuple[float, bool, Decimal, int]] = []
+        for pid, score in sorted(scores.items(), key=itemgetter(1), reverse=True):
+            if score < reach:
+                break
+            points = -_points(score)
+            if len(candidates) >= limit and points > candidates[limit - 1][0]:
+                break
+            product = products[pid]
+            if (category is None or product.category == category) and (cap is None or product.price <= cap):
+                candidates.append((points, not self._in_stock[pid], product.price, pid))
+        ranked = heapq.nsmallest(limit, candidates)
         hits = []
         for negative, _, _, pid in ranked:
             phrase, evidence, tier = heard.get(pid, ("", -negative / 100, "words"))
@@ -788,18 +934,22 @@ class SearchIndex:
         self, category: str | None, cap: Decimal | None, limit: int, kinds: tuple[str, ...] = ()
     ) -> list[SearchHit]:
         """List products without product words: of the kind asked for, in stock first, then cheapest first."""
-        cache_key = f"{category}|{'/'.join(kinds)}"
-        order = self._browse_order.get(cache_key)
+        order = self._browse_order.get(category)
         if order is None:
-            pids = list(self._by_category[category] if category is not None else range(len(self._products)))
-            if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
-                pids = [pid for pid in pids if self._of_kind(pid, kinds)] or pids
+            pids = self._by_category[category] if category is not None else range(len(self._products))
             order = sorted(pids, key=lambda pid: (not self._in_stock[pid], self._products[pid].price, pid))
-            self._browse_order[cache_key] = order
+            self._browse_order[category] = order
+        if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
+            cache_key = f"{category}|{'/'.join(kinds)}"
+            has_kind = self._has_kind.get(cache_key)
+            if has_kind is None:
+                has_kind = self._has_kind[cache_key] = any(self._of_kind(pid, kinds) for pid in order)
+            if not has_kind:
+                kinds = ()
         hits: list[SearchHit] = []
-        for pid in order:
+        for pid in order:  # the kind of each is read only as far as the list goes
             product = self._products[pid]
-            if cap is None or product.price <= cap:
+            if (cap is None or product.price <= cap) and (not kinds or self._of_kind(pid, kinds)):
                 score = CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5
                 hits.append(SearchHit(product, score, tier="category"))  # what was asked for is certain
                 if len(hits) >= limit:

@@ -409,25 +409,27 @@ class _GramIndex:
     """Which catalog phrases share a piece with what was heard, so a sound-alike scan reads only those.
 
     A misheard phrase keeps some of its sound or spelling. Candidates are the phrases that share three
-    letters in a row of phonetic key with the query (two, for a key of five or fewer: "sir rah cha" is SRRS,
-    "sriracha" SRS), or four letters in a row of spelling. On the DEV set that kept every hit, score and
-    confidence the two full scans gave, while reading about a tenth of the phrases at 10k products. The
-    sets are unioned in C, which is what makes this cheaper than letting rapidfuzz read every phrase.
+    letters in a row of phonetic key with the query, or four letters in a row of spelling (three, for a key
+    of five or fewer, where four letters would be too few: "sir rah cha" and "sriracha" share only "cha").
+    On the DEV set that kept every hit, score and confidence the two full scans gave, while reading about a
+    fifth of the phrases at 10k products. The sets are unioned in C, which is what makes this cheaper than
+    letting rapidfuzz read every phrase.
     """
 
     KEY_PIECE = 3
-    SHORT_KEY = 5  # a key this short is looked up by pairs of its letters instead
     LETTER_PIECE = 4
+    SHORT_KEY = 5
+    SHORT_LETTER_PIECE = 3
 
     def __init__(self, letters: list[str], keys: list[str]) -> None:
-        """Index every phrase by its key's triples and pairs and its spelling's runs of four."""
+        """Index every phrase by the runs of three of its key and of three and four of its spelling."""
         self._keys: dict[str, set[int]] = {}
-        self._pairs: dict[str, set[int]] = {}
         self._letters: dict[str, set[int]] = {}
+        self._short_letters: dict[str, set[int]] = {}
         for table, texts, size in (
             (self._keys, keys, self.KEY_PIECE),
-            (self._pairs, keys, 2),
             (self._letters, letters, self.LETTER_PIECE),
+            (self._short_letters, letters, self.SHORT_LETTER_PIECE),
         ):
             for index, text in enumerate(texts):
                 for piece in _grams(text, size) or (text,):
@@ -438,10 +440,14 @@ class _GramIndex:
                         found.add(index)
 
     def candidates(self, letters: str, key: str) -> list[int]:
-        """Phrases sharing a piece of the key (pairs of a short one) or a run of letters, in catalog order."""
-        table, size = (self._pairs, 2) if len(key) <= self.SHORT_KEY else (self._keys, self.KEY_PIECE)
-        sets = [table[piece] for piece in _grams(key, size) or (key,) if piece in table]
-        sets += [self._letters[piece] for piece in _grams(letters, self.LETTER_PIECE) if piece in self._letters]
+        """Phrases sharing a run of the key or of the letters with the query, in catalog order."""
+        sets = [self._keys[piece] for piece in _grams(key, self.KEY_PIECE) or (key,) if piece in self._keys]
+        table, size = (
+            (self._short_letters, self.SHORT_LETTER_PIECE)
+            if len(key) <= self.SHORT_KEY
+            else (self._letters, self.LETTER_PIECE)
+        )
+        sets += [table[piece] for piece in _grams(letters, size) if piece in table]
         return sorted(set().union(*sets))
 
 
@@ -491,6 +497,7 @@ class SearchIndex:
         """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
         costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
+        self._prices = [product.price for product in products]
         self._browse_order: dict[str | None, list[int]] = {}
         self._has_kind: dict[str, bool] = {}
         self._kind_terms: dict[str, list[str]] = {}
@@ -937,7 +944,10 @@ class SearchIndex:
         order = self._browse_order.get(category)
         if order is None:
             pids = self._by_category[category] if category is not None else range(len(self._products))
-            order = sorted(pids, key=lambda pid: (not self._in_stock[pid], self._products[pid].price, pid))
+            # In stock first, then cheapest, then catalog order: two stable sorts on C keys, not a key tuple
+            # per product (comparing tuples of Decimals was most of a first listing's time).
+            order = sorted(pids, key=self._prices.__getitem__)
+            order.sort(key=self._in_stock.__getitem__, reverse=True)
             self._browse_order[category] = order
         if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
             cache_key = f"{category}|{'/'.join(kinds)}"

@@ -65,6 +65,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -422,22 +423,25 @@ class _GramIndex:
     SHORT_LETTER_PIECE = 3
 
     def __init__(self, letters: list[str], keys: list[str]) -> None:
-        """Index every phrase by the runs of three of its key and of three and four of its spelling."""
-        self._keys: dict[str, set[int]] = {}
-        self._letters: dict[str, set[int]] = {}
-        self._short_letters: dict[str, set[int]] = {}
-        for table, texts, size in (
-            (self._keys, keys, self.KEY_PIECE),
-            (self._letters, letters, self.LETTER_PIECE),
-            (self._short_letters, letters, self.SHORT_LETTER_PIECE),
-        ):
-            for index, text in enumerate(texts):
-                for piece in _grams(text, size) or (text,):
-                    found = table.get(piece)
-                    if found is None:
-                        table[piece] = {index}
-                    else:
-                        found.add(index)
+        """Index every phrase by the runs of three of its key and of three and four of its spelling.
+
+        Lists with repeats rather than sets: appending through a defaultdict is what keeps this a few
+        hundredths of a second at 100k products, and the union at query time drops the repeats.
+        """
+        self._keys = self._pieces(keys, self.KEY_PIECE)
+        self._letters = self._pieces(letters, self.LETTER_PIECE)
+        self._short_letters = self._pieces(letters, self.SHORT_LETTER_PIECE)
+
+    @staticmethod
+    def _pieces(texts: list[str], size: int) -> dict[str, list[int]]:
+        """Each run of `size` characters (a shorter text: itself) -> the indexes of the texts holding it."""
+        table: defaultdict[str, list[int]] = defaultdict(list)
+        for index, text in enumerate(texts):
+            if len(text) < size:
+                table[text].append(index)
+            for start in range(len(text) - size + 1):
+                table[text[start : start + size]].append(index)
+        return dict(table)
 
     def candidates(self, letters: str, key: str) -> list[int]:
         """Phrases sharing a run of the key or of the letters with the query, in catalog order."""

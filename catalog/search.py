@@ -106,6 +106,7 @@ SOUND_SCALE = 0.9  # a sound-alike's score beside a word match: hearing is weake
 SOUND_ANCHOR_BONUS = 0.08  # on the DEV set, 81% of sound-alikes whose first word was heard right were right
 SOUND_LEAD_WEIGHT = 0.5  # how much a sound-alike's lead over the next one adds to its evidence
 SOUND_MAX_LEAD = 0.2  # a sound-alike with no rival is not thereby certain
+KIND_PRODUCTS = 3  # products whose names share a word for it to name a kind ("milk"), see `_lacking`
 SPAN_DISCOUNT = 0.97  # sounding like part of a name ("peanut butter" of "creamy peanut butter")
 
 _WORDS = search_words()
@@ -497,7 +498,7 @@ class SearchIndex:
             self._category_by_word.setdefault(phrase[0], []).append((phrase, category))
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
         self._sound_cache: dict[tuple[str, ...], _Sounds] = {}
-        self._merged_cache: dict[tuple[str, ...], list[str]] = {}
+        self._merged_cache: dict[tuple[str, ...], list[str]] = {}  # words, then whether near joins count
         """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
         costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
@@ -679,17 +680,21 @@ class SearchIndex:
                 similarity = 0.88 if close else 0.8
                 candidates[term] = max(candidates.get(term, 0.0), similarity)
 
-    def _merged(self, words: list[str]) -> list[str]:
-        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth"), remembered per query."""
-        key = tuple(words)
+    def _merged(self, words: list[str], near: bool = True) -> list[str]:
+        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth"), remembered per query.
+
+        With `near`, a joined pair may also be a near spelling of the catalog's word ("dish washer" ->
+        "dishwasher"); without it only the exact joins count ("pine apple", but never "goat milk" -> "oatmilk").
+        """
+        key = (*words, str(near))
         merged = self._merged_cache.get(key)
         if merged is None:
             if len(self._merged_cache) >= TERM_CACHE_SIZE:
                 self._merged_cache.clear()
-            merged = self._merged_cache[key] = self._merge(words)
+            merged = self._merged_cache[key] = self._merge(words, near)
         return list(merged)
 
-    def _merge(self, words: list[str]) -> list[str]:
+    def _merge(self, words: list[str], near: bool) -> list[str]:
         """`_merged` without its cache: a near match of the joined pair is one rapidfuzz scan of the vocabulary."""
         out: list[str] = []
         index = 0
@@ -700,7 +705,7 @@ class SearchIndex:
                     out.append(joined if joined in self._postings else stem(joined))
                     index += 2
                     continue
-                if words[index] not in self._postings or words[index + 1] not in self._postings:
+                if near and (words[index] not in self._postings or words[index + 1] not in self._postings):
                     near = self._by_length.within(len(joined), 86)[0]
                     close = process.extractOne(joined, near, scorer=fuzz.ratio, score_cutoff=86)
                     if close is not None and len(joined) >= 6:
@@ -726,9 +731,15 @@ class SearchIndex:
                 index += 1
         return out
 
-    def _score_words(self, words: list[str]) -> dict[int, float]:
-        """Score every product that explains enough of `words`; return pid -> score in 0..1."""
-        query = [_QueryWord(word, *self._lookup(word)) for word in words]
+    def _score_words(self, words: list[str], lacking: frozenset[str] = frozenset()) -> dict[int, float]:
+        """Score every product that explains enough of `words`; return pid -> score in 0..1.
+
+        A `lacking` word (see `_lacking`) explains nothing: its near spellings are other things.
+        """
+        query = [
+            _QueryWord(word, {}, self._max_idf) if word in lacking else _QueryWord(word, *self._lookup(word))
+            for word in words
+        ]
         query.sort(key=lambda item: -item.weight)  # the rarest words first: the common ones then only add
         total_weight = sum(item.weight for item in query)
         if total_weight <= 0:
@@ -784,10 +795,35 @@ class SearchIndex:
             scores[pid] = score / (1 + PHRASE_BONUS)
         return scores
 
-    def _match(self, words: list[str]) -> dict[int, float]:
+    def _lacking(self, words: list[str]) -> frozenset[str]:
+        """Describing words the catalog lacks, said before a word many products share ("goat" of "goat milk").
+
+        The last word names a kind the shop has several of ("milk"), so the words before it are what tells
+        them apart. A word before it that the catalog has neither exactly, nor as an equivalent, nor spelled
+        or sounding nearly enough to anchor a hit ("goat" is only spelled like "oat") is a thing the shop does
+        not sell; matching it to its nearest spelling would sell oat milk to someone who asked for goat milk.
+        """
+        if len(words) < 2 or not self._is_kind(words[-1]):
+            return frozenset()
+        return frozenset(
+            word
+            for word in words[:-1]
+            if word.isalpha()
+            and word not in self._postings
+            and word not in GENERIC_EQUIVALENTS
+            and word not in SOFT_WORDS
+            and max(self._lookup(word)[0].values(), default=0.0) < ANCHOR_SIMILARITY
+        )
+
+    def _is_kind(self, word: str) -> bool:
+        """Whether at least `KIND_PRODUCTS` products have this word in their names: a kind, not one product."""
+        postings = self._postings.get(word)
+        return postings is not None and len(postings[NAME]) >= KIND_PRODUCTS
+
+    def _match(self, words: list[str], lacking: frozenset[str] = frozenset()) -> dict[int, float]:
         """Score the words as said and with adjacent words merged; each product keeps its better score."""
-        scores = self._score_words(words)
-        merged = self._merged(words)
+        scores = self._score_words(words, lacking)
+        merged = self._merged(words, near=not lacking)  # "goat milk" is not "oatmilk" either
         if merged != words:
             for pid, score in self._score_words(merged).items():
                 if score > scores.get(pid, -1.0):
@@ -880,7 +916,9 @@ class SearchIndex:
         A sound-alike also gets its evidence for calibration: its similarity plus half its lead over
         the best-sounding other product, since a sound that stands out is far more often the one meant.
         """
-        scores = self._match(words)
+        lacking = self._lacking(words)
+        every_lacking = bool(lacking) and all(word in lacking for word in words[:-1])
+        scores = self._match(words, lacking)
         heard: dict[int, tuple[str, float, str]] = {}
         sure = max(scores.values(), default=0.0) >= SOUND_GATE
         said = frozenset(words)
@@ -896,9 +934,12 @@ class SearchIndex:
             score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not in_stock[pid] else 0.0)
             if score > scores.get(pid, 0.0):
                 rival = sounds.second if pid == sounds.top else sounds.first
-                scores[pid] = score
                 lead = min(SOUND_MAX_LEAD, similarity - rival)
-                heard[pid] = (phrase, similarity + SOUND_LEAD_WEIGHT * lead, "sound")
+                evidence = similarity + SOUND_LEAD_WEIGHT * lead
+                if lacking and phrase[:1] != words[0][:1] and (every_lacking or calibrated(evidence, "sound") < SURE):
+                    continue  # "goat milk" is spelled like oat milk, but its first sound was heard, and it is not oat
+                scores[pid] = score
+                heard[pid] = (phrase, evidence, "sound")
         return scores, heard
 
     def _hits(
@@ -990,11 +1031,10 @@ class SearchIndex:
         if category is not None and not hits:  # "baby carrots", "tuna fish": the category word was a product word
             category = None
             every_word = [word for word in self._join_stopword_pairs(stems) if not self._filler(word)]
-            for words in (every_word, content):
-                hits = self._hits(self._fused(words), None, price_cap, limit)
-                if hits:
-                    content = words
-                    break
+            # Only with every word: the content alone would drop what the shopper said the category word
+            # for ("fish food" is not cat food); on the DEV set that fallback never found a wanted product.
+            hits = self._hits(self._fused(every_word), None, price_cap, limit)
+            content = every_word  # what was looked for, category word and all
         if not hits:  # "razors for tonight", "ran out of dish soap": chatter around a product's words
             for words in self._without_chatter(rest):
                 hits = self._hits(self._fused(words), category, price_cap, limit)

@@ -706,8 +706,8 @@ class SearchIndex:
                     index += 2
                     continue
                 if near and (words[index] not in self._postings or words[index + 1] not in self._postings):
-                    near = self._by_length.within(len(joined), 86)[0]
-                    close = process.extractOne(joined, near, scorer=fuzz.ratio, score_cutoff=86)
+                    spellings = self._by_length.within(len(joined), 86)[0]
+                    close = process.extractOne(joined, spellings, scorer=fuzz.ratio, score_cutoff=86)
                     if close is not None and len(joined) >= 6:
                         out.append(close[0])
                         index += 2

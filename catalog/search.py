@@ -115,6 +115,8 @@ SOFT_WORDS = frozenset(stem(word) for word in _WORDS["soft_words"])
 _FILLERS = search_fillers()
 LIGHT_WORDS = frozenset(stem(word) for word in _WORDS["light_words"])
 """Function words ("on", "it", "from") that separate chatter from a product's words when the catalog lacks them."""
+TOPIC_WORDS = frozenset(stem(word) for word in _WORDS["topic_words"])
+"""Words that make the rest a topic ("dog stuff", "baby things"): things for dogs, so not Hot Dogs."""
 HEAD_JOINS = frozenset(stem(word) for word in _WORDS["head_joins"])
 """Words after which the words before them are the thing wanted ("a bed for my cat"), never chatter."""
 
@@ -1027,7 +1029,11 @@ class SearchIndex:
             browsing = category is not None or price_cap is not None
             hits = self._browse(category, price_cap, limit, kinds) if browsing else []
             return SearchResult(query, "", price_cap, category, tuple(hits))
-        hits = self._hits(self._fused(content), category, price_cap, limit)
+        scored = self._fused(content)
+        topic = self._topic_category(scored[0]) if category is None and TOPIC_WORDS.intersection(stems) else None
+        hits = self._hits(scored, topic or category, price_cap, limit)
+        if topic is not None and not hits:  # nothing of that category under the price cap: the words decide
+            hits = self._hits(scored, category, price_cap, limit)
         if category is not None and not hits:  # "baby carrots", "tuna fish": the category word was a product word
             category = None
             every_word = [word for word in self._join_stopword_pairs(stems) if not self._filler(word)]
@@ -1043,6 +1049,25 @@ class SearchIndex:
                     content = words
                     break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
+
+    def _topic_category(self, scores: dict[int, float]) -> str | None:
+        """The category most of the good matches are in, for a topic ("dog stuff": the pet aisle, not Hot Dogs).
+
+        Only a clear majority counts: at least two of the products within reach of the best, and more than
+        in any other category; otherwise the words alone rank the list.
+        """
+        if not scores:
+            return None
+        reach = max(scores.values()) - RELATIVE_CUTOFF / 100
+        counts: dict[str, int] = {}
+        for pid, score in scores.items():
+            if score >= reach:
+                category = self._products[pid].category
+                counts[category] = counts.get(category, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
+        if ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return ranked[0][0]
 
     def _without_chatter(self, words: list[str]) -> list[list[str]]:
         """The query's content with a run of words the catalog does not know at all dropped from either end.

@@ -69,7 +69,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from itertools import accumulate, pairwise
+from itertools import accumulate, chain, pairwise
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -478,6 +478,8 @@ class SearchIndex:
         self._spoken: dict[str, tuple[list[int], float, tuple[str, ...]]] = {}  # letters -> pids, discount, terms
         for pid, product in enumerate(products):
             self._index_product(pid, product)
+        self._words = frozenset(chain.from_iterable(self._build_cache.values()))
+        """The catalog's own words (not the adjacent pairs the postings also hold), from each distinct text."""
         del self._build_cache, self._interned
         self._build_sound_phrases()
         self._brand_sets = frozenset(self._brand_terms)
@@ -703,8 +705,12 @@ class SearchIndex:
         while index < len(words):
             if index + 1 < len(words):
                 joined = words[index] + words[index + 1]
-                if joined in self._postings or stem(joined) in self._postings:
-                    out.append(joined if joined in self._postings else stem(joined))
+                target = joined if joined in self._postings else stem(joined)
+                both_known = words[index] in self._postings and words[index + 1] in self._postings
+                # Two catalog words run together only where the catalog writes them as one word: joining
+                # "white fast" into the pair a name holds says what the words said, at twice the cost.
+                if target in self._postings and (target in self._words or not both_known):
+                    out.append(target)
                     index += 2
                     continue
                 if near and (words[index] not in self._postings or words[index + 1] not in self._postings):

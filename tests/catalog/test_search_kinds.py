@@ -123,3 +123,16 @@ def test_a_topic_lists_the_aisle_most_of_its_matches_are_in(index, query, catego
 def test_the_thing_itself_is_still_found_when_no_topic_word_is_said(index):
     assert index.search("hot dogs").best.product.name == "Hot Dogs"
     assert "Hot Dogs" in [hit.product.name for hit in index.search("dog").hits]
+
+
+MADE_FROM = [  # "<thing> made from <what>": the ingredient describes the thing, as a name would put it first
+    ("juice made from oranges", "SKU-BEV-0127"),
+    ("chips made from tortillas", "SKU-SNA-0109"),
+    ("bread made with whole wheat", "SKU-BAK-0050"),
+]
+
+
+@pytest.mark.parametrize(("query", "sku"), MADE_FROM)
+def test_what_a_thing_is_made_from_finds_it_as_its_name_says_it(index, query, sku):
+    best = index.search(query).best
+    assert best is not None and best.product.sku == sku, query

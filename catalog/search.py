@@ -841,8 +841,9 @@ class SearchIndex:
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
         scores: dict[int, float] = {}
         coverage_of: dict[frozenset[str], float] = {}  # names repeat: one intersection per distinct name
-        for pid, raw in explained.items():
-            if raw < MIN_MATCH or pid not in anchored:
+        for pid in anchored & explained.keys():  # in C: most products a word reaches only sound like it
+            raw = explained[pid]
+            if raw < MIN_MATCH:
                 continue
             name_terms = self._name_terms[pid]
             coverage = coverage_of.get(name_terms)

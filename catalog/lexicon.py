@@ -67,7 +67,7 @@ def search_fillers() -> dict[str, tuple[str, ...]]:
 
 
 def search_words() -> dict[str, Any]:
-    """The `search` section: stopwords, soft words, generic equivalents, category phrases and kinds, price words.
+    """The `search` section: stopwords, soft words, equivalents, category phrases and kinds, price and topic words.
 
     These are the locale's words, not the catalog's: they hold for any grocery catalog, so they live with
     the fillers and number words rather than in the search code. Category kind aliases ("veggies") are
@@ -87,4 +87,5 @@ def search_words() -> dict[str, Any]:
         "cent_words": frozenset(section["cent_words"]),
         "light_words": tuple(_language()["light_words"]) + tuple(section["chatter_joins"]),
         "head_joins": tuple(section["head_joins"]),
+        "topic_words": tuple(section.get("topic_words", ())),
     }

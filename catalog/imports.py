@@ -102,7 +102,11 @@ class CatalogImports:
         version = self._publish(created + updated, outage)
         if outage is not None:
             done = created + updated
-            raise StoreUnavailable(detail=f"{outage.detail}; {done} of {len(rows)} products were written") from outage
+            detail = (  # a write whose answer timed out may still have been applied: "0 written" was untrue
+                f"{outage.detail}; {done} of {len(rows)} products confirmed written (a write that timed out "
+                "may still have been applied)"
+            )
+            raise StoreUnavailable(detail=detail) from outage
         return ImportReport(created, updated, tuple(refused), version, stock, kept)
 
     def _write_chunk(

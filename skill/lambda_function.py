@@ -22,6 +22,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from catalog.config import Settings
 from catalog.services import Shop
+from skill import resume_collection
 from skill.envelope import RequestRefused, check_envelope
 from skill.handlers import (
     CatchAllExceptionHandler,
@@ -221,3 +222,6 @@ def create_web_app(verifier: AlexaRequestVerifier | None = None, test_config: di
 
     inner = verifier if verifier is not None else AlexaRequestVerifier()
     return create_app(handle_envelope, SkillVerifier(inner), test_config=test_config)  # type: ignore[arg-type]
+
+
+resume_collection()  # the last line: the import is done (see skill/__init__.py)

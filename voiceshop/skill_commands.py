@@ -58,15 +58,39 @@ def cmd_say(args: argparse.Namespace) -> int:
 
 def cmd_skill_package(args: argparse.Namespace) -> int:
     """Write the ASK CLI package's interaction models from `models/` (or only check them with --check)."""
-    from voiceshop.skill_package import package_problems, set_endpoint, write_models
+    from pathlib import Path
 
+    from voiceshop.skill_package import PACKAGE_DIR, endpoint, package_problems, set_endpoint, write_models
+
+    package_dir = Path(args.package_dir) if args.package_dir else PACKAGE_DIR
+    if not (package_dir / "skill.json").is_file():
+        print(
+            f"voiceshop skill package: no skill.json in {package_dir}. The ASK CLI project (skill-package/, "
+            "ask-resources.json) is in the repository, not in the wheel: run this from a clone, or pass "
+            "--package-dir PATH/skill-package",
+            file=sys.stderr,
+        )
+        return 2
     if args.endpoint:
-        set_endpoint(args.endpoint)
+        try:
+            set_endpoint(args.endpoint, package_dir)
+        except ValueError as refusal:
+            print(f"voiceshop skill package: {refusal}; skill.json is unchanged", file=sys.stderr)
+            return 2
     if not args.check:
-        changed = write_models()
+        changed = write_models(package_dir)
         print(f"skill-package: {', '.join(changed) or 'no'} interaction models rewritten", file=sys.stderr)
-    problems = package_problems()
+    problems = package_problems(package_dir)
     print("\n".join(problems) or "skill-package: ok (manifest, models in step, example phrases, permissions)")
+    uri = endpoint(package_dir)
+    if uri is None:
+        print(
+            "skill-package: no endpoint yet (right for the first `ask deploy`, which creates the skill); after "
+            "`sam deploy`: voiceshop skill package --endpoint <FunctionArn>",
+            file=sys.stderr,
+        )
+    else:
+        print(f"skill-package: endpoint {uri}", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -100,6 +124,7 @@ def register(sub: Any, leaf: Callable[..., argparse.ArgumentParser]) -> None:
     package = leaf(skill, "package", cmd_skill_package, "write skill-package/ models from models/ and check it")
     package.add_argument("--check", action="store_true", help="only check; exit 1 when anything is out of step")
     package.add_argument("--endpoint", default=None, help="set the manifest's endpoint (the FunctionArn output)")
+    package.add_argument("--package-dir", default=None, help="the skill-package/ folder (default: the checkout's)")
     serve = leaf(sub, "serve", cmd_serve, "serve the skill as a self-hosted, request-verifying web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)

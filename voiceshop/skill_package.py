@@ -10,6 +10,7 @@ that `tests/test_skill_package.py` and `voiceshop skill package --check` run.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from intents.language import available_locales, load_model, resolved_model_json
 from intents.lexicon import load_lexicon
 from intents.matching import match
 
-__all__ = ["PACKAGE_DIR", "manifest", "package_problems", "set_endpoint", "write_models"]
+__all__ = ["PACKAGE_DIR", "endpoint", "manifest", "package_problems", "set_endpoint", "write_models"]
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "skill-package"
 USED_PERMISSIONS = {"alexa::person_id:read"}
@@ -58,8 +59,33 @@ def manifest(package_dir: Path = PACKAGE_DIR) -> dict[str, Any]:
     return dict(json.loads((package_dir / "skill.json").read_text(encoding="utf-8")))
 
 
+LAMBDA_ARN = re.compile(
+    r"arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?"
+)
+"""A function ARN, optionally with a version or alias: what the stack's `FunctionArn` output holds."""
+
+
+def endpoint(package_dir: Path = PACKAGE_DIR) -> str | None:
+    """The manifest's endpoint URI, None while it is unset (as committed: see `set_endpoint`)."""
+    custom = manifest(package_dir)["manifest"]["apis"]["custom"]
+    return custom.get("endpoint", {}).get("uri")
+
+
 def set_endpoint(uri: str, package_dir: Path = PACKAGE_DIR) -> None:
-    """Point the manifest at the deployed backend (the SAM stack's FunctionArn, or an HTTPS URL)."""
+    """Point the manifest at the deployed backend (the SAM stack's FunctionArn, or an HTTPS URL).
+
+    The committed manifest has no endpoint on purpose: `ask deploy` refuses a Lambda ARN whose function
+    does not yet let this skill invoke it ("The trigger setting for the Lambda ... is invalid",
+    alexa/ask-cli#365), and the stack can only allow a skill id that exists. So the first deploy creates
+    the skill without one, and this sets it once the stack is up. Anything but a function ARN or an
+    https URL is refused before the file is touched (a pasted stack name would fail only at `ask deploy`).
+    """
+    uri = uri.strip()
+    if not (LAMBDA_ARN.fullmatch(uri) or re.fullmatch(r"https://[^\s/]+\.[^\s/]+(/\S*)?", uri)):
+        raise ValueError(
+            f"{uri!r} is neither a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME, the stack's "
+            "FunctionArn output) nor an https:// URL"
+        )
     data = manifest(package_dir)
     endpoint: dict[str, Any] = {"uri": uri}
     if uri.startswith("https://"):

@@ -86,13 +86,16 @@ def signed_post(chain: SigningChain) -> bytes:
 def exchange(port: int, chunks: Iterable[bytes], timeout: float = 10.0) -> tuple[str, bytes]:
     """Send ``chunks`` until the server answers; return its first status code and body ("closed" if none)."""
     deadline = time.monotonic() + timeout
+    received = b""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
         try:
             for chunk in chunks:
                 if select.select([conn], [], [], 0)[0]:
                     break  # the server answered before the whole request was sent
                 conn.sendall(chunk)
-            received = b""
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # it answered and closed between the check and the send: its answer may still be there to read
+        try:
             while time.monotonic() < deadline:  # every request here ends with the server closing
                 part = conn.recv(65536)
                 if not part:

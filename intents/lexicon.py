@@ -123,6 +123,15 @@ class Lexicon:
     "the same stuff again"): such a product reading is refused so the order intents can read it."""
     slot_carriers: tuple[tuple[str, ...], ...] = ()
     """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
+    farewells: tuple[tuple[str, ...], ...] = ()
+    """Goodbyes that close a sentence ("i'm done, goodbye"): the sentence is a goodbye, not a checkout."""
+    category_tails: frozenset[str] = frozenset()
+    """Words after a category that name no product ("pet stuff", "the cleaning aisle"): the category is meant."""
+    set_verb: str = "change"
+    """The model's own verb and "to" of a quantity change ("change {product} to {quantity}"), which set
+    phrasings ("bump the coke up to four") are rewritten into; `set_particles` ("up", "down") go."""
+    set_to: str = "to"
+    set_particles: frozenset[str] = frozenset()
 
     def catalog_query(self, text: str) -> str:
         """A query in the catalog's words: the longest known phrase at each point translated, the rest kept.
@@ -213,6 +222,11 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         pack_containers=phrases(data.get("packs", {}).get("containers", [])),
         slot_carriers=phrases(data.get("slot_carriers", [])),
         order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
+        farewells=phrases(data.get("farewells", [])),
+        category_tails=frozenset(normalize(w) for w in data.get("category_tails", ())),
+        set_verb=normalize(data.get("set_words", {}).get("verb", "change")),
+        set_to=normalize(data.get("set_words", {}).get("to", "to")),
+        set_particles=frozenset(normalize(w) for w in data.get("set_words", {}).get("particles", ())),
     )
 
 

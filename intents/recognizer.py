@@ -52,7 +52,7 @@ from intents.language import CATALOG_TYPES, InteractionModel, load_model, sample
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
 from intents.request import Slot
-from intents.traits import answers, changes_shop, expecting, sure_answering
+from intents.traits import answers, changes_shop, closes, expecting, sure_answering, takes_products
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -271,6 +271,8 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         rest, verbed = _strip_phrase(tokens, lexicon.verbs["add"])
         if verbed:
             tokens = [add, *rest]
+        elif (removal := _starts_with(tokens, lexicon.verbs.get("remove_plain", ()))) is not None:
+            tokens = [remove, *tokens[len(removal) :]]  # "delete the oreos from my cart": the place goes below
     if tokens and tokens[0] in (add, remove):
         tokens = _without_place(tokens, lexicon)
     while len(tokens) > 1 and tokens[0] == remove and tokens[-1] == "out":
@@ -284,17 +286,20 @@ _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], [
 def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
     """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two".
 
+    The verb, the "to" and the particles dropped ("up", "down") are the locale's (`set_words`).
+
     A bare set verb ("make the bananas three") needs no "to", but only a plain count ends it: a word
     heard for a number ("to", "for") or anything else ("make me a sandwich") leaves the text alone.
     """
-    if len(tokens) >= 3 and (tokens[0],) in lexicon.verbs.get("set_bare", ()) and tokens[-2] != "to":
+    verb, to = lexicon.set_verb, lexicon.set_to
+    if len(tokens) >= 3 and (tokens[0],) in lexicon.verbs.get("set_bare", ()) and tokens[-2] != to:
         last = tokens[-1]
         plain = last.isdigit() or (last not in lexicon.homophones and parse_number(last, lexicon.locale) is not None)
-        return ["change", *tokens[1:-1], "to", last] if plain else None
-    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != "to":
+        return [verb, *tokens[1:-1], to, last] if plain else None
+    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != to:
         return None
-    middle = [word for word in tokens[1:-2] if word not in ("up", "down")]
-    return ["change", *middle, "to", tokens[-1]] if middle else None
+    middle = [word for word in tokens[1:-2] if word not in lexicon.set_particles]
+    return [verb, *middle, to, tokens[-1]] if middle else None
 
 
 def _without_place(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -368,6 +373,7 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
     Leading filler ("anything by clorox"), a pack ("a 12 pack of coke") and trailing words ("cheerios too",
     "the coke for my son") go, each from the locale's language file.
     """
+    found = _as_category(found, model, lexicon)
     slots = dict(found.slots)
     changed = False
     for name in ("product", "product_two", "category"):
@@ -395,6 +401,28 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
         return found
     named = all(not slot.unresolved for slot in slots.values())
     return replace(found, slots=slots, score=max(found.score, 0.99) if named else found.score)
+
+
+def _as_category(found: Match, model: InteractionModel, lexicon: Lexicon) -> Match:
+    """An unresolved product that is a category and a word naming no product ("pet stuff", "the snack aisle").
+
+    Only for an intent that takes a category too (search), and only when the category alone resolves: "dog
+    treats" is no category, so it stays a product for the search.
+    """
+    slot = found.slots.get("product")
+    spec = model.intents.get(found.intent)
+    if slot is None or not slot.unresolved or spec is None or "category" not in spec.slots or "category" in found.slots:
+        return found
+    words = _without_leading(words_of(slot.value or ""), (*lexicon.slot_fillers, *lexicon.articles))
+    if len(words) < 2 or words[-1] not in lexicon.category_tails:
+        return found
+    category = resolve_value(model, spec.slots["category"], words[:-1])
+    if category is None:
+        return found
+    slots = {name: value for name, value in found.slots.items() if name != "product"}
+    slots["category"] = Slot(name="category", value=" ".join(words[:-1]), resolved_id=category)
+    sample = found.sample.replace("{product}", "{category}")
+    return replace(found, slots=slots, score=max(found.score, 0.99), sample=sample)
 
 
 MAX_BARE_WORDS = 3
@@ -426,16 +454,13 @@ def _acceptable(found: Match, search: Search | None = None, model: InteractionMo
     return search is not None and len(value.split()) <= 2 and search(value, 2).clear_choice is not None
 
 
-_PRODUCT_INTENTS = frozenset({"AddToCartIntent", "RemoveFromCartIntent", "SetQuantityIntent", "SearchIntent"})
-
-
 def _order_talk(found: Match, lexicon: Lexicon) -> bool:
     """A cart or search reading whose unresolved product is talk of an order ("buy the same stuff again").
 
     No product is called "order" or "again", and acting on such a reading would change the cart when the
     shopper meant to reorder, cancel or return; refused, the order intents read the sentence instead.
     """
-    if found.intent not in _PRODUCT_INTENTS:
+    if not takes_products(found.intent):
         return False
     return any(
         slot.unresolved and lexicon.order_talk & set(words_of(slot.value or ""))
@@ -544,6 +569,7 @@ def _read(
         and _sure_hearing(hypothesis)
         and (found.score >= 1.0 or not unresolved)
         and not (named and not hypothesis.typed)  # heard words only the search could name: a guess, asked back
+        and not (named and how == "rewritten")  # the verb rewritten and the product only searched: two guesses
     )
     weight = {"exact": 1.0, "rewritten": 0.97, "approximate": 0.8}[how]
     if unresolved and not hypothesis.typed:
@@ -564,11 +590,26 @@ def _read(
 
 
 def _in_context(reading: Reading, context: Context) -> Reading:
-    """A reading that is sure only as an answer (`traits.sure_answering`) is a guess at any other time."""
+    """A reading in the conversation's terms.
+
+    "The last one" is the list's last position, and a reading that is sure only as an answer
+    (`traits.sure_answering`) is a guess at any other time.
+    """
+    reading = _last_counted(reading, context)
     wanted = sure_answering(reading.intent)
     if reading.confident and wanted is not None and context.expecting != wanted:
         return replace(reading, confident=False)
     return reading
+
+
+def _last_counted(reading: Reading, context: Context) -> Reading:
+    """Ordinal -1 ("the last one") as the position it names in the list just read (the sixth of six)."""
+    ordinal = reading.slots.get("ordinal")
+    if ordinal is None or ordinal.resolved_id != "-1" or context.list_size <= 0:
+        return reading
+    position = str(context.list_size)
+    slots = {**reading.slots, "ordinal": replace(ordinal, resolved_id=position)}
+    return replace(reading, slots=slots, values={**reading.values, "ordinal": context.list_size})
 
 
 def _readings_of(
@@ -576,6 +617,8 @@ def _readings_of(
 ) -> list[Reading]:
     """Every reading of one hypothesis, best per intent."""
     text = _prepare(hypothesis.text)
+    if (goodbye := _farewell(text, model, lexicon)) is not None:
+        return [r for r in (_read(goodbye, "rewritten", hypothesis, model, lexicon, search),) if r]
     out: list[Reading] = []
 
     def fits(found: Match) -> bool:
@@ -613,6 +656,31 @@ def _readings_of(
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
+
+
+STOP = "AMAZON.StopIntent"
+
+
+def _farewell(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A goodbye after a way of finishing ("i'm done goodbye", "that's all thanks bye") as the goodbye.
+
+    Only when what comes before it is itself a closing (`traits.closes`: a no, a stop, "i'm done") or
+    politeness: "add milk and goodbye" is still read for the milk.
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    farewell = next(
+        (f for f in sorted(lexicon.farewells, key=len, reverse=True) if tuple(tokens[-len(f) :]) == f), None
+    )
+    if farewell is None or len(tokens) == len(farewell) or STOP not in model.intents:
+        return None
+    head = _without_trailing(tokens[: -len(farewell)], (*lexicon.trailing_fillers, ("and",), ("so",)))
+    head = _without_leading(head, lexicon.leading_fillers)
+    polite = _without_leading(head, lexicon.trailing_fillers) == []
+    if not polite:
+        found = rank(" ".join(head), model, limit=1)
+        if not found or found[0].score < 1.0 or not closes(found[0].intent):
+            return None
+    return Match(STOP, {}, 1.0, " ".join(farewell))
 
 
 MIN_PART_WORDS = 3

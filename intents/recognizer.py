@@ -48,6 +48,7 @@ from typing import Any
 
 from catalog.search import SearchResult
 from catalog.text import parse_number, stem
+from intents import keywords
 from intents.language import CATALOG_TYPES, InteractionModel, load_model, sample_slots
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
@@ -655,6 +656,8 @@ def _readings_of(
             out.append(reading)
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
+    if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
+        out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
 
 

@@ -102,8 +102,7 @@ class CustomerAccounts:
         if not code:
             raise PurchaseCodeRequired(customer.customer_id)
         if code_matches(code, customer.code_hash):
-            if customer.attempts(scope):
-                self.repository.clear_wrong_codes(customer, scope, now)
+            self.repository.forgive_wrong_codes(customer, scope, now)
             return
         attempts, locked = self.repository.count_wrong_code(customer, scope, now)
         if locked is not None and locked > now:

@@ -254,13 +254,34 @@ class DiscountLine:
     amount: Decimal
 
 
-def savings_of(discounts: tuple[DiscountLine, ...]) -> Decimal:
-    """Money the promotions took off, exact."""
-    return sum((discount.amount for discount in discounts), Decimal("0"))
+class PricedLines:
+    """The sums a quote and the order placed from it share, so what was confirmed is what was kept.
+
+    A plain base class (not a dataclass): its annotations name what the subclass stores, not fields.
+    """
+
+    lines: tuple[QuoteLine, ...]
+    delivery: DeliveryChoice | None
+    discounts: tuple[DiscountLine, ...]
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Sum of line totals at the quoted prices, before promotions and delivery."""
+        return sum((line.line_total for line in self.lines), Decimal("0"))
+
+    @property
+    def savings(self) -> Decimal:
+        """What the promotions take off the lines, exact."""
+        return sum((discount.amount for discount in self.discounts), Decimal("0"))
+
+    @property
+    def total(self) -> Decimal:
+        """What the shopper confirms and pays: the lines less their promotions, plus the delivery price, exact."""
+        return self.subtotal - self.savings + (self.delivery.price if self.delivery else Decimal("0"))
 
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(PricedLines):
     """What the customer is asked to confirm; placing it is idempotent by `quote_id`."""
 
     quote_id: str
@@ -275,21 +296,6 @@ class Quote:
     """How the order will reach the shopper, priced when quoted; None only for quotes stored before delivery."""
     discounts: tuple[DiscountLine, ...] = ()
     """The best promotion per line on the day it was quoted; placing the quote keeps exactly these."""
-
-    @property
-    def subtotal(self) -> Decimal:
-        """Sum of line totals, before promotions and delivery."""
-        return sum((line.line_total for line in self.lines), Decimal("0"))
-
-    @property
-    def savings(self) -> Decimal:
-        """What the promotions take off the lines."""
-        return savings_of(self.discounts)
-
-    @property
-    def total(self) -> Decimal:
-        """What the shopper confirms and pays: the lines less their promotions, plus the delivery price, exact."""
-        return self.subtotal - self.savings + (self.delivery.price if self.delivery else Decimal("0"))
 
 
 class OrderStatus(enum.StrEnum):
@@ -323,7 +329,7 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
-class Order:
+class Order(PricedLines):
     """A placed order with its price snapshot; `order_number` is what people say aloud."""
 
     order_id: str
@@ -341,21 +347,6 @@ class Order:
     """The option, its price and a snapshot of the address (or pickup place) as confirmed; None for old orders."""
     discounts: tuple[DiscountLine, ...] = ()
     """The promotions of the confirmed quote, kept as they were then."""
-
-    @property
-    def subtotal(self) -> Decimal:
-        """Sum of line totals at the prices the customer confirmed."""
-        return sum((line.line_total for line in self.lines), Decimal("0"))
-
-    @property
-    def savings(self) -> Decimal:
-        """What the promotions took off the lines."""
-        return savings_of(self.discounts)
-
-    @property
-    def total(self) -> Decimal:
-        """What the customer confirmed: the lines less their promotions, plus the delivery price."""
-        return self.subtotal - self.savings + (self.delivery.price if self.delivery else Decimal("0"))
 
     @property
     def delivered_at(self) -> datetime | None:

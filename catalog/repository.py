@@ -435,11 +435,20 @@ class Repository:
         item = self.tables.customer(*self.customer_key(customer_id))
         return self._update_if(item, [counter.set(0), lock.remove()], self.tables.customer.pk.exists())
 
-    def clear_wrong_codes(self, customer: Customer, scope: Scope, now: datetime) -> None:
-        """A right code ends a round of wrong ones, unless a lock started meanwhile (that one runs out)."""
+    def forgive_wrong_codes(self, customer: Customer, scope: Scope, now: datetime) -> None:
+        """A right code forgives the wrong codes it saw in `customer`, and only those.
+
+        The count is lowered by what was read, never set to 0: a wrong code counted between that read
+        and this update (a parallel guess) stays counted, so racing the right code cannot reset a
+        stranger's round. Nothing changes when the count fell meanwhile (another right code forgave it)
+        or a lock started (that one runs out).
+        """
+        seen = customer.attempts(scope)
+        if not seen:
+            return
         counter, lock = self._code_fields(scope)
         item = self.tables.customer(*self.customer_key(customer.customer_id))
-        self._update_if(item, [counter.set(0)], lock.does_not_exist() | (lock < now))
+        self._update_if(item, [counter.add(-seen)], (counter >= seen) & (lock.does_not_exist() | (lock < now)))
 
     @staticmethod
     def staged_code_key(customer_id: str) -> tuple[str, str]:

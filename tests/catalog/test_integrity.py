@@ -115,6 +115,36 @@ def test_a_right_code_checked_before_the_lock_cannot_commit_after_it(empty_shop,
     assert empty_shop.product(milk.sku).stock == milk.stock
 
 
+def test_a_right_code_forgives_only_the_wrong_codes_it_saw(empty_shop, customer):
+    """A wrong guess counted while the right code was being checked still counts towards the lock."""
+    empty_shop.set_purchase_code(customer, "4271")
+    for _ in range(2):
+        with pytest.raises(WrongPurchaseCode):
+            empty_shop.check_code(empty_shop.customer(customer), "0000")
+    seen_by_the_right_code = empty_shop.customer(customer)  # two wrong codes so far
+    with pytest.raises(WrongPurchaseCode) as third:
+        empty_shop.check_code(empty_shop.customer(customer), "0000")  # a guess racing the right code
+    assert third.value.attempts_left == MAX_WRONG_CODES - 3
+    empty_shop.check_code(seen_by_the_right_code, "4271")
+    assert empty_shop.customer(customer).failed_code_attempts == 1  # the racing guess was not forgiven
+    empty_shop.check_code(empty_shop.customer(customer), "4271")
+    assert empty_shop.customer(customer).failed_code_attempts == 0
+
+
+def test_two_right_codes_with_the_same_view_forgive_the_round_once(empty_shop, customer):
+    empty_shop.set_purchase_code(customer, "4271")
+    for _ in range(3):
+        with pytest.raises(WrongPurchaseCode):
+            empty_shop.check_code(empty_shop.customer(customer), "0000")
+    seen = empty_shop.customer(customer)
+    empty_shop.check_code(seen, "4271")
+    with pytest.raises(WrongPurchaseCode) as later:
+        empty_shop.check_code(empty_shop.customer(customer), "0000")
+    assert later.value.attempts_left == MAX_WRONG_CODES - 1
+    empty_shop.check_code(seen, "4271")  # a second right code that read the old count forgives nothing more
+    assert empty_shop.customer(customer).failed_code_attempts == 1
+
+
 def test_wrong_codes_at_the_kiosk_sign_in_do_not_lock_purchases_on_alexa(empty_shop, customer):
     milk = add_product(empty_shop)
     empty_shop.set_purchase_code(customer, "4271")

@@ -49,7 +49,7 @@ HELDOUT_SETS = {
     "commands": ROOT / "bench" / "heldout_blind" / "heldout_commands.jsonl",
     "services": ROOT / "bench" / "heldout_blind" / "heldout_services.jsonl",
 }
-DEV_SETS = {"dev": ROOT / "bench" / "dev_commands.jsonl"}
+DEV_SETS = {"dev": ROOT / "bench" / "dev_commands.jsonl", "dev2": ROOT / "bench" / "dev2_commands.jsonl"}
 CATALOG = ROOT.parent / "shared" / "catalog" / "demo_catalog.json"
 OLD_COMMIT = "5ccc576"
 CONTEXTS = {

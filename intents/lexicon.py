@@ -10,7 +10,7 @@ number words from the same file by path, because `catalog` imports nothing from 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,14 @@ class Lexicon:
     "the same stuff again"): such a product reading is refused so the order intents can read it."""
     slot_carriers: tuple[tuple[str, ...], ...] = ()
     """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
+    digit_repeats: dict[str, int] = field(default_factory=dict)
+    """Words that say the next digit again ("double seven" is 77) in a spoken code or order number."""
+    position_markers: frozenset[str] = frozenset()
+    """Words that make a count a list position ("number two", "número dos") while a list is open."""
+    position_pointers: frozenset[str] = frozenset()
+    """Words pointing at a position as "the" does ("that first one")."""
+    position_phrase: str = "the {ordinal} one"
+    """How the model says a position ("the second one", "el segundo")."""
     farewells: tuple[tuple[str, ...], ...] = ()
     """Goodbyes that close a sentence ("i'm done, goodbye"): the sentence is a goodbye, not a checkout."""
     category_tails: frozenset[str] = frozenset()
@@ -223,6 +231,10 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         slot_carriers=phrases(data.get("slot_carriers", [])),
         order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
         farewells=phrases(data.get("farewells", [])),
+        position_markers=frozenset(normalize(w) for w in data.get("positions", {}).get("markers", ())),
+        position_pointers=frozenset(normalize(w) for w in data.get("positions", {}).get("pointers", ())),
+        position_phrase=str(data.get("positions", {}).get("phrase", "the {ordinal} one")),
+        digit_repeats={normalize(k): int(v) for k, v in numbers.get("digit_repeats", {}).items()},
         category_tails=frozenset(normalize(w) for w in data.get("category_tails", ())),
         set_verb=normalize(data.get("set_words", {}).get("verb", "change")),
         set_to=normalize(data.get("set_words", {}).get("to", "to")),

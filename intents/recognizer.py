@@ -259,9 +259,14 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         return "empty my cart"
     search = _starts_with(tokens, lexicon.verbs.get("search", ()))
     softly = _starts_with(tokens, lexicon.verbs.get("remove_softly", ()))
-    if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and "out" in tokens[1:]:
-        at = tokens.index("out", 1)
-        tokens = [remove, *tokens[1:at], *tokens[at + 1 :]]
+    particles = [phrase[0] for phrase in lexicon.verbs.get("out_particles", (("out",),))]
+    particle = next((word for word in tokens[1:] if word in particles), None)
+    if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and particle is not None:
+        at = tokens.index(particle, 1)
+        after = tokens[at + 1 :]
+        if (len(after) == 2 and after[0] in _PLACE_WORDS and after[1] == cart) or tuple(after) in lexicon.places:
+            after = []  # "take the milk off my list": the place goes with the particle
+        tokens = [remove, *tokens[1:at], *after]
     elif search is not None and "search" in lexicon.canonical:
         tokens = [lexicon.canonical["search"], *tokens[len(search) :]]
     elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
@@ -618,6 +623,8 @@ def _readings_of(
 ) -> list[Reading]:
     """Every reading of one hypothesis, best per intent."""
     text = _prepare(hypothesis.text)
+    if context.list_kind:
+        text = _positions(text, lexicon)
     if (goodbye := _farewell(text, model, lexicon)) is not None:
         return [r for r in (_read(goodbye, "rewritten", hypothesis, model, lexicon, search),) if r]
     out: list[Reading] = []
@@ -659,6 +666,36 @@ def _readings_of(
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
         out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
+
+
+def _positions(text: str, lexicon: Lexicon) -> str:
+    """A list position in the model's words while a list is open.
+
+    "number two" and "that first one" are "the second one" and "the first one" (`positions` in the
+    language file), so the model's ordinal samples read them.
+    """
+    words = words_of(text)
+    names = {value: word for word, value in lexicon.ordinals.items() if value > 0 and not word.isdigit()}
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        word = words[at]
+        following = words[at + 1] if at + 1 < len(words) else ""
+        count = parse_number(following, lexicon.locale) if following and not following.isdigit() else None
+        count = int(following) if following.isdigit() else count
+        if word in lexicon.position_markers and count is not None and count in names:
+            phrase = lexicon.position_phrase.replace("{ordinal}", names[count]).split()
+            if out and (out[-1],) in lexicon.articles and (phrase[0],) in lexicon.articles:
+                phrase = phrase[1:]  # "the number two": one "the"
+            out += phrase
+            at += 2
+            continue
+        if word in lexicon.position_pointers and following in lexicon.ordinals:
+            out.append(lexicon.position_phrase.split()[0])  # "that first one" is "the first one"
+        else:
+            out.append(word)
+        at += 1
+    return " ".join(out)
 
 
 STOP = "AMAZON.StopIntent"

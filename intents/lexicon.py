@@ -131,6 +131,12 @@ class Lexicon:
     """Words pointing at a position as "the" does ("that first one")."""
     position_phrase: str = "the {ordinal} one"
     """How the model says a position ("the second one", "el segundo")."""
+    count_softeners: frozenset[str] = frozenset()
+    """Words before a count that leave it the count ("remove *just* one of the yogurts")."""
+    corrections: tuple[tuple[str, ...], ...] = ()
+    """Words a sentence corrects itself with ("add three *no make that* two apples")."""
+    instead: tuple[tuple[str, ...], ...] = ()
+    """Words before the count a correction replaces ("six *not* four", "two *instead of* one")."""
     farewells: tuple[tuple[str, ...], ...] = ()
     """Goodbyes that close a sentence ("i'm done, goodbye"): the sentence is a goodbye, not a checkout."""
     category_tails: frozenset[str] = frozenset()
@@ -231,6 +237,9 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         slot_carriers=phrases(data.get("slot_carriers", [])),
         order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
         farewells=phrases(data.get("farewells", [])),
+        count_softeners=frozenset(normalize(w) for w in numbers.get("softeners", ())),
+        corrections=phrases(data.get("corrections", {}).get("markers", [])),
+        instead=phrases(data.get("corrections", {}).get("instead", [])),
         position_markers=frozenset(normalize(w) for w in data.get("positions", {}).get("markers", ())),
         position_pointers=frozenset(normalize(w) for w in data.get("positions", {}).get("pointers", ())),
         position_phrase=str(data.get("positions", {}).get("phrase", "the {ordinal} one")),

@@ -237,6 +237,16 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         for at, word in enumerate(tokens)
     ]
     tokens = _joined(tokens, lexicon)
+    tokens = [  # "remove just one of the yogurts": the count is the count
+        word
+        for at, word in enumerate(tokens)
+        if not (
+            word in lexicon.count_softeners
+            and at + 1 < len(tokens)
+            and parse_number(tokens[at + 1], lexicon.locale) is not None
+            and tokens[at + 1] not in lexicon.homophones
+        )
+    ]
     verbs = (*lexicon.verbs["add"], *lexicon.verbs.get("clear", ()))
     while True:  # "i want to get": the wanting goes; "i'll take two": the verb stays
         verb, want = _starts_with(tokens, verbs), _starts_with(tokens, lexicon.wanting)
@@ -627,6 +637,8 @@ def _readings_of(
         text = _positions(text, lexicon)
     if (goodbye := _farewell(text, model, lexicon)) is not None:
         return [r for r in (_read(goodbye, "rewritten", hypothesis, model, lexicon, search),) if r]
+    if (corrected := _corrected(text, model, lexicon)) is not None:
+        return [r for r in (_read(corrected, "approximate", hypothesis, model, lexicon, search),) if r]
     out: list[Reading] = []
 
     def fits(found: Match) -> bool:
@@ -698,6 +710,71 @@ def _positions(text: str, lexicon: Lexicon) -> str:
     return " ".join(out)
 
 
+def _clean_reading(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """The text's best reading, as typed or in the model's verbs, every word explained.
+
+    A product may stay for the shop's search to name; every other slot must resolve.
+    """
+    for candidate in (text, rewrite(text, lexicon)):
+        if not candidate:
+            continue
+        found = [_clean_product(m, model, lexicon) for m in rank(candidate, model, limit=3)]
+        found = [m for m in found if not any(s.unresolved for n, s in m.slots.items() if not n.startswith("product"))]
+        if found and _acceptable(found[0], None, model):
+            return found[0]
+    return None
+
+
+def _corrected(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A sentence that corrects itself, read as the correction, always as a guess (asked back).
+
+    "add three no make that two honeycrisp apples" is "add two honeycrisp apples": the head's verb before
+    what follows the correction, or the head with its count replaced ("add three apples, i mean two").
+    "i want six of the strawberry yogurt not four" and "make the paper towels two instead of one" change a
+    count already in the cart: the quantity is set. The words are the language file's (`corrections`).
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    for marker in sorted(lexicon.corrections, key=len, reverse=True):
+        for at in range(1, len(tokens) - len(marker)):
+            if tuple(tokens[at : at + len(marker)]) != marker:
+                continue
+            head, tail = tokens[:at], tokens[at + len(marker) :]
+            said = rank(" ".join(head), model, limit=1) or rank(rewrite(" ".join(head), lexicon) or "", model, limit=1)
+            if not said:
+                continue  # "can you make that five": nothing was said to correct
+            candidates = [[*head[:size], *tail] for size in (1, 2) if len(head) > size]
+            if len(tail) == 1 and parse_number(tail[0], lexicon.locale) is not None:
+                numbers = [i for i, word in enumerate(head) if parse_number(word, lexicon.locale) is not None]
+                if numbers:
+                    candidates.insert(0, [*head[: numbers[-1]], tail[0], *head[numbers[-1] + 1 :]])
+            candidates.append(tail)
+            for words in candidates:
+                found = _clean_reading(" ".join(words), model, lexicon)
+                if found is not None and found.intent == said[0].intent:
+                    return replace(found, score=0.9)
+    return _instead(tokens, model, lexicon)
+
+
+def _instead(tokens: list[str], model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A count corrected against another ("six of the yogurt not four"): the quantity set, not added."""
+    for marker in sorted(lexicon.instead, key=len, reverse=True):
+        size = len(marker)
+        if len(tokens) <= size + 2 or tuple(tokens[-size - 1 : -1]) != marker:
+            continue
+        if parse_number(tokens[-1], lexicon.locale) is None:
+            continue
+        rest = " ".join(tokens[: -size - 1])
+        found = _clean_reading(rest, model, lexicon)
+        if found is None or "quantity" not in found.slots or "product" not in found.slots:
+            continue
+        if SET not in model.intents:
+            return None
+        sample = next((s for s in model.intents[SET].samples if set(sample_slots(s)) == {"product", "quantity"}), "")
+        return Match(SET, {"product": found.slots["product"], "quantity": found.slots["quantity"]}, 0.9, sample)
+    return None
+
+
+SET = "SetQuantityIntent"
 STOP = "AMAZON.StopIntent"
 
 

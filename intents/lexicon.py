@@ -119,8 +119,9 @@ class Lexicon:
     pack_containers: tuple[tuple[str, ...], ...] = ()
     """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
     order_talk: frozenset[str] = frozenset()
-    """Words that, inside what would be a product, say an order is meant ("the order i just placed",
-    "the same stuff again"): such a product reading is refused so the order intents can read it."""
+    """Words that, inside what would be a product, say an order or the account is meant ("the order i just
+    placed", "the same stuff again", "set my code to 4421"): such a product reading is refused so the order
+    and account intents can read it."""
     slot_carriers: tuple[tuple[str, ...], ...] = ()
     """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
     digit_repeats: dict[str, int] = field(default_factory=dict)

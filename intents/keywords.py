@@ -158,4 +158,3 @@ def _sample_for(model: InteractionModel, intent: str, slots: set[str]) -> str | 
     """The intent's shortest sample using exactly these slots, to read the guess back in the model's words."""
     fitting = [s for s in model.intents[intent].samples if set(sample_slots(s)) == slots]
     return min(fitting, key=len) if fitting else None
-

@@ -230,6 +230,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     tokens = words_of(text)
     original = list(tokens)
     tokens = [word for word in tokens if word not in lexicon.hesitations] or tokens  # "um", "er" anywhere
+    tokens = _without_trailing(tokens, lexicon.trailing_fillers)  # "... in my basket love": the place is last
     cart, add, remove = (lexicon.canonical.get(word, word) for word in ("cart", "add", "remove"))
     owners = {place[0] for place in lexicon.places if len(place) > 1} | {"your"}  # "my", "the"; "mi", "el"
     tokens = [
@@ -279,7 +280,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         tokens = [remove, *tokens[1:at], *after]
     elif search is not None and "search" in lexicon.canonical:
         tokens = [lexicon.canonical["search"], *tokens[len(search) :]]
-    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
+    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS and not _said_of_oneself(tokens[len(softly) :], lexicon):
         tokens = [remove, *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
     elif (changed := _set_to(tokens, lexicon)) is not None:
         tokens = changed
@@ -294,6 +295,13 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     while len(tokens) > 1 and tokens[0] == remove and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
+
+
+def _said_of_oneself(words: list[str], lexicon: Lexicon) -> bool:
+    """Words that start with a person, not a product ("never mind *i'll* do it later"): no removal."""
+    return bool(words) and words[0] in lexicon.light_words and (words[0],) not in lexicon.articles and words[0] not in (
+        "my", "your", "that", "this", "those", "them", "it"
+    )
 
 
 _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], ["about", "it"])
@@ -425,9 +433,13 @@ def _as_category(found: Match, model: InteractionModel, lexicon: Lexicon) -> Mat
     Only for an intent that takes a category too (search), and only when the category alone resolves: "dog
     treats" is no category, so it stays a product for the search.
     """
-    slot = found.slots.get("product")
     spec = model.intents.get(found.intent)
-    if slot is None or not slot.unresolved or spec is None or "category" not in spec.slots or "category" in found.slots:
+    if spec is None or "category" not in spec.slots:
+        return found
+    slot = found.slots.get("category")  # "what's good in the frozen section"
+    if slot is None or not slot.unresolved:
+        slot = None if "category" in found.slots else found.slots.get("product")
+    if slot is None or not slot.unresolved:
         return found
     words = _without_leading(words_of(slot.value or ""), (*lexicon.slot_fillers, *lexicon.articles))
     if len(words) < 2 or words[-1] not in lexicon.category_tails:
@@ -435,7 +447,7 @@ def _as_category(found: Match, model: InteractionModel, lexicon: Lexicon) -> Mat
     category = resolve_value(model, spec.slots["category"], words[:-1])
     if category is None:
         return found
-    slots = {name: value for name, value in found.slots.items() if name != "product"}
+    slots = {name: value for name, value in found.slots.items() if name != slot.name}
     slots["category"] = Slot(name="category", value=" ".join(words[:-1]), resolved_id=category)
     sample = found.sample.replace("{product}", "{category}")
     return replace(found, slots=slots, score=max(found.score, 0.99), sample=sample)

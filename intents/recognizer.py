@@ -280,7 +280,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         tokens = [remove, *tokens[1:at], *after]
     elif search is not None and "search" in lexicon.canonical:
         tokens = [lexicon.canonical["search"], *tokens[len(search) :]]
-    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS and not _said_of_oneself(tokens[len(softly) :], lexicon):
+    elif softly is not None and not _unremovable(tokens[len(softly) :], lexicon):
         tokens = [remove, *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
     elif (changed := _set_to(tokens, lexicon)) is not None:
         tokens = changed
@@ -297,11 +297,15 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     return " ".join(tokens) if tokens != original and tokens else None
 
 
-def _said_of_oneself(words: list[str], lexicon: Lexicon) -> bool:
-    """Words that start with a person, not a product ("never mind *i'll* do it later"): no removal."""
-    return bool(words) and words[0] in lexicon.light_words and (words[0],) not in lexicon.articles and words[0] not in (
-        "my", "your", "that", "this", "those", "them", "it"
-    )
+def _unremovable(words: list[str], lexicon: Lexicon) -> bool:
+    """Whether what follows a soft removal verb names no product.
+
+    A pronoun alone ("forget it") or words that start with a person ("never mind *i'll* do it later").
+    """
+    if words in _PRONOUNS:
+        return True
+    person = bool(words) and words[0] in lexicon.light_words and (words[0],) not in lexicon.articles
+    return person and words[0] not in ("my", "your", "that", "this", "those", "them", "it")
 
 
 _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], ["about", "it"])
@@ -1028,8 +1032,7 @@ def _weighed(
         rivals = [
             h
             for h, r in firsts[1:]
-            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top)
-            and _possible(r, context)
+            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top) and _possible(r, context)
         ]
         if rivals:
             top = replace(top, confident=False)

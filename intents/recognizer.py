@@ -691,6 +691,8 @@ def _readings_of(
             out.append(reading)
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
+    if not out and (hinted := _hinted(text, model, lexicon)) is not None:
+        out += [r for r in (_read(hinted, "approximate", hypothesis, model, lexicon, search),) if r]
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
         out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
@@ -790,6 +792,23 @@ def _instead(tokens: list[str], model: InteractionModel, lexicon: Lexicon) -> Ma
     return None
 
 
+def _hinted(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A need hinted at ("we're out of toilet paper", "we've run out of dish soap again") as an add, a guess.
+
+    It may be said to someone at home, so it is only ever asked back ("Did you say add toilet paper?").
+    """
+    tokens = _without_leading(
+        [word for word in words_of(text) if word not in lexicon.hesitations], lexicon.leading_fillers
+    )
+    hint = _starts_with(tokens, lexicon.hints)
+    if hint is None:
+        return None
+    rest = _without_trailing(tokens[len(hint) :], lexicon.trailing_fillers)
+    found = _clean_reading(" ".join([lexicon.canonical.get("add", "add"), *rest]), model, lexicon)
+    return replace(found, score=0.8) if found is not None and found.intent == ADD else None
+
+
+ADD = "AddToCartIntent"
 SET = "SetQuantityIntent"
 STOP = "AMAZON.StopIntent"
 

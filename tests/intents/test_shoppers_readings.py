@@ -221,3 +221,36 @@ def test_a_rewritten_verb_and_a_product_only_search_names_is_asked_back():
     found = best("so uh could you put the salted butter in", search=search)
     assert found is not None and found.intent == "AddToCartIntent" and found.slots["product"].resolved_id
     assert not found.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [("we're out of toilet paper", "SKU-HOU-0149"), ("we've run out of oat milk", "SKU-DAI-0035")],
+)
+def test_a_need_hinted_at_is_an_add_asked_back(text, sku):
+    found = best(text)
+    assert found is not None and found.intent == "AddToCartIntent" and not found.confident
+    assert found.slots["product"].resolved_id == sku and found.said.startswith("add ")
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("pop two tins of tuna in my basket love", "SKU-PAN-0097"),
+        ("put in a pack of aa batteries would you", "SKU-HOU-0168"),
+        ("add apples to the cart too", "SKU-PRO-0003"),
+    ],
+)
+def test_politeness_after_the_place_leaves_the_add(text, sku):
+    found = best(text)
+    assert found is not None and found.intent == "AddToCartIntent" and found.confident
+    assert found.slots["product"].resolved_id == sku
+
+
+@pytest.mark.parametrize("text", ["get rid of everything i've put in", "delete my whole cart"])
+def test_removing_everything_said_any_way_empties_the_cart(text):
+    assert read(text) == ("ClearCartIntent", {})
+
+
+def test_never_mind_before_a_person_removes_nothing():
+    assert all(r.intent != "RemoveFromCartIntent" for r in recognize("oh never mind i'll do it later"))

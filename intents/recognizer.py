@@ -9,6 +9,9 @@ may be acted on, or must be asked back ("Did you say ...?", `Reading.said`).
 
 How a text is read, in order, keeping the best reading per intent:
 
+0. while a list is open, "number two" and "that first one" are said as the model says positions; a
+   goodbye after a closing ("i'm done goodbye") is a goodbye; a sentence that corrects itself ("add
+   three no make that two apples", "six of the yogurt not four") is read as the correction, as a guess;
 1. exactly against the interaction model's samples (`intents.matching`), the one source of phrasings;
 2. after rewriting the locale's verbs, places and fillers (`intents/languages/<locale>.json`): "buy",
    "get me", "put ... in my basket" become "add"; "take ... out" becomes "remove"; "basket" is the cart;
@@ -18,7 +21,12 @@ How a text is read, in order, keeping the best reading per intent:
    unless the rest is a new command ("no, add milk");
 5. the nearest sample within two words (`matching.approximate`), else the longest run of the sentence's
    words that reads as a whole shop command ("my daughter does this for me but how much is delivery"):
-   always a guess, never confident.
+   always a guess, never confident;
+6. a bare product name; a need hinted at ("we're out of toilet paper") as an add, asked back; and last
+   the intent the sentence's rare words point to clearly (`intents.keywords`), as a guess.
+
+A rewritten verb whose product only the search could name is two guesses at once: asked back. "The last
+one" is the position it names in the list just read (the sixth of six).
 
 A slot of a closed type (a policy, a delivery option; every custom type but the catalog's) must name one of
 its values, so "tell me about delivery options" is no policy called "delivery options". A delivery choice

@@ -132,6 +132,8 @@ class Lexicon:
     """Words pointing at a position as "the" does ("that first one")."""
     position_phrase: str = "the {ordinal} one"
     """How the model says a position ("the second one", "el segundo")."""
+    product_questions: tuple[tuple[str, ...], ...] = ()
+    """Openings of a question about what a product is ("is the", "does the"): "is the almond milk sweetened"."""
     hints: tuple[tuple[str, ...], ...] = ()
     """Words that hint at a need ("we're out of", "we need more"): the rest is an add, asked back."""
     count_softeners: frozenset[str] = frozenset()
@@ -241,6 +243,7 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
         farewells=phrases(data.get("farewells", [])),
         hints=phrases(data["fillers"].get("hints", [])),
+        product_questions=phrases(data["fillers"].get("product_questions", [])),
         count_softeners=frozenset(normalize(w) for w in numbers.get("softeners", ())),
         corrections=phrases(data.get("corrections", {}).get("markers", [])),
         instead=phrases(data.get("corrections", {}).get("instead", [])),

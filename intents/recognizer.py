@@ -701,6 +701,8 @@ def _readings_of(
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
     if not out and (hinted := _hinted(text, model, lexicon)) is not None:
         out += [r for r in (_read(hinted, "approximate", hypothesis, model, lexicon, search),) if r]
+    if not out and (asked := _about_product(text, model, lexicon)) is not None:
+        out += [r for r in (_read(asked, "approximate", hypothesis, model, lexicon, search),) if r]
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
         out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
@@ -816,6 +818,33 @@ def _hinted(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | Non
     return replace(found, score=0.8) if found is not None and found.intent == ADD else None
 
 
+def _about_product(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A question about something a product is ("is the almond milk sweetened", "are the eggs free range").
+
+    The words after the question's opening (`product_questions`) must begin with a product's name; what
+    follows is what was asked about, which the details answer (price, size, stock) may not cover, so the
+    reading is a guess. It changes nothing, so it is answered.
+    """
+    spec = model.intents.get(DETAILS)
+    if spec is None or "product" not in spec.slots:
+        return None
+    tokens = _without_leading(
+        [word for word in words_of(text) if word not in lexicon.hesitations], lexicon.leading_fillers
+    )
+    opening = _starts_with(tokens, lexicon.product_questions)
+    if opening is None:
+        return None
+    rest = tokens[len(opening) :]
+    for size in range(min(len(rest) - 1, MAX_BARE_WORDS + 1), 0, -1):
+        sku = resolve_value(model, spec.slots["product"], rest[:size])
+        if sku is not None:
+            slot = Slot(name="product", value=" ".join(rest[:size]), resolved_id=sku)
+            sample = next((s for s in spec.samples if sample_slots(s) == ["product"]), "{product}")
+            return Match(DETAILS, {"product": slot}, 0.8, sample)
+    return None
+
+
+DETAILS = "ProductDetailsIntent"
 ADD = "AddToCartIntent"
 SET = "SetQuantityIntent"
 STOP = "AMAZON.StopIntent"

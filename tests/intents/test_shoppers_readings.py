@@ -254,3 +254,20 @@ def test_removing_everything_said_any_way_empties_the_cart(text):
 
 def test_never_mind_before_a_person_removes_nothing():
     assert all(r.intent != "RemoveFromCartIntent" for r in recognize("oh never mind i'll do it later"))
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("is the almond milk sweetened", "SKU-DAI-0034"),
+        ("is the bluetooth speaker waterproof", "SKU-ELE-0215"),
+        ("are the eggs free range", "SKU-DAI-0036"),
+    ],
+)
+def test_a_question_about_what_a_product_is_asks_about_that_product(text, sku):
+    assert read(text) == ("ProductDetailsIntent", {"product": sku})
+
+
+@pytest.mark.parametrize("text", ["is the weather nice", "are the kids asleep"])
+def test_the_same_question_about_no_product_reads_as_nothing(text):
+    assert best(text) is None

@@ -212,7 +212,7 @@ class Dialog:
         return None
 
     def from_list(self, position: int, kind: str | None = None) -> str | None:
-        """The id at a 1-based position on the current page ("the second one")."""
+        """The id at a 1-based position: on the current page ("the second one"), or counted on over the list."""
         listing = self.listing
         if listing is None or (kind is not None and listing.get("kind") != kind):
             return None
@@ -220,11 +220,11 @@ class Dialog:
         ids: list[str] = [str(i) for i in listing["ids"]]
         page = ids if listing.get("kind") == "choice" else ids[start : start + PAGE_SIZE]
         if position == -1:
-            return page[-1] if page else None
+            return ids[-1] if ids else None  # "the last one": the list's last, as the recognizer counts it
         if 1 <= position <= len(page):
             return page[position - 1]
-        if PAGE_SIZE < position <= min(len(ids), start + PAGE_SIZE):
-            return ids[position - 1]  # "the fourth one" after "next": counted over everything heard
+        if PAGE_SIZE < position <= len(ids):
+            return ids[position - 1]  # "the fourth one" after "I found 6" or "next": counted over the whole list
         return None
 
     # --- replies --------------------------------------------------------------------------------

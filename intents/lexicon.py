@@ -10,7 +10,7 @@ number words from the same file by path, because `catalog` imports nothing from 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -121,10 +121,38 @@ class Lexicon:
     pack_containers: tuple[tuple[str, ...], ...] = ()
     """Words before a count in a size that make it a pack ("bunch of 6"); before a product, no product."""
     order_talk: frozenset[str] = frozenset()
-    """Words that, inside what would be a product, say an order is meant ("the order i just placed",
-    "the same stuff again"): such a product reading is refused so the order intents can read it."""
+    """Words that, inside what would be a product, say an order or the account is meant ("the order i just
+    placed", "the same stuff again", "set my code to 4421"): such a product reading is refused so the order
+    and account intents can read it."""
     slot_carriers: tuple[tuple[str, ...], ...] = ()
     """Words that hang a closed slot's value on the end of a command ("check out *with* express")."""
+    digit_repeats: dict[str, int] = field(default_factory=dict)
+    """Words that say the next digit again ("double seven" is 77) in a spoken code or order number."""
+    position_markers: frozenset[str] = frozenset()
+    """Words that make a count a list position ("number two", "número dos") while a list is open."""
+    position_pointers: frozenset[str] = frozenset()
+    """Words pointing at a position as "the" does ("that first one")."""
+    position_phrase: str = "the {ordinal} one"
+    """How the model says a position ("the second one", "el segundo")."""
+    product_questions: tuple[tuple[str, ...], ...] = ()
+    """Openings of a question about what a product is ("is the", "does the"): "is the almond milk sweetened"."""
+    hints: tuple[tuple[str, ...], ...] = ()
+    """Words that hint at a need ("we're out of", "we need more"): the rest is an add, asked back."""
+    count_softeners: frozenset[str] = frozenset()
+    """Words before a count that leave it the count ("remove *just* one of the yogurts")."""
+    corrections: tuple[tuple[str, ...], ...] = ()
+    """Words a sentence corrects itself with ("add three *no make that* two apples")."""
+    instead: tuple[tuple[str, ...], ...] = ()
+    """Words before the count a correction replaces ("six *not* four", "two *instead of* one")."""
+    farewells: tuple[tuple[str, ...], ...] = ()
+    """Goodbyes that close a sentence ("i'm done, goodbye"): the sentence is a goodbye, not a checkout."""
+    category_tails: frozenset[str] = frozenset()
+    """Words after a category that name no product ("pet stuff", "the cleaning aisle"): the category is meant."""
+    set_verb: str = "change"
+    """The model's own verb and "to" of a quantity change ("change {product} to {quantity}"), which set
+    phrasings ("bump the coke up to four") are rewritten into; `set_particles` ("up", "down") go."""
+    set_to: str = "to"
+    set_particles: frozenset[str] = frozenset()
 
     def catalog_query(self, text: str) -> str:
         """A query in the catalog's words: the longest known phrase at each point translated, the rest kept.
@@ -216,6 +244,20 @@ def _parse(locale: str, data: dict[str, Any]) -> Lexicon:
         pack_containers=phrases(data.get("packs", {}).get("containers", [])),
         slot_carriers=phrases(data.get("slot_carriers", [])),
         order_talk=frozenset(normalize(w) for w in data.get("order_talk", ())),
+        farewells=phrases(data.get("farewells", [])),
+        hints=phrases(data["fillers"].get("hints", [])),
+        product_questions=phrases(data["fillers"].get("product_questions", [])),
+        count_softeners=frozenset(normalize(w) for w in numbers.get("softeners", ())),
+        corrections=phrases(data.get("corrections", {}).get("markers", [])),
+        instead=phrases(data.get("corrections", {}).get("instead", [])),
+        position_markers=frozenset(normalize(w) for w in data.get("positions", {}).get("markers", ())),
+        position_pointers=frozenset(normalize(w) for w in data.get("positions", {}).get("pointers", ())),
+        position_phrase=str(data.get("positions", {}).get("phrase", "the {ordinal} one")),
+        digit_repeats={normalize(k): int(v) for k, v in numbers.get("digit_repeats", {}).items()},
+        category_tails=frozenset(normalize(w) for w in data.get("category_tails", ())),
+        set_verb=normalize(data.get("set_words", {}).get("verb", "change")),
+        set_to=normalize(data.get("set_words", {}).get("to", "to")),
+        set_particles=frozenset(normalize(w) for w in data.get("set_words", {}).get("particles", ())),
     )
 
 

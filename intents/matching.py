@@ -197,6 +197,13 @@ def _digit_string(words: list[str], lexicon: Lexicon = _LEXICON) -> str | None:
     """Read digits spoken one or two at a time ("four two seven one", "forty two seventy one")."""
     zeros = ("oh", "o", *(word for word, value in numbers_for(lexicon.locale).units.items() if value == 0))
     words = ["0" if word in zeros else word for word in words]
+    repeated: list[str] = []  # "three five double seven" is 3577
+    for word in words:
+        if repeated and repeated[-1] in lexicon.digit_repeats:
+            repeated[-1:] = [word] * lexicon.digit_repeats[repeated[-1]]
+        else:
+            repeated.append(word)
+    words = repeated
     folded = digits_for_number_words(words, lexicon.locale)
     return "".join(folded) if folded and all(word.isdigit() for word in folded) else None
 
@@ -341,7 +348,7 @@ def _candidates(
                         break  # only a count is asked again; "under 2.50 dollars" stays words for search
                 else:
                     resolved = _resolve(compiled, slot_type, words)
-                    if resolved is None and slot_type not in CATALOG_TYPES:
+                    if resolved is None and slot_type not in CATALOG_TYPES and not _open_word(slot_type, words):
                         break  # "tell me about {policy}" is no reading of "tell me about delivery options"
                     custom_words += len(words)
                     unexplained += 0 if resolved is not None else len(words)
@@ -352,6 +359,16 @@ def _candidates(
                 score = (len(tokens) - unexplained / 2) / len(tokens)
                 key = (-unexplained, sample.literal_count, -stripped, -custom_words, -len(split), -sample.order)
                 yield key, Match(sample.intent, slots, round(score, 3), sample.text)
+
+
+OPEN_WORD_TYPES = frozenset({"ORDER_WORD"})
+"""Closed types that still take one word they do not list: an order's word as the shopper remembers it
+("order 4040 hill"), so the shop can say it has no such order instead of "Sorry, I didn't catch that"."""
+
+
+def _open_word(slot_type: str, words: list[str]) -> bool:
+    """One plain word for a type that takes words it does not list (`OPEN_WORD_TYPES`)."""
+    return slot_type in OPEN_WORD_TYPES and len(words) == 1 and words[0].isalpha() and words[0] not in LIGHT_WORDS
 
 
 def _variants(

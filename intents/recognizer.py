@@ -9,6 +9,9 @@ may be acted on, or must be asked back ("Did you say ...?", `Reading.said`).
 
 How a text is read, in order, keeping the best reading per intent:
 
+0. while a list is open, "number two" and "that first one" are said as the model says positions; a
+   goodbye after a closing ("i'm done goodbye") is a goodbye; a sentence that corrects itself ("add
+   three no make that two apples", "six of the yogurt not four") is read as the correction, as a guess;
 1. exactly against the interaction model's samples (`intents.matching`), the one source of phrasings;
 2. after rewriting the locale's verbs, places and fillers (`intents/languages/<locale>.json`): "buy",
    "get me", "put ... in my basket" become "add"; "take ... out" becomes "remove"; "basket" is the cart;
@@ -18,7 +21,12 @@ How a text is read, in order, keeping the best reading per intent:
    unless the rest is a new command ("no, add milk");
 5. the nearest sample within two words (`matching.approximate`), else the longest run of the sentence's
    words that reads as a whole shop command ("my daughter does this for me but how much is delivery"):
-   always a guess, never confident.
+   always a guess, never confident;
+6. a bare product name; a need hinted at ("we're out of toilet paper") as an add, asked back; and last
+   the intent the sentence's rare words point to clearly (`intents.keywords`), as a guess.
+
+A rewritten verb whose product only the search could name is two guesses at once: asked back. "The last
+one" is the position it names in the list just read (the sixth of six).
 
 A slot of a closed type (a policy, a delivery option; every custom type but the catalog's) must name one of
 its values, so "tell me about delivery options" is no policy called "delivery options". A delivery choice
@@ -48,11 +56,12 @@ from typing import Any
 
 from catalog.search import SearchResult
 from catalog.text import parse_number, stem
+from intents import keywords
 from intents.language import CATALOG_TYPES, InteractionModel, load_model, sample_slots
 from intents.lexicon import Lexicon, load_lexicon
 from intents.matching import Match, approximate, catalog_words, rank, resolve_value, words_of
 from intents.request import Slot
-from intents.traits import answers, changes_shop, expecting, sure_answering
+from intents.traits import answers, changes_shop, closes, expecting, sure_answering, takes_products
 
 __all__ = ["Context", "Hypothesis", "Quantity", "Reading", "best", "recognize"]
 
@@ -229,6 +238,7 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
     tokens = words_of(text)
     original = list(tokens)
     tokens = [word for word in tokens if word not in lexicon.hesitations] or tokens  # "um", "er" anywhere
+    tokens = _without_trailing(tokens, lexicon.trailing_fillers)  # "... in my basket love": the place is last
     cart, add, remove = (lexicon.canonical.get(word, word) for word in ("cart", "add", "remove"))
     owners = {place[0] for place in lexicon.places if len(place) > 1} | {"your"}  # "my", "the"; "mi", "el"
     tokens = [
@@ -236,6 +246,16 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         for at, word in enumerate(tokens)
     ]
     tokens = _joined(tokens, lexicon)
+    tokens = [  # "remove just one of the yogurts": the count is the count
+        word
+        for at, word in enumerate(tokens)
+        if not (
+            word in lexicon.count_softeners
+            and at + 1 < len(tokens)
+            and parse_number(tokens[at + 1], lexicon.locale) is not None
+            and tokens[at + 1] not in lexicon.homophones
+        )
+    ]
     verbs = (*lexicon.verbs["add"], *lexicon.verbs.get("clear", ()))
     while True:  # "i want to get": the wanting goes; "i'll take two": the verb stays
         verb, want = _starts_with(tokens, verbs), _starts_with(tokens, lexicon.wanting)
@@ -258,12 +278,17 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         return "empty my cart"
     search = _starts_with(tokens, lexicon.verbs.get("search", ()))
     softly = _starts_with(tokens, lexicon.verbs.get("remove_softly", ()))
-    if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and "out" in tokens[1:]:
-        at = tokens.index("out", 1)
-        tokens = [remove, *tokens[1:at], *tokens[at + 1 :]]
+    particles = [phrase[0] for phrase in lexicon.verbs.get("out_particles", (("out",),))]
+    particle = next((word for word in tokens[1:] if word in particles), None)
+    if tokens and (tokens[0],) in lexicon.verbs.get("out", ()) and particle is not None:
+        at = tokens.index(particle, 1)
+        after = tokens[at + 1 :]
+        if (len(after) == 2 and after[0] in _PLACE_WORDS and after[1] == cart) or tuple(after) in lexicon.places:
+            after = []  # "take the milk off my list": the place goes with the particle
+        tokens = [remove, *tokens[1:at], *after]
     elif search is not None and "search" in lexicon.canonical:
         tokens = [lexicon.canonical["search"], *tokens[len(search) :]]
-    elif softly is not None and tokens[len(softly) :] not in _PRONOUNS:
+    elif softly is not None and not _unremovable(tokens[len(softly) :], lexicon):
         tokens = [remove, *tokens[len(softly) :]]  # "scratch the coke"; "forget it" stays unread
     elif (changed := _set_to(tokens, lexicon)) is not None:
         tokens = changed
@@ -271,11 +296,24 @@ def rewrite(text: str, lexicon: Lexicon) -> str | None:
         rest, verbed = _strip_phrase(tokens, lexicon.verbs["add"])
         if verbed:
             tokens = [add, *rest]
+        elif (removal := _starts_with(tokens, lexicon.verbs.get("remove_plain", ()))) is not None:
+            tokens = [remove, *tokens[len(removal) :]]  # "delete the oreos from my cart": the place goes below
     if tokens and tokens[0] in (add, remove):
         tokens = _without_place(tokens, lexicon)
     while len(tokens) > 1 and tokens[0] == remove and tokens[-1] == "out":
         tokens = tokens[:-1]
     return " ".join(tokens) if tokens != original and tokens else None
+
+
+def _unremovable(words: list[str], lexicon: Lexicon) -> bool:
+    """Whether what follows a soft removal verb names no product.
+
+    A pronoun alone ("forget it") or words that start with a person ("never mind *i'll* do it later").
+    """
+    if words in _PRONOUNS:
+        return True
+    person = bool(words) and words[0] in lexicon.light_words and (words[0],) not in lexicon.articles
+    return person and words[0] not in ("my", "your", "that", "this", "those", "them", "it")
 
 
 _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], ["about", "it"])
@@ -284,17 +322,20 @@ _PRONOUNS = (["it"], ["that"], ["this"], ["them"], ["those"], ["all", "that"], [
 def _set_to(tokens: list[str], lexicon: Lexicon) -> list[str] | None:
     """The model's "change ... to ..." for "bump the coke up to four" or "bring the eggs down to two".
 
+    The verb, the "to" and the particles dropped ("up", "down") are the locale's (`set_words`).
+
     A bare set verb ("make the bananas three") needs no "to", but only a plain count ends it: a word
     heard for a number ("to", "for") or anything else ("make me a sandwich") leaves the text alone.
     """
-    if len(tokens) >= 3 and (tokens[0],) in lexicon.verbs.get("set_bare", ()) and tokens[-2] != "to":
+    verb, to = lexicon.set_verb, lexicon.set_to
+    if len(tokens) >= 3 and (tokens[0],) in lexicon.verbs.get("set_bare", ()) and tokens[-2] != to:
         last = tokens[-1]
         plain = last.isdigit() or (last not in lexicon.homophones and parse_number(last, lexicon.locale) is not None)
-        return ["change", *tokens[1:-1], "to", last] if plain else None
-    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != "to":
+        return [verb, *tokens[1:-1], to, last] if plain else None
+    if len(tokens) < 4 or (tokens[0],) not in lexicon.verbs.get("set", ()) or tokens[-2] != to:
         return None
-    middle = [word for word in tokens[1:-2] if word not in ("up", "down")]
-    return ["change", *middle, "to", tokens[-1]] if middle else None
+    middle = [word for word in tokens[1:-2] if word not in lexicon.set_particles]
+    return [verb, *middle, to, tokens[-1]] if middle else None
 
 
 def _without_place(tokens: list[str], lexicon: Lexicon) -> list[str]:
@@ -368,6 +409,7 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
     Leading filler ("anything by clorox"), a pack ("a 12 pack of coke") and trailing words ("cheerios too",
     "the coke for my son") go, each from the locale's language file.
     """
+    found = _as_category(found, model, lexicon)
     slots = dict(found.slots)
     changed = False
     for name in ("product", "product_two", "category"):
@@ -395,6 +437,32 @@ def _clean_product(found: Match, model: InteractionModel, lexicon: Lexicon) -> M
         return found
     named = all(not slot.unresolved for slot in slots.values())
     return replace(found, slots=slots, score=max(found.score, 0.99) if named else found.score)
+
+
+def _as_category(found: Match, model: InteractionModel, lexicon: Lexicon) -> Match:
+    """An unresolved product that is a category and a word naming no product ("pet stuff", "the snack aisle").
+
+    Only for an intent that takes a category too (search), and only when the category alone resolves: "dog
+    treats" is no category, so it stays a product for the search.
+    """
+    spec = model.intents.get(found.intent)
+    if spec is None or "category" not in spec.slots:
+        return found
+    slot = found.slots.get("category")  # "what's good in the frozen section"
+    if slot is None or not slot.unresolved:
+        slot = None if "category" in found.slots else found.slots.get("product")
+    if slot is None or not slot.unresolved:
+        return found
+    words = _without_leading(words_of(slot.value or ""), (*lexicon.slot_fillers, *lexicon.articles))
+    if len(words) < 2 or words[-1] not in lexicon.category_tails:
+        return found
+    category = resolve_value(model, spec.slots["category"], words[:-1])
+    if category is None:
+        return found
+    slots = {name: value for name, value in found.slots.items() if name != slot.name}
+    slots["category"] = Slot(name="category", value=" ".join(words[:-1]), resolved_id=category)
+    sample = found.sample.replace("{product}", "{category}")
+    return replace(found, slots=slots, score=max(found.score, 0.99), sample=sample)
 
 
 MAX_BARE_WORDS = 3
@@ -426,16 +494,13 @@ def _acceptable(found: Match, search: Search | None = None, model: InteractionMo
     return search is not None and len(value.split()) <= 2 and search(value, 2).clear_choice is not None
 
 
-_PRODUCT_INTENTS = frozenset({"AddToCartIntent", "RemoveFromCartIntent", "SetQuantityIntent", "SearchIntent"})
-
-
 def _order_talk(found: Match, lexicon: Lexicon) -> bool:
     """A cart or search reading whose unresolved product is talk of an order ("buy the same stuff again").
 
     No product is called "order" or "again", and acting on such a reading would change the cart when the
     shopper meant to reorder, cancel or return; refused, the order intents read the sentence instead.
     """
-    if found.intent not in _PRODUCT_INTENTS:
+    if not takes_products(found.intent):
         return False
     return any(
         slot.unresolved and lexicon.order_talk & set(words_of(slot.value or ""))
@@ -544,6 +609,7 @@ def _read(
         and _sure_hearing(hypothesis)
         and (found.score >= 1.0 or not unresolved)
         and not (named and not hypothesis.typed)  # heard words only the search could name: a guess, asked back
+        and not (named and how == "rewritten")  # the verb rewritten and the product only searched: two guesses
     )
     weight = {"exact": 1.0, "rewritten": 0.97, "approximate": 0.8}[how]
     if unresolved and not hypothesis.typed:
@@ -564,11 +630,26 @@ def _read(
 
 
 def _in_context(reading: Reading, context: Context) -> Reading:
-    """A reading that is sure only as an answer (`traits.sure_answering`) is a guess at any other time."""
+    """A reading in the conversation's terms.
+
+    "The last one" is the list's last position, and a reading that is sure only as an answer
+    (`traits.sure_answering`) is a guess at any other time.
+    """
+    reading = _last_counted(reading, context)
     wanted = sure_answering(reading.intent)
     if reading.confident and wanted is not None and context.expecting != wanted:
         return replace(reading, confident=False)
     return reading
+
+
+def _last_counted(reading: Reading, context: Context) -> Reading:
+    """Ordinal -1 ("the last one") as the position it names in the list just read (the sixth of six)."""
+    ordinal = reading.slots.get("ordinal")
+    if ordinal is None or ordinal.resolved_id != "-1" or context.list_size <= 0:
+        return reading
+    position = str(context.list_size)
+    slots = {**reading.slots, "ordinal": replace(ordinal, resolved_id=position)}
+    return replace(reading, slots=slots, values={**reading.values, "ordinal": context.list_size})
 
 
 def _readings_of(
@@ -576,6 +657,12 @@ def _readings_of(
 ) -> list[Reading]:
     """Every reading of one hypothesis, best per intent."""
     text = _prepare(hypothesis.text)
+    if context.list_kind:
+        text = _positions(text, lexicon)
+    if (goodbye := _farewell(text, model, lexicon)) is not None:
+        return [r for r in (_read(goodbye, "rewritten", hypothesis, model, lexicon, search),) if r]
+    if (corrected := _corrected(text, model, lexicon)) is not None:
+        return [r for r in (_read(corrected, "approximate", hypothesis, model, lexicon, search),) if r]
     out: list[Reading] = []
 
     def fits(found: Match) -> bool:
@@ -612,7 +699,177 @@ def _readings_of(
             out.append(reading)
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
+    if not out and (hinted := _hinted(text, model, lexicon)) is not None:
+        out += [r for r in (_read(hinted, "approximate", hypothesis, model, lexicon, search),) if r]
+    if not out and (asked := _about_product(text, model, lexicon)) is not None:
+        out += [r for r in (_read(asked, "approximate", hypothesis, model, lexicon, search),) if r]
+    if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
+        out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
     return [_in_context(reading, context) for reading in out]
+
+
+def _positions(text: str, lexicon: Lexicon) -> str:
+    """A list position in the model's words while a list is open.
+
+    "number two" and "that first one" are "the second one" and "the first one" (`positions` in the
+    language file), so the model's ordinal samples read them.
+    """
+    words = words_of(text)
+    names = {value: word for word, value in lexicon.ordinals.items() if value > 0 and not word.isdigit()}
+    out: list[str] = []
+    at = 0
+    while at < len(words):
+        word = words[at]
+        following = words[at + 1] if at + 1 < len(words) else ""
+        count = parse_number(following, lexicon.locale) if following and not following.isdigit() else None
+        count = int(following) if following.isdigit() else count
+        if word in lexicon.position_markers and count is not None and count in names:
+            phrase = lexicon.position_phrase.replace("{ordinal}", names[count]).split()
+            if out and (out[-1],) in lexicon.articles and (phrase[0],) in lexicon.articles:
+                phrase = phrase[1:]  # "the number two": one "the"
+            out += phrase
+            at += 2
+            continue
+        if word in lexicon.position_pointers and following in lexicon.ordinals:
+            out.append(lexicon.position_phrase.split()[0])  # "that first one" is "the first one"
+        else:
+            out.append(word)
+        at += 1
+    return " ".join(out)
+
+
+def _clean_reading(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """The text's best reading, as typed or in the model's verbs, every word explained.
+
+    A product may stay for the shop's search to name; every other slot must resolve.
+    """
+    for candidate in (text, rewrite(text, lexicon)):
+        if not candidate:
+            continue
+        found = [_clean_product(m, model, lexicon) for m in rank(candidate, model, limit=3)]
+        found = [m for m in found if not any(s.unresolved for n, s in m.slots.items() if not n.startswith("product"))]
+        if found and _acceptable(found[0], None, model):
+            return found[0]
+    return None
+
+
+def _corrected(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A sentence that corrects itself, read as the correction, always as a guess (asked back).
+
+    "add three no make that two honeycrisp apples" is "add two honeycrisp apples": the head's verb before
+    what follows the correction, or the head with its count replaced ("add three apples, i mean two").
+    "i want six of the strawberry yogurt not four" and "make the paper towels two instead of one" change a
+    count already in the cart: the quantity is set. The words are the language file's (`corrections`).
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    for marker in sorted(lexicon.corrections, key=len, reverse=True):
+        for at in range(1, len(tokens) - len(marker)):
+            if tuple(tokens[at : at + len(marker)]) != marker:
+                continue
+            head, tail = tokens[:at], tokens[at + len(marker) :]
+            said = rank(" ".join(head), model, limit=1) or rank(rewrite(" ".join(head), lexicon) or "", model, limit=1)
+            if not said:
+                continue  # "can you make that five": nothing was said to correct
+            candidates = [[*head[:size], *tail] for size in (1, 2) if len(head) > size]
+            if len(tail) == 1 and parse_number(tail[0], lexicon.locale) is not None:
+                numbers = [i for i, word in enumerate(head) if parse_number(word, lexicon.locale) is not None]
+                if numbers:
+                    candidates.insert(0, [*head[: numbers[-1]], tail[0], *head[numbers[-1] + 1 :]])
+            candidates.append(tail)
+            for words in candidates:
+                found = _clean_reading(" ".join(words), model, lexicon)
+                if found is not None and found.intent == said[0].intent:
+                    return replace(found, score=0.9)
+    return _instead(tokens, model, lexicon)
+
+
+def _instead(tokens: list[str], model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A count corrected against another ("six of the yogurt not four"): the quantity set, not added."""
+    for marker in sorted(lexicon.instead, key=len, reverse=True):
+        size = len(marker)
+        if len(tokens) <= size + 2 or tuple(tokens[-size - 1 : -1]) != marker:
+            continue
+        if parse_number(tokens[-1], lexicon.locale) is None:
+            continue
+        rest = " ".join(tokens[: -size - 1])
+        found = _clean_reading(rest, model, lexicon)
+        if found is None or "quantity" not in found.slots or "product" not in found.slots:
+            continue
+        if SET not in model.intents:
+            return None
+        sample = next((s for s in model.intents[SET].samples if set(sample_slots(s)) == {"product", "quantity"}), "")
+        return Match(SET, {"product": found.slots["product"], "quantity": found.slots["quantity"]}, 0.9, sample)
+    return None
+
+
+def _hinted(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A need hinted at ("we're out of toilet paper", "we've run out of dish soap again") as an add, a guess.
+
+    It may be said to someone at home, so it is only ever asked back ("Did you say add toilet paper?").
+    """
+    tokens = _without_leading(
+        [word for word in words_of(text) if word not in lexicon.hesitations], lexicon.leading_fillers
+    )
+    hint = _starts_with(tokens, lexicon.hints)
+    if hint is None:
+        return None
+    rest = _without_trailing(tokens[len(hint) :], lexicon.trailing_fillers)
+    found = _clean_reading(" ".join([lexicon.canonical.get("add", "add"), *rest]), model, lexicon)
+    return replace(found, score=0.8) if found is not None and found.intent == ADD else None
+
+
+def _about_product(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A question about something a product is ("is the almond milk sweetened", "are the eggs free range").
+
+    The words after the question's opening (`product_questions`) must begin with a product's name; what
+    follows is what was asked about, which the details answer (price, size, stock) may not cover, so the
+    reading is a guess. It changes nothing, so it is answered.
+    """
+    spec = model.intents.get(DETAILS)
+    if spec is None or "product" not in spec.slots:
+        return None
+    tokens = _without_leading(
+        [word for word in words_of(text) if word not in lexicon.hesitations], lexicon.leading_fillers
+    )
+    opening = _starts_with(tokens, lexicon.product_questions)
+    if opening is None:
+        return None
+    rest = tokens[len(opening) :]
+    for size in range(min(len(rest) - 1, MAX_BARE_WORDS + 1), 0, -1):
+        sku = resolve_value(model, spec.slots["product"], rest[:size])
+        if sku is not None:
+            slot = Slot(name="product", value=" ".join(rest[:size]), resolved_id=sku)
+            sample = next((s for s in spec.samples if sample_slots(s) == ["product"]), "{product}")
+            return Match(DETAILS, {"product": slot}, 0.8, sample)
+    return None
+
+
+DETAILS = "ProductDetailsIntent"
+ADD = "AddToCartIntent"
+SET = "SetQuantityIntent"
+STOP = "AMAZON.StopIntent"
+
+
+def _farewell(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
+    """A goodbye after a way of finishing ("i'm done goodbye", "that's all thanks bye") as the goodbye.
+
+    Only when what comes before it is itself a closing (`traits.closes`: a no, a stop, "i'm done") or
+    politeness: "add milk and goodbye" is still read for the milk.
+    """
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    farewell = next(
+        (f for f in sorted(lexicon.farewells, key=len, reverse=True) if tuple(tokens[-len(f) :]) == f), None
+    )
+    if farewell is None or len(tokens) == len(farewell) or STOP not in model.intents:
+        return None
+    head = _without_trailing(tokens[: -len(farewell)], (*lexicon.trailing_fillers, ("and",), ("so",)))
+    head = _without_leading(head, lexicon.leading_fillers)
+    polite = _without_leading(head, lexicon.trailing_fillers) == []
+    if not polite:
+        found = rank(" ".join(head), model, limit=1)
+        if not found or found[0].score < 1.0 or not closes(found[0].intent):
+            return None
+    return Match(STOP, {}, 1.0, " ".join(farewell))
 
 
 MIN_PART_WORDS = 3
@@ -831,8 +1088,7 @@ def _weighed(
         rivals = [
             h
             for h, r in firsts[1:]
-            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top)
-            and _possible(r, context)
+            if h.posterior >= RIVAL_POSTERIOR and r is not None and _key(r) != _key(top) and _possible(r, context)
         ]
         if rivals:
             top = replace(top, confident=False)

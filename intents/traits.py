@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "PENDING_EXPECTS", "TRAITS", "IntentTraits", "answers", "changes_shop", "expecting", "expects", "shop_changing",
-    "sure_answering",
+    "PENDING_EXPECTS", "TRAITS", "IntentTraits", "answers", "changes_shop", "closes", "expecting", "expects",
+    "shop_changing", "sure_answering", "takes_products",
 ]  # fmt: skip
 
 
@@ -28,19 +28,26 @@ class IntentTraits:
     """What its reply waits for: "yes_no", "code", "customer_number", or None."""
     answers: str | None = None
     """Which expectation it answers ("yes_no", "code", "customer_number"): ranked first while that is open."""
+    takes_products: bool = False
+    """Its product slot names something to buy or find (the cart's intents and search): such a reading whose
+    product is talk of an order ("buy the same stuff again") is refused, so the order intents read it."""
+    closes: bool = False
+    """A way of finishing ("that's all", "no thanks", "i'm done"): followed by a goodbye, the whole sentence
+    is a goodbye ("i'm done, goodbye" must not check out)."""
     sure_answering: str | None = None
     """A reading is sure (acted on unasked) only while this is what the conversation waits for: "use pickup"
     answers a checkout's read-back, but "i'll pick them up" said to someone else must not set a default."""
 
 
 _WRITES = IntentTraits(changes_shop=True)
+_CART = IntentTraits(changes_shop=True, takes_products=True)
 TRAITS: dict[str, IntentTraits] = {
     # each intent of every models/<locale>.json (tests/intents/test_traits.py runs them and counts the writes)
-    "SearchIntent": IntentTraits(),
+    "SearchIntent": IntentTraits(takes_products=True),
     "ProductDetailsIntent": IntentTraits(),
-    "AddToCartIntent": _WRITES,
-    "RemoveFromCartIntent": _WRITES,
-    "SetQuantityIntent": _WRITES,
+    "AddToCartIntent": _CART,
+    "RemoveFromCartIntent": _CART,
+    "SetQuantityIntent": _CART,
     "ReviewCartIntent": IntentTraits(),
     "ClearCartIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "OrderContentsIntent": IntentTraits(),
@@ -53,7 +60,7 @@ TRAITS: dict[str, IntentTraits] = {
     "ReturnStatusIntent": IntentTraits(),
     "WarrantyIntent": IntentTraits(),
     "TalkToPersonIntent": IntentTraits(expects="yes_no"),  # offers a call-back; only the yes records it
-    "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no"),
+    "CheckOutIntent": IntentTraits(changes_shop=True, expects="yes_no", closes=True),
     "ReorderIntent": IntentTraits(changes_shop=True, expects="yes_no"),
     "ProvideCodeIntent": IntentTraits(changes_shop=True, answers="code"),
     "SetPurchaseCodeIntent": IntentTraits(changes_shop=True, expects="code"),
@@ -67,10 +74,10 @@ TRAITS: dict[str, IntentTraits] = {
     "SpeakLouderIntent": IntentTraits(),
     "SpeakSofterIntent": IntentTraits(),
     "AMAZON.YesIntent": IntentTraits(changes_shop=True, answers="yes_no"),  # confirms whatever was asked
-    "AMAZON.NoIntent": IntentTraits(answers="yes_no"),
+    "AMAZON.NoIntent": IntentTraits(answers="yes_no", closes=True),
     "AMAZON.HelpIntent": IntentTraits(),
-    "AMAZON.StopIntent": IntentTraits(),
-    "AMAZON.CancelIntent": IntentTraits(),
+    "AMAZON.StopIntent": IntentTraits(closes=True),
+    "AMAZON.CancelIntent": IntentTraits(closes=True),
     "AMAZON.FallbackIntent": IntentTraits(),
     "AMAZON.RepeatIntent": IntentTraits(),
     "AMAZON.NextIntent": IntentTraits(),
@@ -123,6 +130,18 @@ def sure_answering(intent: str) -> str | None:
     """What the conversation must be waiting for before a reading of this intent is acted on unasked."""
     traits = TRAITS.get(intent)
     return traits.sure_answering if traits else None
+
+
+def closes(intent: str) -> bool:
+    """Whether the intent is a way of finishing, which a goodbye after it makes a goodbye."""
+    traits = TRAITS.get(intent)
+    return traits.closes if traits else False
+
+
+def takes_products(intent: str) -> bool:
+    """Whether the intent's product slot names something to buy or find (not an order)."""
+    traits = TRAITS.get(intent)
+    return traits.takes_products if traits else False
 
 
 def expects(intent: str) -> str | None:

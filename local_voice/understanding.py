@@ -261,6 +261,7 @@ class Understander:
         if self._shop_search is None:
             self._search = SearchIndex.build(products, str(version or "")).search
         self.select_grammar(None)
+        self.recognizer.prepare(self.recognizer.phrases)  # built now, not while the next shopper speaks
         self._corrections = []
         self._sound_alikes = sound_alikes(self.model)
         self.build_seconds = time.perf_counter() - started

@@ -36,7 +36,8 @@ from catalog.search import SearchIndex, SearchResult
 from intents.language import InteractionModel
 from intents.lexicon import load_lexicon
 from intents.matching import Match, expand_samples
-from intents.recognizer import Context, Hypothesis, Reading, recognize
+from intents.recognizer import MIN_CONFIDENCE, MIN_WORD_CONFIDENCE, Context, Hypothesis, Reading, recognize
+from intents.request import Slot
 from intents.traits import changes_shop, shop_changing
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
@@ -65,6 +66,8 @@ MODES = ("grammar", "free")
 SHOP_CHANGING = shop_changing()
 """Intents that change a cart, an order or an account: never acted on from a doubtful hearing
 (declared once, in `intents.traits`)."""
+ASKED_SEARCHES = frozenset({"SearchIntent"})
+"""Readings that change nothing yet answer with a product: asked back when heard unsure ("Did you mean ...?")."""
 MIN_CORRECTION_SCORE = 75.0
 """rapidfuzz ratio (0..100) a free-form transcript needs to be corrected to a sample at all."""
 DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
@@ -104,7 +107,8 @@ class Understood:
     match: Match | None
     """The intent and slots, or None ("Sorry, I didn't catch that")."""
     doubtful: bool
-    """True when acting on it could change the shop and the hearing is not sure enough: ask first."""
+    """True when the hearing is not sure enough to act on it without asking first: a change to the shop, or
+    a search for a product (`ASKED_SEARCHES`)."""
     corrected: bool = False
     """The match is a guess: the transcript fitted no sample as heard and was corrected to the nearest one."""
     decode_seconds: float = 0.0
@@ -353,7 +357,8 @@ class Understander:
         if not readings and self.mode == "free" and (near := self._correct(hypotheses[0].text)) is not None:
             guess = Hypothesis(near, hypotheses[0].confidence, posterior=hypotheses[0].posterior / 2)
             readings = recognize([hypotheses[0], guess], context, model=self.model, search=self._search, limit=1)
-        understood = self._understood(hypotheses[0].text, readings[0] if readings else None, started, self._expecting)
+        reading = readings[0] if readings else None
+        understood = self._understood(hypotheses[0].text, reading, started, self._expecting, top=hypotheses[0])
         return replace(understood, confidence=hypotheses[0].confidence)
 
     def _context(self, expecting: str | None) -> Context | None:
@@ -394,21 +399,45 @@ class Understander:
         started: float,
         expecting: str | None = None,
         spoken: bool = True,
+        top: Hypothesis | None = None,
     ) -> Understood:
         """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first.
 
         A spoken product that sounds like another product is doubtful too: the ear, not the shopper, may
-        have picked it (typed text, `spoken=False`, names what it names).
+        have picked it (typed text, `spoken=False`, names what it names). So is a spoken search for a
+        product (`ASKED_SEARCHES`) heard unsure, guessed, or sounding like another product: answering
+        "find oatmeal" with rolled oats when the shopper said oat milk is a wrong answer given as sure;
+        the conversation asks "Did you mean oatmeal?" instead (`intents.doubt`).
         """
         seconds = time.perf_counter() - started
         if reading is None:
             return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
-        found = reading.as_match()
+        found = self._named_search(reading.as_match())
         corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
         doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found, expecting))
-        if reading.changes_shop and spoken and self._sounds_like_another(found, reading.heard):
-            doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
+        if (reading.changes_shop or found.intent in ASKED_SEARCHES) and spoken:
+            if self._sounds_like_another(found, reading.heard):
+                doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
+            elif found.intent in ASKED_SEARCHES and found.slots.get("product") is not None:
+                doubtful = doubtful or not _sure_search(reading, top)
         return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
+
+    def _named_search(self, found: Match) -> Match:
+        """A search's unresolved product named by the shop's search, when that names one product ("chobani").
+
+        The conversation searches the words either way (`intents.shopping.handle_search`), so the reading
+        now says which product that search shows first, and the sound-alike doubt can weigh it; the words
+        heard stay the slot's value.
+        """
+        slot = found.slots.get("product")
+        if found.intent not in ASKED_SEARCHES or slot is None or not slot.unresolved or self._search is None:
+            return found
+        query = load_lexicon(self.model.locale).catalog_query(slot.value or "")
+        product = self._search(query, 2).clear_choice if query else None
+        if product is None:
+            return found
+        named = Slot(name=slot.name, value=slot.value, resolved_id=product.sku)
+        return replace(found, slots={**found.slots, "product": named})
 
     def _sounds_like_another(self, found: Match, heard: str) -> bool:
         """Whether the words heard for a product sound like another product ("oatmeal" and "oat milk").
@@ -464,6 +493,21 @@ class Understander:
     def _known(self, word: str) -> bool:
         """The speech model's vocabulary, which decides what a phrase list can contain."""
         return not self.recognizer.unknown_words([word])
+
+
+def _sure_search(reading: Reading, top: Hypothesis | None) -> bool:
+    """A spoken search read from the top transcript as heard, every word heard surely.
+
+    The floors are the recognizer's own for cart changes (`MIN_CONFIDENCE`, `MIN_WORD_CONFIDENCE`); a
+    reading from a less likely transcript, or one corrected to the nearest sample, is a guess.
+    """
+    if top is None or reading.heard != top.text or reading.how.startswith("approximate"):
+        return False
+    if top.typed:
+        return True
+    if top.confidence < MIN_CONFIDENCE:
+        return False
+    return all(confidence >= MIN_WORD_CONFIDENCE for _word, confidence in top.words)
 
 
 def _squeezed(phrase: str) -> str:

@@ -70,6 +70,8 @@ class Heard:
     words: tuple[HeardWord, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     """The n-best, best first (empty without `alternatives`); `text` is the MBR transcript with `words`."""
+    beside: Heard | None = None
+    """The same audio heard with the companion phrase list (`Recognizer.set_companion`), None without one."""
 
     @property
     def confidence(self) -> float:
@@ -164,7 +166,7 @@ class _Decoders:
     The `kept` phrase lists used last keep their decoders (full grammar, code answers, digit runs...).
     """
 
-    def __init__(self, model: vosk.Model, kept: int = 4) -> None:
+    def __init__(self, model: vosk.Model, kept: int = 5) -> None:
         self._model = model
         self._kept = kept
         self._idle: OrderedDict[str | None, dict[int, list[_Decoder]]] = OrderedDict()
@@ -222,6 +224,11 @@ class Recognizer:
         self._nbest: _Decoder | None = None
         self._nbest_early: str | None = None
         self._stream_grammar: str | None = None
+        self._companion: str | None = None
+        self.companion_on = True
+        """Whether the next utterance is decoded with the companion list too (off while a narrow grammar listens)."""
+        self._beside: _Decoder | None = None
+        self._beside_grammar: str | None = None
         self._json_cache: dict[tuple[str, ...], str] = {}
         self.set_grammar(phrases)
 
@@ -244,6 +251,20 @@ class Recognizer:
             self._pending_grammar = grammar
         else:
             self._grammar = self._pending_grammar = grammar
+
+    def set_companion(self, phrases: Sequence[str] | None) -> None:
+        """A second phrase list each streamed utterance is also decoded with, from the next one on (None: none).
+
+        Its transcript, with word confidences, comes back as `Heard.beside`; it costs a third decoder while
+        the shopper speaks, a small one for a small list.
+        """
+        self._companion = None if phrases is None else self._dumped(phrases)
+        if self._companion is not None:
+            self.prepare_one(self._companion)
+
+    def prepare_one(self, grammar: str) -> None:
+        """Build one word-confidence decoder for a dumped phrase list now."""
+        self._decoders.give(grammar, 0, self._decoders.take(grammar, 0))
 
     def prepare(self, phrases: Sequence[str] | None) -> None:
         """Build the decoders for a phrase list now, so the first utterance heard with it does not wait."""
@@ -294,6 +315,10 @@ class Recognizer:
             self._stream_grammar = self._grammar
             self._stream = self._decoders.take(self._grammar, 0)
             self._nbest = self._decoders.take(self._grammar, self.alternatives) if self.alternatives else None
+            self._beside_grammar = self._companion if self.companion_on and self._companion != self._grammar else None
+            self._beside = None if self._beside_grammar is None else self._decoders.take(self._beside_grammar, 0)
+        if self._beside is not None:
+            self._beside.accept(chunk)
         nbest_closed = self._nbest.accept(chunk) if self._nbest is not None else False
         if not self._stream.accept(chunk):
             if nbest_closed and self._nbest is not None and self._nbest_early is None:
@@ -323,6 +348,10 @@ class Recognizer:
             final = nbest.final_json()  # after an early close, a fragment heard since: dropped
             heard = heard.with_alternatives(early if early is not None else final)
             self._decoders.give(self._stream_grammar, self.alternatives, nbest)
+        beside, self._beside = self._beside, None
+        if beside is not None:
+            heard = replace(heard, beside=beside.final())
+            self._decoders.give(self._beside_grammar, 0, beside)
         self._grammar = self._pending_grammar
         return heard
 

@@ -47,6 +47,7 @@ from local_voice.grammar import (
     Grammar,
     catalog_hash,
     compile_answer_grammar,
+    compile_command_grammar,
     compile_grammar,
 )
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
@@ -82,7 +83,14 @@ Search = Callable[[str, int], SearchResult]
 ALTERNATIVES = 5
 """The n-best size the kiosk decodes by default: on the spoken held-out set (every third row) it read all
 slots right on 45.6% against 39.1% with one transcript, "didn't catch" 35.5% against 43.2%, wrong changes equal,
-reply p95 226 ms against 129 ms (`bench/bench_heldout_speech.py`)."""
+reply p95 226 ms against 129 ms (`bench/bench_heldout_speech.py`). A three-best, or dropping alternatives
+below a posterior of 0.1, read the spoken dev sets within a row of it (63.3-64.0% all slots right)."""
+COMMANDS = True
+"""Whether the kiosk decodes each utterance with the slot-free commands beside the full grammar by default:
+on the spoken dev sets (bench/dev_speech.jsonl and bench/dev_commands.jsonl, 286 shop rows) all slots right
+64.0% -> 65.7% ("yeah go ahead", "quieter please", "take me to the main menu" heard), wrong changes equal."""
+MIN_COMMAND_CONFIDENCE = 0.7
+"""Mean word confidence a command-grammar transcript needs to stand in for an unsure full-grammar reading."""
 SHORT_WEIGHT: int | None = None
 """How many phrases a slot-free sample weighs at least by default (None: the grammar's `SAMPLE_WEIGHT`)."""
 SOUND_ALIKE = 85.0
@@ -177,8 +185,13 @@ class Understander:
         cover_edges: bool = True,
         search: Search | None = None,
         short_weight: int | None = None,
+        commands: bool = COMMANDS,
     ) -> None:
         """Use `build` unless you already hold a `Recognizer` (tests, the bench).
+
+        `commands` also decodes each full-grammar utterance with the slot-free commands alone
+        (`compile_command_grammar`): a short command the full grammar heard as something unsure is taken
+        from there (`_command_instead`).
 
         `search` is the shop's own search (`Shop.search`), which names a garbled product exactly as the
         conversation will; without one (the bench, tests without a shop) an index of the products given
@@ -191,6 +204,10 @@ class Understander:
         self.mode = mode
         self.cover_edges = cover_edges
         self.short_weight = short_weight
+        self.commands = commands and mode == "grammar"
+        self._command_phrases: frozenset[str] = frozenset()
+        self.min_alternative = MIN_ALTERNATIVE
+        """The posterior below which an n-best alternative is not read (`MIN_ALTERNATIVE`)."""
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
         self._sound_alikes = SoundAlikes()
@@ -215,6 +232,7 @@ class Understander:
         search: Search | None = None,
         alternatives: int = ALTERNATIVES,
         short_weight: int | None = SHORT_WEIGHT,
+        commands: bool = COMMANDS,
     ) -> Understander:
         """Load the speech model once and compile the grammar for this catalog.
 
@@ -222,7 +240,7 @@ class Understander:
         slot-free sample (a short command: "bye", "yeah") weighs at least (None: `SAMPLE_WEIGHT`).
         """
         recognizer = Recognizer(Path(model_path), alternatives=alternatives)
-        understander = cls(recognizer, interaction_model, mode, cover_edges, search, short_weight)
+        understander = cls(recognizer, interaction_model, mode, cover_edges, search, short_weight, commands)
         understander.refresh(products, version)
         return understander
 
@@ -262,6 +280,10 @@ class Understander:
             self._answers = {
                 name: compile_answer_grammar(self.interaction_model, self._known, name) for name in EXPECTATIONS
             }
+            if self.commands:
+                phrases = compile_command_grammar(self.interaction_model, self._known)
+                self._command_phrases = frozenset(p for p in phrases if p != UNKNOWN)
+                self.recognizer.set_companion(phrases)
         if self._shop_search is None:
             self._search = SearchIndex.build(products, str(version or "")).search
         self.select_grammar(None)
@@ -316,6 +338,7 @@ class Understander:
     def select_grammar(self, expecting: str | None) -> None:
         """Decode the next utterance with the narrow grammar for `expecting`, or the full one (None)."""
         self._expecting = expecting
+        self.recognizer.companion_on = not self._answers.get(expecting or "")  # a narrow grammar holds the controls
         if self.mode != "grammar" or self.grammar is None:
             self.recognizer.set_grammar(None)
             return
@@ -332,6 +355,8 @@ class Understander:
         hearing is always doubtful for a shop-changing intent, so the kiosk confirms it before acting.
         """
         first = self._understand(heard, started, confidence)
+        if heard.beside is not None and (command := self._command_instead(first, heard.beside, started)):
+            return command
         if audio is None or self.mode != "grammar" or not self._retry_digits(first):
             return first
         again = self.recognizer.transcribe_pcm(audio, self._answers[DIGIT_RUNS])
@@ -339,6 +364,27 @@ class Understander:
         if second.match is None or not self._resolved(second.match):
             return replace(first, decode_seconds=time.perf_counter() - started)
         return replace(second, corrected=True, doubtful=changes_shop(second.match.intent))
+
+    def _command_instead(self, first: Understood, beside: Heard, started: float) -> Understood | None:
+        """The short command the command grammar heard, when the full grammar's reading is unsure.
+
+        Taken only when that transcript is one of the commands' phrases word for word, heard with
+        `MIN_COMMAND_CONFIDENCE`, and the full grammar read nothing, guessed, left a product unresolved or
+        doubted; a shop-changing command taken this way is asked back ("Did you say: empty my cart?").
+        """
+        found = first.match
+        if found is not None and not (
+            first.corrected or first.doubtful or any(s.unresolved for s in found.slots.values())
+        ):
+            return None
+        text = self._restore(beside.text)
+        if beside.contains_unknown or text not in self._command_phrases or beside.confidence < MIN_COMMAND_CONFIDENCE:
+            return None
+        command = self._understand(beside, started)
+        found = command.match
+        if found is None or found.slots or command.corrected:
+            return None
+        return replace(command, doubtful=command.doubtful or changes_shop(found.intent), corrected=True)
 
     def _retry_digits(self, understood: Understood) -> bool:
         """Whether a transcript looks like a digit-run command that went wrong."""
@@ -383,7 +429,7 @@ class Understander:
             out.append(Hypothesis(digits, sure, words, top * 0.999))  # a guess: asked back before it changes anything
         for alternative in heard.alternatives:
             again = self._restore(alternative.text)
-            if again and again != text and alternative.posterior >= MIN_ALTERNATIVE:
+            if again and again != text and alternative.posterior >= self.min_alternative:
                 out.append(Hypothesis(again, sure, (), min(alternative.posterior, top * 0.999)))
         return out
 

@@ -11,9 +11,11 @@ grammar; a yes/no asked: the full grammar with yes/no preferred). The same WAV f
 to the peer.
 
 Modes: `grammar` (one transcript, the kiosk's phrase list), `free` (free-form Vosk plus correction),
-`-nbest` (Vosk's n-best with word confidences, rescored by the understanding and the context),
-`-short<N>` (slot-free samples weigh N phrases), and `combo` (grammar n-best, and the free n-best when
-the grammar reading is no clean sample). `peer` is `bench/hassil_peer.py`.
+`-nbest` (Vosk's n-best with word confidences, rescored by the understanding and the context; `-nbest3`
+for a three-best), `-min<P>` (alternatives below a posterior of P/100 are not read), `-commands` (the slot-free
+commands decoded beside the full grammar, for short commands it heard unsure), `-short<N>`
+(slot-free samples weigh N phrases), and `combo` (grammar n-best, and the free n-best when the grammar
+reading is no clean sample). `peer` is `bench/hassil_peer.py`.
 
 Reported per mode, aggregates only (this set is never read row by row, nor tuned on): intent, sku,
 quantity and all-slots-right; the safe-outcome split; wrong confident changes; actions on the sentences
@@ -222,14 +224,19 @@ def run_mode(mode: str, model_path: Path, rows: list[Row], pcms: list[bytes], pr
         return readings
     parts = mode.split("-")
     short = next((int(p[5:]) for p in parts if p.startswith("short")), None)
+    alternatives = next((int(p[5:] or NBEST) for p in parts if p.startswith("nbest")), 0)
     understander = Understander.build(
         model_path,
         interaction,
         products,
         mode=parts[0],
-        alternatives=NBEST if "nbest" in parts else 0,
+        alternatives=alternatives,
         short_weight=short,
+        commands="commands" in parts,
     )
+    for part in parts:
+        if part.startswith("min"):  # "-min10": n-best alternatives below a posterior of 0.10 are not read
+            understander.min_alternative = int(part[3:]) / 100
     understander.hear_pcm(pcms[0])  # warm-up: the first decode pays for lazy allocations
     pairs = zip(rows, pcms, strict=True)
     return [as_reading(*hear(understander, pcm, EXPECTING.get(row.context))) for row, pcm in pairs]

@@ -1,5 +1,8 @@
 """Doubt: a reading that would change the shop is acted on only when it is confident; otherwise it is asked back.
 
+So is a search heard unsure ("Did you mean oatmeal?"): it changes nothing, but answering a misheard product
+as if sure sends the shopper down the wrong aisle.
+
 "Did you say: add two penne pasta?" is an open question of the conversation's own (`pending` kind
 `did_you_say`, answered through `intents.session.CONFIRMATIONS` like every other yes/no question): a yes
 acts on what was heard, a no drops it, and any other command moves on, so the yes can never confirm
@@ -28,6 +31,10 @@ DOUBT = "did_you_say"
 YES, HELP = "AMAZON.YesIntent", "AMAZON.HelpIntent"
 VOICE_CONTROLS = frozenset({"SpeakSlowerIntent", "SpeakFasterIntent", "SpeakLouderIntent", "SpeakSofterIntent"})
 """Controls that keep the question open and are answered, then followed by the question again."""
+SEARCHES = frozenset({"SearchIntent"})
+"""Readings that change nothing but answer with what was heard: an unsure one is asked back too. "find oat
+milk" heard "find oatmeal" would otherwise read out rolled oats as if sure; "Did you mean oatmeal?" lets a
+no say it again, and a yes searches."""
 
 
 def _respond(request: IntentRequest, shop: Any) -> Reply:
@@ -65,7 +72,8 @@ def ask(request: IntentRequest, shop: Any, asked: Spoken, declined: str = "say_a
 def respond_heard(request: IntentRequest, shop: Any, *, confident: bool, said: str) -> Reply:
     """Answer what a channel heard: act when confident or harmless, else ask back first.
 
-    `said` is the reading in words ("add two penne pasta"), for "Did you say ...?". An unsure yes to that
+    `said` is the reading in words ("add two penne pasta"), for "Did you say ...?"; an unsure search is asked
+    as "Did you mean {product}?" (`SEARCHES`), with the product as heard. An unsure yes to that
     question is asked about once more and a second unsure yes counts: in a noisy shop a yes may never be
     heard clearly, and asking forever left the shopper stuck.
     """
@@ -81,6 +89,8 @@ def respond_heard(request: IntentRequest, shop: Any, *, confident: bool, said: s
             return _with_question(reply, open_question)
         if request.intent == YES:
             return _respond(request, shop)
+    if not confident and request.intent in SEARCHES and (product := request.slot_value("product")):
+        return ask(request, shop, Dialog(request, shop).say("search_did_you_mean", product=plain(product)))
     if confident or not changes_shop(request.intent):
         return _respond(request, shop)
     if SECRET_SLOTS & set(request.slots):

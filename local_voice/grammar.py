@@ -43,6 +43,7 @@ __all__ = [
     "Respeller",
     "catalog_hash",
     "compile_answer_grammar",
+    "compile_command_grammar",
     "compile_grammar",
     "live_model",
 ]
@@ -443,6 +444,22 @@ def compile_answer_grammar(model: InteractionModel, known: Known, expecting: str
         runs = [" ".join(DIGITS[d] for d in chunk) for n in (1, 2) for chunk in itertools.product(range(10), repeat=n)]
         phrases[-1:-1] = [run for run in runs if run not in phrases]
     return tuple(phrases)
+
+
+def compile_command_grammar(model: InteractionModel, known: Known) -> tuple[str, ...]:
+    """The phrase list of the model's slot-free samples alone: the short commands, without a product in sight.
+
+    In the full grammar a bigram over 300k phrases starts an utterance with a word as often as the word
+    occurs anywhere, so "the", "a" and product words outweigh "help", "yeah" or "nah": "help" was heard
+    "sale" and "yeah go ahead" "the eighth warranty". Decoded beside the full grammar, this list hears a
+    short command among short commands only (`Understander`, `commands=True`).
+    """
+    intents = {}
+    for name, intent in model.intents.items():
+        samples = tuple(sample for sample in intent.samples if not sample_slots(sample))
+        if samples:
+            intents[name] = replace(intent, samples=samples)
+    return compile_grammar(replace(model, intents=intents), (), known).phrases
 
 
 def _is_digit_run(slot: str, slot_type: str) -> bool:

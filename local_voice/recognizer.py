@@ -1,14 +1,17 @@
 """Hearing: Vosk at 16 kHz behind a small typed API, for whole WAV files and for streamed audio.
 
-Each utterance gets a fresh `KaldiRecognizer`: one reused across utterances carries state (and, with
-dithering on, random draws) from the previous one, so the same audio would not always give the same text.
-The model itself is loaded once per `Recognizer` (the slow part; see `load_seconds`).
+Vosk estimates a bigram from a phrase list each time a `KaldiRecognizer` is built with it: about 6 s of CPU
+for the kiosk's 300k phrases on a loaded two-CPU machine, where the decode of a command takes tens of
+milliseconds. So one decoder per phrase list is built once and kept (`_Decoders`), and each utterance is
+ended with `FinalResult`, after which Vosk starts the next one with a fresh decoder and feature pipeline
+on the same graph: no state of the previous utterance is carried over, and the bigram is not rebuilt.
 
 With `alternatives`, a second decoder with `SetMaxAlternatives` hears the same chunks beside the first:
 Vosk gives per-word confidences only without alternatives and no confidences with them, and the kiosk
 needs both (word confidences guard against false accepts, the n-best lets the understanding and the
-dialogue context pick "yes" over "yes leave"). Both decoders run while the shopper speaks, so the n-best
-costs CPU during speech, not time after it.
+dialogue context pick "yes" over "yes leave"). Both decode while the shopper speaks, a few per cent of a
+CPU each once built. (One decoder's partial result with words lags the audio by up to a second of
+frames, so it cannot stand in for the confidences of the whole utterance.)
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 import wave
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,7 +69,9 @@ class Heard:
     text: str
     words: tuple[HeardWord, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
-    """The n-best, best first (empty without `alternatives`); `text` is the word-confidence decoder's."""
+    """The n-best, best first (empty without `alternatives`); `text` is the MBR transcript with `words`."""
+    beside: Heard | None = None
+    """The same audio heard with the companion phrase list (`Recognizer.set_companion`), None without one."""
 
     @property
     def confidence(self) -> float:
@@ -85,12 +91,16 @@ class Heard:
         return UNKNOWN in self.text.split()
 
     @classmethod
-    def from_vosk(cls, result_json: str) -> Heard:
-        """Parse a Vosk result (with SetWords(True)) into the typed form."""
+    def from_vosk(cls, result_json: str, offset: float = 0.0) -> Heard:
+        """Parse a Vosk result (with SetWords) into the typed form, word times `offset` seconds earlier.
+
+        A reused decoder counts its times from its first utterance, not from this one's start.
+        """
         result = json.loads(result_json)
+        found = result.get("result", [])
         words = tuple(
-            HeardWord(w["word"], float(w.get("conf", 0.0)), float(w["start"]), float(w["end"]))
-            for w in result.get("result", [])
+            HeardWord(w["word"], float(w.get("conf", 0.0)), _ms(w["start"], offset), _ms(w["end"], offset))
+            for w in found
         )
         return cls(text=result.get("text", "").strip(), words=words)
 
@@ -99,6 +109,11 @@ class Heard:
         if nbest_json is None:
             return self
         return replace(self, alternatives=parse_alternatives(nbest_json))
+
+
+def _ms(seconds: float, offset: float) -> float:
+    """A word time from the utterance's start, to the millisecond (Vosk's frames are 30 ms)."""
+    return round(float(seconds) - offset, 3)
 
 
 def parse_alternatives(nbest_json: str) -> tuple[Alternative, ...]:
@@ -118,8 +133,71 @@ def parse_alternatives(nbest_json: str) -> tuple[Alternative, ...]:
     return tuple(Alternative(text, weight / total) for text, weight in ranked)
 
 
+class _Decoder:
+    """One built KaldiRecognizer and how much audio it has heard in all (Vosk's word times run on across uses)."""
+
+    def __init__(self, recognizer: vosk.KaldiRecognizer) -> None:
+        self._recognizer = recognizer
+        self._samples = 0
+        self._start = 0
+
+    def accept(self, chunk: bytes) -> bool:
+        """Feed audio; True once Vosk's endpoint rules close the utterance."""
+        self._samples += len(chunk) // 2
+        return bool(self._recognizer.AcceptWaveform(chunk))
+
+    def final(self) -> Heard:
+        """The utterance's result; the next audio starts a fresh utterance (new decoder state, same graph)."""
+        heard = Heard.from_vosk(self._recognizer.FinalResult(), self._start / SAMPLE_RATE)
+        self._start = self._samples
+        return heard
+
+    def final_json(self) -> str:
+        """The utterance's raw result (an n-best), closed like `final`."""
+        result = str(self._recognizer.FinalResult())
+        self._start = self._samples
+        return result
+
+
+class _Decoders:
+    """Built decoders, kept per phrase list (None: free-form) and n-best size, lent out one utterance at a time.
+
+    A decoder is given back only after `FinalResult`, so the next utterance on it starts from nothing.
+    The `kept` phrase lists used last keep their decoders (full grammar, code answers, digit runs...).
+    """
+
+    def __init__(self, model: vosk.Model, kept: int = 5) -> None:
+        self._model = model
+        self._kept = kept
+        self._idle: OrderedDict[str | None, dict[int, list[_Decoder]]] = OrderedDict()
+        self.built = 0
+        """How many decoders were built (each one a bigram estimate of its phrase list)."""
+
+    def take(self, grammar: str | None, alternatives: int) -> _Decoder:
+        """An idle decoder for this phrase list: word confidences (no alternatives), or an n-best."""
+        idle = self._idle.get(grammar, {}).get(alternatives)
+        if idle:
+            return idle.pop()
+        self.built += 1
+        if grammar is None:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        else:
+            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
+        if alternatives:
+            recognizer.SetMaxAlternatives(alternatives)
+        recognizer.SetWords(True)
+        return _Decoder(recognizer)
+
+    def give(self, grammar: str | None, alternatives: int, recognizer: _Decoder) -> None:
+        """Keep a finished decoder (after `FinalResult`) for the next utterance with this phrase list."""
+        self._idle.setdefault(grammar, {}).setdefault(alternatives, []).append(recognizer)
+        self._idle.move_to_end(grammar)
+        while len(self._idle) > self._kept:
+            self._idle.popitem(last=False)
+
+
 class Recognizer:
-    """A loaded Vosk model plus an optional phrase list, handing out one fresh decoder per utterance."""
+    """A loaded Vosk model plus an optional phrase list, decoding one utterance at a time."""
 
     def __init__(
         self, model_path: Path, phrases: Sequence[str] | None = None, log_level: int = -1, alternatives: int = 0
@@ -138,12 +216,19 @@ class Recognizer:
         self.load_seconds = time.perf_counter() - started
         self.model_path = Path(model_path)
         self.supports_grammar = supports_grammar(self.model_path)
+        self.alternatives = alternatives if alternatives > 1 else 0
+        self._decoders = _Decoders(self._model)
         self._grammar: str | None = None
         self._pending_grammar: str | None = None
-        self._stream: vosk.KaldiRecognizer | None = None
-        self._nbest: vosk.KaldiRecognizer | None = None
+        self._stream: _Decoder | None = None
+        self._nbest: _Decoder | None = None
         self._nbest_early: str | None = None
-        self.alternatives = alternatives if alternatives > 1 else 0
+        self._stream_grammar: str | None = None
+        self._companion: str | None = None
+        self.companion_on = True
+        """Whether the next utterance is decoded with the companion list too (off while a narrow grammar listens)."""
+        self._beside: _Decoder | None = None
+        self._beside_grammar: str | None = None
         self._json_cache: dict[tuple[str, ...], str] = {}
         self.set_grammar(phrases)
 
@@ -151,6 +236,11 @@ class Recognizer:
     def phrases(self) -> list[str] | None:
         """The phrase list new utterances are decoded with, [unk] included (None when free-form)."""
         return None if self._pending_grammar is None else json.loads(self._pending_grammar)
+
+    @property
+    def decoders_built(self) -> int:
+        """How many decoders were built so far: once per phrase list, not once per utterance."""
+        return self._decoders.built
 
     def set_grammar(self, phrases: Sequence[str] | None) -> None:
         """Change what can be heard, from the next utterance on (Vosk cannot switch mid-utterance)."""
@@ -161,6 +251,26 @@ class Recognizer:
             self._pending_grammar = grammar
         else:
             self._grammar = self._pending_grammar = grammar
+
+    def set_companion(self, phrases: Sequence[str] | None) -> None:
+        """A second phrase list each streamed utterance is also decoded with, from the next one on (None: none).
+
+        Its transcript, with word confidences, comes back as `Heard.beside`; it costs a third decoder while
+        the shopper speaks, a small one for a small list.
+        """
+        self._companion = None if phrases is None else self._dumped(phrases)
+        if self._companion is not None:
+            self.prepare_one(self._companion)
+
+    def prepare_one(self, grammar: str) -> None:
+        """Build one word-confidence decoder for a dumped phrase list now."""
+        self._decoders.give(grammar, 0, self._decoders.take(grammar, 0))
+
+    def prepare(self, phrases: Sequence[str] | None) -> None:
+        """Build the decoders for a phrase list now, so the first utterance heard with it does not wait."""
+        grammar = None if phrases is None else self._dumped(phrases)
+        for alternatives in {0, self.alternatives}:
+            self._decoders.give(grammar, alternatives, self._decoders.take(grammar, alternatives))
 
     def _dumped(self, phrases: Sequence[str]) -> str:
         """The JSON Vosk takes for a phrase list, remembered for the last few lists (grammars switch per turn)."""
@@ -185,62 +295,65 @@ class Recognizer:
     def transcribe_pcm(self, pcm: bytes, phrases: Sequence[str] | None) -> Heard:
         """Decode audio already heard once more, with another phrase list; the streamed utterance is untouched."""
         grammar = None if phrases is None else self._dumped(phrases)
-        recognizer = self._decoder(grammar, 0)
-        nbest = self._decoder(grammar, self.alternatives) if self.alternatives else None
+        recognizer = self._decoders.take(grammar, 0)
+        nbest = self._decoders.take(grammar, self.alternatives) if self.alternatives else None
         for offset in range(0, len(pcm), _READ_FRAMES * 2):
-            recognizer.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
+            recognizer.accept(pcm[offset : offset + _READ_FRAMES * 2])
             if nbest is not None:
-                nbest.AcceptWaveform(pcm[offset : offset + _READ_FRAMES * 2])
-        heard = Heard.from_vosk(recognizer.FinalResult())
-        return heard.with_alternatives(nbest.FinalResult() if nbest is not None else None)
+                nbest.accept(pcm[offset : offset + _READ_FRAMES * 2])
+        heard = recognizer.final()
+        self._decoders.give(grammar, 0, recognizer)
+        if nbest is None:
+            return heard
+        heard = heard.with_alternatives(nbest.final_json())
+        self._decoders.give(grammar, self.alternatives, nbest)
+        return heard
 
     def accept_chunk(self, chunk: bytes) -> Heard | None:
         """Feed 16 kHz mono 16-bit audio; return the utterance once Vosk's endpoint rules close it."""
         if self._stream is None:
-            self._stream = self._fresh()
-            self._nbest = self._decoder(self._grammar, self.alternatives) if self.alternatives else None
-        nbest_closed = self._nbest.AcceptWaveform(chunk) if self._nbest is not None else False
-        if not self._stream.AcceptWaveform(chunk):
-            if nbest_closed and self._nbest is not None:  # closed a chunk early: keep its result for the close
-                self._nbest_early = self._nbest.Result()
+            self._stream_grammar = self._grammar
+            self._stream = self._decoders.take(self._grammar, 0)
+            self._nbest = self._decoders.take(self._grammar, self.alternatives) if self.alternatives else None
+            self._beside_grammar = self._companion if self.companion_on and self._companion != self._grammar else None
+            self._beside = None if self._beside_grammar is None else self._decoders.take(self._beside_grammar, 0)
+        if self._beside is not None:
+            self._beside.accept(chunk)
+        nbest_closed = self._nbest.accept(chunk) if self._nbest is not None else False
+        if not self._stream.accept(chunk):
+            if nbest_closed and self._nbest is not None and self._nbest_early is None:
+                self._nbest_early = self._nbest.final_json()  # closed a chunk early: its result for the close
             return None
-        return self._close_stream(self._stream.Result(), nbest_closed)
+        return self._close_stream()
 
     def finish(self) -> Heard | None:
         """Flush a streamed utterance cut off before its endpoint (end of file, push-to-talk release)."""
         if self._stream is None:
             return None
-        return self._close_stream(self._stream.FinalResult(), False)
+        return self._close_stream()
 
-    def _close_stream(self, result_json: str, nbest_closed: bool) -> Heard:
+    def _close_stream(self) -> Heard:
         """End the streamed utterance so the next chunk starts a fresh decoder with the latest grammar.
 
+        Each decoder is closed with `FinalResult`, after which Vosk starts its next utterance from nothing.
         The n-best decoder hears the same audio with the same graph, so it normally reaches the same
-        endpoint; if not, its final result is taken there and then.
+        endpoint; if it closed a chunk earlier, the result it gave then is the one taken.
         """
-        nbest, self._nbest = self._nbest, None
+        stream, nbest, self._stream, self._nbest = self._stream, self._nbest, None, None
         early, self._nbest_early = self._nbest_early, None
-        nbest_json = None
+        assert stream is not None
+        heard = stream.final()
+        self._decoders.give(self._stream_grammar, 0, stream)
         if nbest is not None:
-            nbest_json = nbest.Result() if nbest_closed else early or nbest.FinalResult()
-        self._stream = None
+            final = nbest.final_json()  # after an early close, a fragment heard since: dropped
+            heard = heard.with_alternatives(early if early is not None else final)
+            self._decoders.give(self._stream_grammar, self.alternatives, nbest)
+        beside, self._beside = self._beside, None
+        if beside is not None:
+            heard = replace(heard, beside=beside.final())
+            self._decoders.give(self._beside_grammar, 0, beside)
         self._grammar = self._pending_grammar
-        return Heard.from_vosk(result_json).with_alternatives(nbest_json)
-
-    def _fresh(self) -> vosk.KaldiRecognizer:
-        """Build a decoder with no memory of earlier utterances, so results depend on this audio only."""
-        return self._decoder(self._grammar, 0)
-
-    def _decoder(self, grammar: str | None, alternatives: int) -> vosk.KaldiRecognizer:
-        """One fresh KaldiRecognizer: word confidences (no alternatives), or an n-best of `alternatives`."""
-        if grammar is None:
-            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
-        else:
-            recognizer = vosk.KaldiRecognizer(self._model, SAMPLE_RATE, grammar)
-        if alternatives:
-            recognizer.SetMaxAlternatives(alternatives)
-        recognizer.SetWords(True)
-        return recognizer
+        return heard
 
 
 def read_pcm16_mono(path: Path) -> bytes:

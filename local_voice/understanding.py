@@ -36,7 +36,8 @@ from catalog.search import SearchIndex, SearchResult
 from intents.language import InteractionModel
 from intents.lexicon import load_lexicon
 from intents.matching import Match, expand_samples
-from intents.recognizer import Context, Hypothesis, Reading, recognize
+from intents.recognizer import MIN_CONFIDENCE, MIN_WORD_CONFIDENCE, Context, Hypothesis, Reading, recognize
+from intents.request import Slot
 from intents.traits import changes_shop, shop_changing
 from local_voice.grammar import (
     DIGIT_SLOT_LENGTH,
@@ -46,6 +47,7 @@ from local_voice.grammar import (
     Grammar,
     catalog_hash,
     compile_answer_grammar,
+    compile_command_grammar,
     compile_grammar,
 )
 from local_voice.recognizer import Heard, Recognizer, read_pcm16_mono
@@ -65,6 +67,8 @@ MODES = ("grammar", "free")
 SHOP_CHANGING = shop_changing()
 """Intents that change a cart, an order or an account: never acted on from a doubtful hearing
 (declared once, in `intents.traits`)."""
+ASKED_SEARCHES = frozenset({"SearchIntent"})
+"""Readings that change nothing yet answer with a product: asked back when heard unsure ("Did you mean ...?")."""
 MIN_CORRECTION_SCORE = 75.0
 """rapidfuzz ratio (0..100) a free-form transcript needs to be corrected to a sample at all."""
 DIGIT_WORDS = frozenset(["zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
@@ -79,7 +83,17 @@ Search = Callable[[str, int], SearchResult]
 ALTERNATIVES = 5
 """The n-best size the kiosk decodes by default: on the spoken held-out set (every third row) it read all
 slots right on 45.6% against 39.1% with one transcript, "didn't catch" 35.5% against 43.2%, wrong changes equal,
-reply p95 226 ms against 129 ms (`bench/bench_heldout_speech.py`)."""
+reply p95 226 ms against 129 ms (`bench/bench_heldout_speech.py`). A three-best, or dropping alternatives
+below a posterior of 0.1, read the spoken dev sets within a row of it (63.3-64.0% all slots right)."""
+COMMANDS = True
+"""Whether the kiosk decodes each utterance with the slot-free commands beside the full grammar by default:
+on the spoken dev sets (bench/dev_speech.jsonl and bench/dev_commands.jsonl, 286 shop rows) all slots right
+64.0% -> 65.7% ("yeah go ahead", "quieter please", "take me to the main menu" heard), wrong changes equal;
+on the held-out set (every third row) 59.2% -> 59.8%, "didn't catch" 20.1% both, wrong changes 0 both.
+The bench's `combo` (this, plus free-form Vosk when the grammar reading is no clean sample) read 60.4% with
+"didn't catch" 15.4%, at twice the CPU; it is not a kiosk mode yet."""
+MIN_COMMAND_CONFIDENCE = 0.7
+"""Mean word confidence a command-grammar transcript needs to stand in for an unsure full-grammar reading."""
 SHORT_WEIGHT: int | None = None
 """How many phrases a slot-free sample weighs at least by default (None: the grammar's `SAMPLE_WEIGHT`)."""
 SOUND_ALIKE = 85.0
@@ -104,7 +118,8 @@ class Understood:
     match: Match | None
     """The intent and slots, or None ("Sorry, I didn't catch that")."""
     doubtful: bool
-    """True when acting on it could change the shop and the hearing is not sure enough: ask first."""
+    """True when the hearing is not sure enough to act on it without asking first: a change to the shop, or
+    a search for a product (`ASKED_SEARCHES`)."""
     corrected: bool = False
     """The match is a guess: the transcript fitted no sample as heard and was corrected to the nearest one."""
     decode_seconds: float = 0.0
@@ -173,8 +188,13 @@ class Understander:
         cover_edges: bool = True,
         search: Search | None = None,
         short_weight: int | None = None,
+        commands: bool = COMMANDS,
     ) -> None:
         """Use `build` unless you already hold a `Recognizer` (tests, the bench).
+
+        `commands` also decodes each full-grammar utterance with the slot-free commands alone
+        (`compile_command_grammar`): a short command the full grammar heard as something unsure is taken
+        from there (`_command_instead`).
 
         `search` is the shop's own search (`Shop.search`), which names a garbled product exactly as the
         conversation will; without one (the bench, tests without a shop) an index of the products given
@@ -187,6 +207,10 @@ class Understander:
         self.mode = mode
         self.cover_edges = cover_edges
         self.short_weight = short_weight
+        self.commands = commands and mode == "grammar"
+        self._command_phrases: frozenset[str] = frozenset()
+        self.min_alternative = MIN_ALTERNATIVE
+        """The posterior below which an n-best alternative is not read (`MIN_ALTERNATIVE`)."""
         self.grammar: Grammar | None = None
         self._corrections: list[str] = []
         self._sound_alikes = SoundAlikes()
@@ -211,6 +235,7 @@ class Understander:
         search: Search | None = None,
         alternatives: int = ALTERNATIVES,
         short_weight: int | None = SHORT_WEIGHT,
+        commands: bool = COMMANDS,
     ) -> Understander:
         """Load the speech model once and compile the grammar for this catalog.
 
@@ -218,7 +243,7 @@ class Understander:
         slot-free sample (a short command: "bye", "yeah") weighs at least (None: `SAMPLE_WEIGHT`).
         """
         recognizer = Recognizer(Path(model_path), alternatives=alternatives)
-        understander = cls(recognizer, interaction_model, mode, cover_edges, search, short_weight)
+        understander = cls(recognizer, interaction_model, mode, cover_edges, search, short_weight, commands)
         understander.refresh(products, version)
         return understander
 
@@ -258,9 +283,14 @@ class Understander:
             self._answers = {
                 name: compile_answer_grammar(self.interaction_model, self._known, name) for name in EXPECTATIONS
             }
+            if self.commands:
+                phrases = compile_command_grammar(self.interaction_model, self._known)
+                self._command_phrases = frozenset(p for p in phrases if p != UNKNOWN)
+                self.recognizer.set_companion(phrases)
         if self._shop_search is None:
             self._search = SearchIndex.build(products, str(version or "")).search
         self.select_grammar(None)
+        self.recognizer.prepare(self.recognizer.phrases)  # built now, not while the next shopper speaks
         self._corrections = []
         self._sound_alikes = sound_alikes(self.model)
         self.build_seconds = time.perf_counter() - started
@@ -311,6 +341,7 @@ class Understander:
     def select_grammar(self, expecting: str | None) -> None:
         """Decode the next utterance with the narrow grammar for `expecting`, or the full one (None)."""
         self._expecting = expecting
+        self.recognizer.companion_on = not self._answers.get(expecting or "")  # a narrow grammar holds the controls
         if self.mode != "grammar" or self.grammar is None:
             self.recognizer.set_grammar(None)
             return
@@ -327,6 +358,8 @@ class Understander:
         hearing is always doubtful for a shop-changing intent, so the kiosk confirms it before acting.
         """
         first = self._understand(heard, started, confidence)
+        if heard.beside is not None and (command := self._command_instead(first, heard.beside, started)):
+            return command
         if audio is None or self.mode != "grammar" or not self._retry_digits(first):
             return first
         again = self.recognizer.transcribe_pcm(audio, self._answers[DIGIT_RUNS])
@@ -334,6 +367,27 @@ class Understander:
         if second.match is None or not self._resolved(second.match):
             return replace(first, decode_seconds=time.perf_counter() - started)
         return replace(second, corrected=True, doubtful=changes_shop(second.match.intent))
+
+    def _command_instead(self, first: Understood, beside: Heard, started: float) -> Understood | None:
+        """The short command the command grammar heard, when the full grammar's reading is unsure.
+
+        Taken only when that transcript is one of the commands' phrases word for word, heard with
+        `MIN_COMMAND_CONFIDENCE`, and the full grammar read nothing, guessed, left a product unresolved or
+        doubted; a shop-changing command taken this way is asked back ("Did you say: empty my cart?").
+        """
+        found = first.match
+        if found is not None and not (
+            first.corrected or first.doubtful or any(s.unresolved for s in found.slots.values())
+        ):
+            return None
+        text = self._restore(beside.text)
+        if beside.contains_unknown or text not in self._command_phrases or beside.confidence < MIN_COMMAND_CONFIDENCE:
+            return None
+        command = self._understand(beside, started)
+        found = command.match
+        if found is None or found.slots or command.corrected:
+            return None
+        return replace(command, doubtful=command.doubtful or changes_shop(found.intent), corrected=True)
 
     def _retry_digits(self, understood: Understood) -> bool:
         """Whether a transcript looks like a digit-run command that went wrong."""
@@ -352,7 +406,8 @@ class Understander:
         if not readings and self.mode == "free" and (near := self._correct(hypotheses[0].text)) is not None:
             guess = Hypothesis(near, hypotheses[0].confidence, posterior=hypotheses[0].posterior / 2)
             readings = recognize([hypotheses[0], guess], context, model=self.model, search=self._search, limit=1)
-        understood = self._understood(hypotheses[0].text, readings[0] if readings else None, started, self._expecting)
+        reading = readings[0] if readings else None
+        understood = self._understood(hypotheses[0].text, reading, started, self._expecting, top=hypotheses[0])
         return replace(understood, confidence=hypotheses[0].confidence)
 
     def _context(self, expecting: str | None) -> Context | None:
@@ -377,7 +432,7 @@ class Understander:
             out.append(Hypothesis(digits, sure, words, top * 0.999))  # a guess: asked back before it changes anything
         for alternative in heard.alternatives:
             again = self._restore(alternative.text)
-            if again and again != text and alternative.posterior >= MIN_ALTERNATIVE:
+            if again and again != text and alternative.posterior >= self.min_alternative:
                 out.append(Hypothesis(again, sure, (), min(alternative.posterior, top * 0.999)))
         return out
 
@@ -393,21 +448,45 @@ class Understander:
         started: float,
         expecting: str | None = None,
         spoken: bool = True,
+        top: Hypothesis | None = None,
     ) -> Understood:
         """The recognizer's reading as the kiosk takes it: doubtful when acting on it needs a yes first.
 
         A spoken product that sounds like another product is doubtful too: the ear, not the shopper, may
-        have picked it (typed text, `spoken=False`, names what it names).
+        have picked it (typed text, `spoken=False`, names what it names). So is a spoken search for a
+        product (`ASKED_SEARCHES`) heard unsure, guessed, or sounding like another product: answering
+        "find oatmeal" with rolled oats when the shopper said oat milk is a wrong answer given as sure;
+        the conversation asks "Did you mean oatmeal?" instead (`intents.doubt`).
         """
         seconds = time.perf_counter() - started
         if reading is None:
             return Understood(heard_text, 1.0, None, False, decode_seconds=seconds)
-        found = reading.as_match()
+        found = self._named_search(reading.as_match())
         corrected = reading.how != "exact" or reading.heard != heard_text  # read back in the model's words
         doubtful = reading.needs_confirming or (reading.changes_shop and not self._resolved(found, expecting))
-        if reading.changes_shop and spoken and self._sounds_like_another(found, reading.heard):
-            doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
+        if (reading.changes_shop or found.intent in ASKED_SEARCHES) and spoken:
+            if self._sounds_like_another(found, reading.heard):
+                doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
+            elif found.intent in ASKED_SEARCHES and found.slots.get("product") is not None:
+                doubtful = doubtful or not _sure_search(reading, top)
         return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
+
+    def _named_search(self, found: Match) -> Match:
+        """A search's unresolved product named by the shop's search, when that names one product ("chobani").
+
+        The conversation searches the words either way (`intents.shopping.handle_search`), so the reading
+        now says which product that search shows first, and the sound-alike doubt can weigh it; the words
+        heard stay the slot's value.
+        """
+        slot = found.slots.get("product")
+        if found.intent not in ASKED_SEARCHES or slot is None or not slot.unresolved or self._search is None:
+            return found
+        query = load_lexicon(self.model.locale).catalog_query(slot.value or "")
+        product = self._search(query, 2).clear_choice if query else None
+        if product is None:
+            return found
+        named = Slot(name=slot.name, value=slot.value, resolved_id=product.sku)
+        return replace(found, slots={**found.slots, "product": named})
 
     def _sounds_like_another(self, found: Match, heard: str) -> bool:
         """Whether the words heard for a product sound like another product ("oatmeal" and "oat milk").
@@ -463,6 +542,21 @@ class Understander:
     def _known(self, word: str) -> bool:
         """The speech model's vocabulary, which decides what a phrase list can contain."""
         return not self.recognizer.unknown_words([word])
+
+
+def _sure_search(reading: Reading, top: Hypothesis | None) -> bool:
+    """A spoken search read from the top transcript as heard, every word heard surely.
+
+    The floors are the recognizer's own for cart changes (`MIN_CONFIDENCE`, `MIN_WORD_CONFIDENCE`); a
+    reading from a less likely transcript, or one corrected to the nearest sample, is a guess.
+    """
+    if top is None or reading.heard != top.text or reading.how.startswith("approximate"):
+        return False
+    if top.typed:
+        return True
+    if top.confidence < MIN_CONFIDENCE:
+        return False
+    return all(confidence >= MIN_WORD_CONFIDENCE for _word, confidence in top.words)
 
 
 def _squeezed(phrase: str) -> str:

@@ -231,6 +231,24 @@ def test_a_misheard_search_on_the_text_kiosk_asks_did_you_mean_and_yes_shows_it(
     assert shop.cart(kiosk.customer_id).lines == []
 
 
+def test_a_spoken_search_heard_as_a_sound_alike_asks_did_you_mean(kiosk, shop, speak):
+    """espeak-ng's "find oat milk" is heard "find oatmeal": the kiosk asks before reading out rolled oats."""
+    asked = kiosk.handle_wav(speak("find oat milk"))
+    if asked.heard != "find oat milk":  # heard as something else: never read out as if sure
+        assert asked.doubtful and asked.reply == f"Did you mean {asked.heard.removeprefix('find ')}?"
+        again = kiosk.handle_wav(speak("no"))
+        assert again.reply == "Okay, please say it again." and "list" not in kiosk.context
+    assert shop.cart(kiosk.customer_id).lines == []
+
+
+def test_yes_to_a_spoken_did_you_mean_searches_for_what_was_heard(kiosk, understander):
+    words = tuple(HeardWord(w, 0.99, 0.0, 0.1) for w in ("find", "oatmeal"))
+    asked = kiosk.handle(understander.understand(Heard("find oatmeal", words), 0.0))
+    assert asked.doubtful and asked.reply == "Did you mean oatmeal?"
+    shown = kiosk.handle(Understood("yes", 0.95, match("yes", understander.model), False))
+    assert shown.intent == "AMAZON.YesIntent" and "Rolled Oats" in shown.reply
+
+
 # --- accessibility ------------------------------------------------------------------------------------
 
 

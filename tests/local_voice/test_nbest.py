@@ -107,3 +107,28 @@ def test_a_bare_brand_is_heard(understander: Understander, tmp_path: Path) -> No
     understood = understander.hear_wav(wav(tmp_path, "chobani"))
     assert understood.match is not None and understood.match.intent in ("SearchIntent", "ProductDetailsIntent")
     assert "chobani" in understood.heard_text
+
+
+def test_a_misheard_search_is_never_answered_as_sure(understander: Understander, tmp_path: Path) -> None:
+    """espeak-ng's "find oat milk" is heard "find oatmeal": rolled oats are not read out as if sure."""
+    understood = understander.hear_wav(wav(tmp_path, "find_oat_milk"))
+    assert understood.match is not None and understood.match.intent == "SearchIntent"
+    assert understood.doubtful or _product(understood) == OAT_MILK
+
+
+def test_a_search_for_a_sound_alike_is_asked_back(understander: Understander) -> None:
+    """Heard word for word and sure, "find oatmeal" still asks: "oat milk" sounds the same to the ear."""
+    words = tuple(HeardWord(w, 0.99, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate(["find", "oatmeal"]))
+    understood = understander.understand(Heard("find oatmeal", words), time.perf_counter())
+    assert _product(understood) == ROLLED_OATS and understood.doubtful
+    assert not understander.hear_text("find oatmeal").doubtful  # typed, it names what it names
+
+
+def test_a_search_heard_unsure_is_asked_back_and_a_sure_one_is_not(understander: Understander) -> None:
+    """A search with a word heard below the recognizer's floor asks; the same words heard surely search."""
+    unsure = (("find", 0.95), ("pineapple", 0.4))
+    sure = (("find", 0.99), ("pineapple", 0.97))
+    for pairs, doubtful in ((unsure, True), (sure, False)):
+        words = tuple(HeardWord(w, c, i * 0.3, i * 0.3 + 0.25) for i, (w, c) in enumerate(pairs))
+        understood = understander.understand(Heard("find pineapple", words), time.perf_counter())
+        assert _product(understood) == "SKU-PRO-0028" and understood.doubtful is doubtful

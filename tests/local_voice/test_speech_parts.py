@@ -171,6 +171,24 @@ def test_streaming_in_chunks_matches_the_whole_file(recognizer: Recognizer, tmp_
     assert texts == [whole.text] == ["add two apples"]
 
 
+def test_a_phrase_list_is_built_once_and_every_utterance_starts_afresh(
+    model_path: Path, tmp_path: Path, speech_cache: Path
+) -> None:
+    """Building a decoder estimates the phrase list's bigram (seconds for the kiosk's 300k phrases), so it
+    is built once; each utterance still starts from nothing, word times counted from its own start."""
+    recognizer = Recognizer(model_path, GRAMMAR, alternatives=5)
+    apples, oat_milk = say("add two apples", tmp_path, speech_cache), say("find oat milk", tmp_path, speech_cache)
+    first = recognizer.transcribe_wav(apples)
+    recognizer.transcribe_wav(oat_milk)
+    pcm = read_pcm16_mono(oat_milk)
+    streamed = [recognizer.accept_chunk(pcm[i : i + 3200]) for i in range(0, len(pcm), 3200)] + [recognizer.finish()]
+    again = recognizer.transcribe_wav(apples)
+    assert recognizer.decoders_built == 2  # one for word confidences, one for the n-best
+    assert "find oat milk" in [h.text for h in streamed if h is not None]
+    assert again == first and first.text == "add two apples"
+    assert first.words[0].start < 0.5 and first.alternatives[0].text == "add two apples"
+
+
 def test_grammar_change_mid_stream_waits_for_the_next_utterance(
     recognizer: Recognizer, tmp_path: Path, speech_cache: Path
 ) -> None:

@@ -45,12 +45,15 @@ def base_settings(dynamodb_local: DynamoDBLocal) -> Settings:
     return replace(Settings.from_env(), endpoint=dynamodb_local.endpoint, index_check_seconds=0.0, region="us-east-1")
 
 
-def fresh_shop(settings: Settings, table: str | None = None) -> Shop:
-    """A shop on a brand-new table."""
+def fresh_shop(settings: Settings, table: str | None = None, products: list[Product] | None = None) -> Shop:
+    """A shop on a brand-new table, holding `products` when given (a catalog of the test's own)."""
     settings = replace(settings, table=table or random_ref("vs-test"))
     repository = Repository(settings)
     repository.ensure_table()
-    return Shop(settings, repository)
+    shop = Shop(settings, repository)
+    if products:
+        shop.import_products(products)
+    return shop
 
 
 @pytest.fixture(scope="session")
@@ -61,9 +64,7 @@ def demo_products() -> list[Product]:
 @pytest.fixture(scope="session")
 def demo_shop(base_settings: Settings, demo_products: list[Product]) -> Shop:
     """One table holding the demo catalog, shared by tests that only read it or use their own customers."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
-    return shop
+    return fresh_shop(base_settings, products=demo_products)
 
 
 @pytest.fixture

@@ -56,8 +56,7 @@ def understander(model_path, interaction_model, demo_products):
 @pytest.fixture(scope="module")
 def shop(base_settings, demo_products):
     """A demo catalog of this module's own, so purchases here never change stock other tests rely on."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     return shop
 
 
@@ -576,8 +575,7 @@ def test_only_an_open_code_question_narrows_the_grammar(kiosk, understander):
 @pytest.fixture
 def sales_shop(base_settings, demo_products):
     """The demo catalog on a table of this test's own: its sales figures are only the orders it places."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     return shop
 
 
@@ -622,8 +620,7 @@ def deals_shop(base_settings, demo_products):
     """The demo catalog and the demo promotions on a table of this test's own (promotions are shop-wide)."""
     from catalog.deals import DEMO_PROMOTIONS, read_promotions
 
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     assert shop.import_promotions(read_promotions(DEMO_PROMOTIONS)).stored
     return shop
 

@@ -27,8 +27,7 @@ def understander(demo_products) -> Understander:
 @pytest.fixture(scope="module")
 def shop(base_settings, demo_products):
     """A demo catalog of this module's own, so what is bought here never changes stock other tests rely on."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     return shop
 
 

@@ -65,8 +65,7 @@ def understander(demo_products) -> Understander:
 
 @pytest.fixture(scope="module")
 def shop(base_settings, demo_products):
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     return shop
 
 

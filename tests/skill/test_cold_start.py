@@ -8,14 +8,13 @@ APL package is imported only for a device with a screen. Each test runs a new pr
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 from catalog.config import REPO_ROOT
 from intents.request import Slot
 from skill.simulator import build_envelope
-from tests.skill.conftest import SKILL_ID
+from tests.skill.conftest import SKILL_ID, lambda_process_env
 
 APL_PACKAGE = "ask_sdk_model.interfaces.alexa.presentation.apl"
 
@@ -45,16 +44,9 @@ def cold_process(demo_shop, in_lambda: bool, apl: bool = False) -> dict:
         )
         for intent, new in (("SearchIntent", True), ("ProductDetailsIntent", False))
     ]
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "POWERTOOLS_TRACE_DISABLED")},
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *sys.path]),
-        "VOICESHOP_DYNAMODB_ENDPOINT": demo_shop.settings.endpoint,
-        "VOICESHOP_TABLE": demo_shop.settings.table,
-        "VOICESHOP_SKILL_ID": SKILL_ID,
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        **({"LAMBDA_TASK_ROOT": str(REPO_ROOT)} if in_lambda else {}),
-    }
+    env = lambda_process_env(
+        demo_shop, POWERTOOLS_TRACE_DISABLED="true", **({"LAMBDA_TASK_ROOT": str(REPO_ROOT)} if in_lambda else {})
+    )
     done = subprocess.run(
         [sys.executable, "-c", CHILD, *(json.dumps(e) for e in envelopes)],
         env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False,

@@ -22,8 +22,7 @@ OAT_MILK, WIPES, YOGURT = "SKU-DAI-0035", "SKU-HOU-0158", "SKU-DAI-0044"
 @pytest.fixture
 def shop(base_settings, demo_products):
     """The demo catalog and the demo promotions on a table of this test's own."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     assert shop.import_promotions(read_promotions(DEMO_PROMOTIONS)).stored
     lambda_function.configure(shop, skill_id=SKILL_ID)
     yield shop

@@ -18,8 +18,7 @@ SPAGHETTI, MARINARA, PARMESAN, CHIPS, SALSA = (
 @pytest.fixture
 def shop(base_settings, demo_products):
     """The demo catalog on a table of this test's own, so its sales figures are only its own orders."""
-    shop = fresh_shop(base_settings)
-    shop.import_products(demo_products)
+    shop = fresh_shop(base_settings, products=demo_products)
     lambda_function.configure(shop, skill_id=SKILL_ID)
     yield shop
     lambda_function.configure(None)

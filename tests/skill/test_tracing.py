@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from catalog.config import REPO_ROOT
 from intents.request import Slot
 from skill.simulator import build_envelope
 from skill.tracing import tracing_wanted
-from tests.skill.conftest import SKILL_ID
+from tests.skill.conftest import SKILL_ID, lambda_process_env
 
 IN_LAMBDA = {"LAMBDA_TASK_ROOT": "/var/task"}
 
@@ -56,17 +55,12 @@ def answer_in_a_new_process(demo_shop, extra_env: dict[str, str]) -> tuple[dict,
         "SearchIntent", skill_id=SKILL_ID, user_id="amzn1.ask.account.tracing", session_id="tracing",
         new_session=True, slots={"product": Slot("product", "milk")},
     )  # fmt: skip
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "POWERTOOLS_TRACE_DISABLED")},
-        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *sys.path]),
-        "VOICESHOP_DYNAMODB_ENDPOINT": demo_shop.settings.endpoint,
-        "VOICESHOP_TABLE": demo_shop.settings.table,
-        "VOICESHOP_SKILL_ID": SKILL_ID,
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
-        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+    env = lambda_process_env(
+        demo_shop,
+        AWS_XRAY_DAEMON_ADDRESS=f"127.0.0.1:{daemon.getsockname()[1]}",
+        _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
         **extra_env,
-    }
+    )
     try:
         done = subprocess.run(
             [sys.executable, "-c", CHILD, json.dumps(envelope)],

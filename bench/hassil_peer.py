@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -129,7 +130,7 @@ class HassilPeer:
                         phrases.append(re.sub(r"\{(\w+)\}", lambda m: rng.choice(values[m.group(1)]), template))
         for name in ("product", "category"):
             phrases += values.get(name, [])  # a bare name is a phrase too, so every value is heard
-        spoken = (respeller.phrase(normalize(p)) for p in phrases)
+        spoken = (_spoken(p, respeller) for p in phrases)
         return [p for p in dict.fromkeys(spoken) if p]
 
 
@@ -152,13 +153,24 @@ def _slot_values(entities: dict[str, Any]) -> dict[str, str] | None:
 def _template(sample: str, respeller: Respeller) -> str:
     """An ASK sample as a hassil template, its words spelled as the phrase list spells them.
 
-    The phrase list Vosk decodes against is folded and respelled ("what's" is heard "whats"), so a
-    template left as written could not read the very transcript its own sentence produced, nor the
-    sentence a near miss is corrected to. The `{slot}` references stay (ASK's syntax is hassil's).
+    The phrase list Vosk decodes against is respelled ("wifi" is heard "wi fi"), so a template left as
+    written could not read the very transcript its own sentence produced, nor the sentence a near miss
+    is corrected to. The `{slot}` references stay (ASK's syntax is hassil's).
     """
     parts = re.split(r"(\{\w+\})", sample.lower())
-    spelled = [p if p.startswith("{") else respeller.phrase(normalize(p)) or normalize(p) for p in parts]
+    spelled = [p if p.startswith("{") else _spoken(p, respeller) or normalize(p) for p in parts]
     return " ".join(" ".join(spelled).split())
+
+
+def _spoken(text: str, respeller: Respeller) -> str | None:
+    """Text as the kiosk's grammar spells it for Vosk: accents folded, contractions kept, words respelled.
+
+    Folding first with `normalize` would drop the apostrophes, and "i'll", "i'd", "i'm" would become the
+    model's words "ill", "id", "im", which sound otherwise: "i'll take some cheerios" was heard "i take
+    some cheerios", "i'm ready to pay" "on granny today".
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return respeller.phrase(folded)
 
 
 def _hassil_list(model: InteractionModel, slot: str, slot_type: str, respeller: Respeller) -> dict[str, Any]:
@@ -172,7 +184,7 @@ def _hassil_list(model: InteractionModel, slot: str, slot_type: str, respeller: 
     values = []
     for value in model.types[slot_type].values if slot_type in model.types else ():
         for phrase in value.phrases:
-            spoken = respeller.phrase(normalize(phrase))
+            spoken = _spoken(phrase, respeller)
             if spoken:
                 values.append({"in": spoken, "out": value.id or value.name})
     return {"values": values or [{"in": slot, "out": slot}]}

@@ -420,7 +420,7 @@ def show_rows(rows: list[Row], results: dict[str, list[Reading]]) -> None:
 def main() -> int:
     """Render, hear in every mode and the peer, judge, print aggregates."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modes", default=DEFAULT_MODES)
+    parser.add_argument("--modes", default=DEFAULT_MODES, help='comma-separated; "" for the peer alone')
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-db", action="store_true", help="skip the conversation's reply time")
     parser.add_argument("--limit", type=int, default=0, help="only the first N rows (a smoke run)")
@@ -449,7 +449,7 @@ def main() -> int:
         f" {time.perf_counter() - started:.0f} s"
     )
     results: dict[str, list[Reading]] = {}
-    for mode in args.modes.split(","):
+    for mode in (m for m in args.modes.split(",") if m):  # --modes "" hears the peer alone
         began = time.perf_counter()
         results[mode] = run_mode(mode, model_path, rows, pcms, products)
         print(f"  {mode}: {time.perf_counter() - began:.0f} s", flush=True)

@@ -92,8 +92,13 @@ on the spoken dev sets (bench/dev_speech.jsonl and bench/dev_commands.jsonl, 286
 on the held-out set (every third row) 59.2% -> 59.8%, "didn't catch" 20.1% both, wrong changes 0 both.
 The bench's `combo` (this, plus free-form Vosk when the grammar reading is no clean sample) read 60.4% with
 "didn't catch" 15.4%, at twice the CPU; it is not a kiosk mode yet."""
-MIN_COMMAND_CONFIDENCE = 0.7
-"""Mean word confidence a command-grammar transcript needs to stand in for an unsure full-grammar reading."""
+MIN_COMMAND_CONFIDENCE = 0.6
+"""Mean word confidence a command-grammar transcript needs to stand in for an unsure full-grammar reading.
+
+It was 0.7 on a command list of a few hundred phrases; the list grew to ~4,000 with the samples added for
+how shoppers talk, which spreads Vosk's confidence ("yeah go ahead" in en-029 fell to 0.68). On the spoken
+dev sets (bench/dev_speech.jsonl, 38 shop rows; bench/dev_commands.jsonl every third, 83) 0.6 and 0.7 give
+the same readings row for row; only an exact command phrase is ever taken, and a shop-changing one is asked."""
 SHORT_WEIGHT: int | None = None
 """How many phrases a slot-free sample weighs at least by default (None: the grammar's `SAMPLE_WEIGHT`)."""
 SOUND_ALIKE = 85.0

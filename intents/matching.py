@@ -120,6 +120,8 @@ class _Compiled:
     """Positions of the samples without literals ("{product}"), tried on every utterance."""
     by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Sample positions by every literal word they hold: the samples an approximate reading may align."""
+    approximations: dict[tuple[str, frozenset[str] | None, int], Match | None] = field(default_factory=dict)
+    """`approximate`'s answers for this model, by text, intents allowed and evidence asked (`APPROXIMATIONS_KEPT`)."""
 
     def heard_samples(self, present: set[str]) -> Iterator[_Sample]:
         """The samples whose rarest literal is among the words, in model order (ties rank as before).
@@ -549,10 +551,29 @@ def approximate(
     1.0, so a channel treats the result as a guess (the kiosk asks "Did you say ...?" before changing the
     shop). Ties go to the reading with more evidence, then to model order.
     """
+    compiled = _compile(model)
+    key = (text, None if intents is None else frozenset(intents), min_evidence)
+    if key in compiled.approximations:
+        return compiled.approximations[key]
+    found = _approximate(compiled, text, intents, min_evidence)
+    if len(compiled.approximations) >= APPROXIMATIONS_KEPT:
+        del compiled.approximations[next(iter(compiled.approximations))]  # the oldest
+    compiled.approximations[key] = found
+    return found
+
+
+APPROXIMATIONS_KEPT = 256
+"""How many of `approximate`'s answers each model keeps. A kiosk utterance reads the same words more than
+once (its top transcript again when the n-best list is weighed, n-best alternatives that restore to the
+same words), and each approximate reading costs milliseconds; the answers depend on the model (kept per
+model, so a new catalog starts afresh), the text, the intents allowed and the evidence asked, nothing else."""
+
+
+def _approximate(compiled: _Compiled, text: str, intents: Collection[str] | None, min_evidence: int) -> Match | None:
+    """`approximate` itself, uncached."""
     tokens = words_of(text)
     if not tokens or len(tokens) > MAX_WORDS:
         return None
-    compiled = _compile(model)
     light = compiled.lexicon.light_words or LIGHT_WORDS
     found: tuple[tuple[int, int, int], Match] | None = None
     cache: dict[tuple[str, str], str | None] = {}  # a slot reading depends on its words alone, not the variant
@@ -564,12 +585,8 @@ def approximate(
             if intents is not None and sample.intent not in intents:
                 continue
             floor = _floor(sample, present, light)
-            if (
-                floor > MAX_COST
-                or (
-                    len(sample.parts) == sample.literal_count
-                    and abs(sample.literal_count - len(variant)) > MAX_COST + 1
-                )
+            if floor > MAX_COST or (
+                len(sample.parts) == sample.literal_count and abs(sample.literal_count - len(variant)) > MAX_COST + 1
             ):
                 continue
             if not all(fillable(slot_type) for slot_type in sample.filled_types):

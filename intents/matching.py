@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import cycle, islice, pairwise
@@ -99,6 +99,10 @@ class _Sample:
     literal_count: int
     slot_types: dict[str, str]
     order: int
+    stems: tuple[str, ...] = ()
+    """`stem` of each part's word (a slot's name stemmed too, never used), so alignment need not stem them again."""
+    filled_types: frozenset[str] = frozenset()
+    """The slot types of the slots this sample holds (`slot_types` names every slot of its intent)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,10 @@ class _Compiled:
     """Sample positions by each sample's rarest literal: a sample can match only if that word was heard."""
     unkeyed: tuple[int, ...] = ()
     """Positions of the samples without literals ("{product}"), tried on every utterance."""
+    by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Sample positions by every literal word they hold: the samples an approximate reading may align."""
+    approximations: dict[tuple[str, frozenset[str] | None, int], Match | None] = field(default_factory=dict)
+    """`approximate`'s answers for this model, by text, intents allowed and evidence asked (`APPROXIMATIONS_KEPT`)."""
 
     def heard_samples(self, present: set[str]) -> Iterator[_Sample]:
         """The samples whose rarest literal is among the words, in model order (ties rank as before).
@@ -157,7 +165,9 @@ def _compile_sample(intent: str, sample: str, slot_types: dict[str, str], order:
         else:
             parts += [(False, word) for word in words_of(chunk)]
     literals = [word for is_slot, word in parts if not is_slot]
-    return _Sample(intent, sample, tuple(parts), frozenset(literals), len(literals), slot_types, order)
+    stems = tuple(stem(word) for _is_slot, word in parts)
+    filled = frozenset(slot_types[word] for is_slot, word in parts if is_slot)
+    return _Sample(intent, sample, tuple(parts), frozenset(literals), len(literals), slot_types, order, stems, filled)
 
 
 def _compile(model: InteractionModel) -> _Compiled:
@@ -188,7 +198,12 @@ def _compile(model: InteractionModel) -> _Compiled:
         *lexicon.leading_fillers,
     )
     by_key, unkeyed = _sample_index(samples)
-    compiled = _Compiled(tuple(samples), lookup, leading, lexicon, by_key, unkeyed)
+    by_literal: dict[str, list[int]] = {}
+    for at, compiled_sample in enumerate(samples):
+        for word in compiled_sample.literals:
+            by_literal.setdefault(word, []).append(at)
+    literal_index = {word: tuple(ats) for word, ats in by_literal.items()}
+    compiled = _Compiled(tuple(samples), lookup, leading, lexicon, by_key, unkeyed, literal_index)
     _CACHE[id(model)] = (model, compiled)
     return compiled
 
@@ -509,7 +524,7 @@ def _align(
                     (i + 1, j), cost + _weight(word, light), explained, literals, slots
                 )  # a word of the sample not heard
                 if j < n:
-                    if tokens[j] == word or stems[j] == stem(word):
+                    if tokens[j] == word or stems[j] == sample.stems[i]:
                         offer((i + 1, j + 1), cost, explained + 1, literals + 1, slots)
                     else:
                         offer((i + 1, j + 1), cost + _swap_cost(word, tokens[j], light), explained, literals, slots)
@@ -536,27 +551,46 @@ def approximate(
     1.0, so a channel treats the result as a guess (the kiosk asks "Did you say ...?" before changing the
     shop). Ties go to the reading with more evidence, then to model order.
     """
+    compiled = _compile(model)
+    key = (text, None if intents is None else frozenset(intents), min_evidence)
+    if key in compiled.approximations:
+        return compiled.approximations[key]
+    found = _approximate(compiled, text, intents, min_evidence)
+    if len(compiled.approximations) >= APPROXIMATIONS_KEPT:
+        del compiled.approximations[next(iter(compiled.approximations))]  # the oldest
+    compiled.approximations[key] = found
+    return found
+
+
+APPROXIMATIONS_KEPT = 256
+"""How many of `approximate`'s answers each model keeps. A kiosk utterance reads the same words more than
+once (its top transcript again when the n-best list is weighed, n-best alternatives that restore to the
+same words), and each approximate reading costs milliseconds; the answers depend on the model (kept per
+model, so a new catalog starts afresh), the text, the intents allowed and the evidence asked, nothing else."""
+
+
+def _approximate(compiled: _Compiled, text: str, intents: Collection[str] | None, min_evidence: int) -> Match | None:
+    """`approximate` itself, uncached."""
     tokens = words_of(text)
     if not tokens or len(tokens) > MAX_WORDS:
         return None
-    compiled = _compile(model)
+    light = compiled.lexicon.light_words or LIGHT_WORDS
     found: tuple[tuple[int, int, int], Match] | None = None
+    cache: dict[tuple[str, str], str | None] = {}  # a slot reading depends on its words alone, not the variant
     for variant, _stripped in _variants(tokens, compiled.leading, compiled.lexicon.trailing_fillers):
         heard = {*variant, *map(stem, variant), *(a + b for a, b in pairwise(variant))}
-        cache: dict[tuple[str, str], str | None] = {}
-        for sample in compiled.samples:
+        present = _heard_literals(compiled, heard)
+        fillable = _fillable(compiled, variant, cache)
+        for sample in _overlapping(compiled, present):
             if intents is not None and sample.intent not in intents:
                 continue
-            hits, floor = _overlap(sample, heard, compiled.lexicon.light_words or LIGHT_WORDS)
-            if (
-                not hits
-                or floor > MAX_COST
-                or (
-                    len(sample.parts) == sample.literal_count
-                    and abs(sample.literal_count - len(variant)) > MAX_COST + 1
-                )
+            floor = _floor(sample, present, light)
+            if floor > MAX_COST or (
+                len(sample.parts) == sample.literal_count and abs(sample.literal_count - len(variant)) > MAX_COST + 1
             ):
                 continue
+            if not all(fillable(slot_type) for slot_type in sample.filled_types):
+                continue  # a slot no span of the words fills: `_align` would find no reading
             reading = _align(compiled, sample, variant, cache)
             if reading is None or not _near_enough(reading, min_evidence):
                 continue
@@ -577,19 +611,56 @@ def approximate(
     return found[1] if found else None
 
 
-def _overlap(sample: _Sample, heard: set[str], light: frozenset[str] = LIGHT_WORDS) -> tuple[int, int]:
-    """How many of the sample's words were heard (or sit inside a heard compound), and the least its others cost.
+def _fillable(
+    compiled: _Compiled, tokens: list[str], cache: dict[tuple[str, str], str | None]
+) -> Callable[[str], bool]:
+    """Whether some span of the tokens (as `_align` tries them) fills a slot of a type, decided once per type.
 
-    A sample none of whose words were heard, or whose unheard words alone cost more than `MAX_COST`, is
-    not aligned at all: most samples fall here, which keeps approximate matching within a few milliseconds.
+    A sample with a slot no span fills has no alignment, so it is not aligned: for a transcript naming no
+    product, that is every sample with a product in it.
     """
-    hits = floor = 0
-    for word in sample.literals:
-        if word in heard or stem(word) in heard or any(word in token and word != token for token in heard):
-            hits += 1
-        else:
-            floor += _weight(word, light)
-    return hits, floor
+    known: dict[str, bool] = {}
+
+    def fillable(slot_type: str) -> bool:
+        if slot_type not in known:
+            known[slot_type] = any(
+                _slot_reading(compiled, slot_type, tokens[start:end], cache) is not None
+                for start in range(len(tokens))
+                for end in range(start + 1, min(len(tokens), start + MAX_SLOT_WORDS) + 1)
+            )
+        return known[slot_type]
+
+    return fillable
+
+
+def _heard_literals(compiled: _Compiled, heard: set[str]) -> frozenset[str]:
+    """The samples' literal words that were heard: as such, as a plural, or inside a heard compound.
+
+    Decided once per word of the model's vocabulary rather than once per word of every sample: the
+    per-sample test was half of an approximate reading's time, and most literals recur in many samples.
+    """
+    return frozenset(
+        word
+        for word in compiled.by_literal
+        if word in heard or stem(word) in heard or any(word in token and word != token for token in heard)
+    )
+
+
+def _overlapping(compiled: _Compiled, present: frozenset[str]) -> Iterator[_Sample]:
+    """The samples with at least one heard literal, in model order: no other sample is aligned at all.
+
+    Most samples share no word with a transcript; the index (`_Compiled.by_literal`) skips them without
+    a look, which keeps approximate matching within a few milliseconds.
+    """
+    positions: set[int] = set()
+    for word in present:
+        positions.update(compiled.by_literal[word])
+    return (compiled.samples[at] for at in sorted(positions))
+
+
+def _floor(sample: _Sample, present: frozenset[str], light: frozenset[str] = LIGHT_WORDS) -> int:
+    """The least a sample's unheard literal words cost: more than `MAX_COST`, and it is not aligned."""
+    return sum(_weight(word, light) for word in sample.literals if word not in present)
 
 
 def _weight(word: str, light: frozenset[str] = LIGHT_WORDS) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
 from catalog.importer import read_catalog
 from catalog.text import normalize, parse_number, tokenize
-from intents.language import available_locales, load_model
+from intents.language import SlotType, available_locales, load_model
 from intents.matching import approximate, expand_samples, match
 from tests.conftest import DEMO_CATALOG
 
@@ -324,3 +325,15 @@ def test_speech_that_is_no_command_has_no_approximate_reading(heard):
 def test_an_approximate_reading_reads_back_as_the_sample_with_what_was_heard_in_its_slots():
     found = approximate("remove the bananas from by cart", EN)
     assert found is not None and found.said == "remove the bananas from my cart"
+
+
+def test_an_approximate_reading_kept_for_one_catalog_or_question_is_not_given_for_another():
+    heard = "remove the bananas from by cart"
+    assert approximate(heard, EN) is not None  # kept for this model now
+    products = EN.types["PRODUCT"]
+    no_bananas = SlotType(name=products.name, values=tuple(v for v in products.values if v.id != "SKU-PRO-0001"))
+    without = replace(EN, types={**EN.types, "PRODUCT": no_bananas})
+    assert approximate(heard, without) is None  # a catalog without bananas reads no bananas
+    assert approximate(heard, EN, intents=("AMAZON.YesIntent", "AMAZON.NoIntent")) is None  # not for a yes/no
+    again = approximate(heard, EN)
+    assert again is not None and again.slots["product"].resolved_id == "SKU-PRO-0001"

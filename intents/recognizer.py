@@ -148,6 +148,10 @@ class Reading:
     """The hypothesis it came from."""
     values: dict[str, Any] = field(default_factory=dict)
     """Typed slot values: sku, quantity (`Quantity`), ordinal (int), order_ref ("4821 maple"), code, category."""
+    guessed: bool = False
+    """A weak guess: read from the sentence's words alone (`intents.keywords`), or an approximate reading
+    the sentence's words point away from. It is asked back even when it changes nothing: answering "what
+    is your returns policy" to "i need to return this book to the library" is a wrong answer given as sure."""
 
     @property
     def changes_shop(self) -> bool:
@@ -156,8 +160,8 @@ class Reading:
 
     @property
     def needs_confirming(self) -> bool:
-        """Ask back before acting: it would change the shop and is not confident."""
-        return self.changes_shop and not self.confident
+        """Ask back before acting: it would change the shop and is not confident, or it is a weak guess."""
+        return not self.confident and (self.changes_shop or self.guessed)
 
     def as_match(self) -> Match:
         """The `Match` older callers take (`intents.matching.match`'s shape)."""
@@ -704,7 +708,8 @@ def _readings_of(
     if not out and (asked := _about_product(text, model, lexicon)) is not None:
         out += [r for r in (_read(asked, "approximate", hypothesis, model, lexicon, search),) if r]
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
-        out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
+        found = _read(leaning, "approximate", hypothesis, model, lexicon, search)
+        out += [replace(found, guessed=True)] if found is not None else []
     return [_in_context(reading, context) for reading in out]
 
 

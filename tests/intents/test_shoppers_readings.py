@@ -208,6 +208,18 @@ def test_a_sentence_no_sample_fits_reads_as_the_intent_its_rare_words_name(text,
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("has the order for my mother gone out yet", "OrderStatusIntent"),
+        ("i don't want that order anymore call it off", "CancelOrderIntent"),
+    ],
+)
+def test_a_reading_from_rare_words_alone_is_asked_back_even_when_it_changes_nothing(text, intent):
+    found = best(text)
+    assert found is not None and found.intent == intent and found.guessed and found.needs_confirming
+
+
+@pytest.mark.parametrize(
     "text",
     ["that movie was really good", "what time does the game start", "turn off the tv", "i love this song"],
 )

@@ -697,10 +697,11 @@ def _readings_of(
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
-        if near is None and not out:
+        part = near is None and not out
+        if part:
             near = _part_read(text, model, lexicon)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
-            out.append(reading)
+            out.append(replace(reading, guessed=part and near.score < PART_SURE))
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
     if not out and (hinted := _hinted(text, model, lexicon)) is not None:
@@ -710,7 +711,25 @@ def _readings_of(
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
         found = _read(leaning, "approximate", hypothesis, model, lexicon, search)
         out += [replace(found, guessed=True)] if found is not None else []
+    elif out:
+        out = _contested(out, text, model, lexicon)
     return [_in_context(reading, context) for reading in out]
+
+
+def _contested(out: list[Reading], text: str, model: InteractionModel, lexicon: Lexicon) -> list[Reading]:
+    """The readings, with an unsure best one a guess when the sentence's rare words point to another intent.
+
+    "how do i send back my last order" is read nearest to "how do i send back" (the returns policy) but
+    its words lean clearly to starting a return (`keywords.guess`): two plausible intents, so the reading
+    is asked back rather than answered as if sure. A sure reading (score 1) is left alone.
+    """
+    top = max(out, key=lambda r: r.score)
+    if top.score >= 1.0:
+        return out
+    leaning = keywords.guess(text, model, lexicon)
+    if leaning is None or leaning.intent == top.intent:
+        return out
+    return [replace(r, guessed=True) if r is top else r for r in out]
 
 
 def _positions(text: str, lexicon: Lexicon) -> str:
@@ -879,6 +898,10 @@ def _farewell(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | N
 
 MIN_PART_WORDS = 3
 """The fewest words a part of a sentence must have to be read on its own (`_part_read`)."""
+PART_SURE = 0.515
+"""The `_part_read` score of a part that is half the sentence: a shorter part ("is it guaranteed" of "if the
+thermometer breaks is it guaranteed") leaves most of what was said unexplained, so its reading is a guess
+(`Reading.guessed`), asked back even when it changes nothing."""
 
 
 def _part_read(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:

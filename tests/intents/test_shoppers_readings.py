@@ -283,3 +283,27 @@ def test_a_question_about_what_a_product_is_asks_about_that_product(text, sku):
 @pytest.mark.parametrize("text", ["is the weather nice", "are the kids asleep"])
 def test_the_same_question_about_no_product_reads_as_nothing(text):
     assert best(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("if the thermometer breaks is it guaranteed", "WarrantyIntent"),
+        ("if my kettle stops working next month is it guaranteed", "WarrantyIntent"),
+    ],
+)
+def test_a_reading_of_less_than_half_the_sentence_is_asked_back(text, intent):
+    found = best(text)
+    assert found is not None and found.intent == intent and found.needs_confirming
+
+
+@pytest.mark.parametrize("text", ["how do i send back my last order", "how do i send back the order from tuesday"])
+def test_an_unsure_reading_the_rare_words_point_away_from_is_asked_back(text):
+    found = best(text)
+    assert found is not None and found.needs_confirming  # the policy, or starting a return: asked
+
+
+@pytest.mark.parametrize("text", ["what is your returns policy", "how much is delivery", "what's in my cart"])
+def test_a_sure_question_is_answered_without_asking(text):
+    found = best(text)
+    assert found is not None and not found.guessed and not found.needs_confirming

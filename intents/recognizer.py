@@ -716,12 +716,18 @@ def _readings_of(
     return [_in_context(reading, context) for reading in out]
 
 
+CONTESTED_LEAD = keywords.MIN_LEAD**2
+"""How many times the evidence for the reading's own intent the other intent's must have to contest it: a
+guess's lead (`keywords.MIN_LEAD`) twice over, so a word or two shared with another intent contest nothing."""
+
+
 def _contested(out: list[Reading], text: str, model: InteractionModel, lexicon: Lexicon) -> list[Reading]:
     """The readings, with an unsure best one a guess when the sentence's rare words point to another intent.
 
     "how do i send back my last order" is read nearest to "how do i send back" (the returns policy) but
-    its words lean clearly to starting a return (`keywords.guess`): two plausible intents, so the reading
-    is asked back rather than answered as if sure. A sure reading (score 1) is left alone.
+    its words lean clearly to starting a return (`keywords.guess`), far more than to the policy
+    (`CONTESTED_LEAD`): two plausible intents, so the reading is asked back rather than answered as if
+    sure. A sure reading (score 1) is left alone.
     """
     top = max(out, key=lambda r: r.score)
     if top.score >= 1.0:
@@ -729,6 +735,9 @@ def _contested(out: list[Reading], text: str, model: InteractionModel, lexicon: 
     leaning = keywords.guess(text, model, lexicon)
     if leaning is None or leaning.intent == top.intent:
         return out
+    evidence = dict((name, weight) for weight, name in keywords.evidence(text, model, lexicon))
+    if evidence[leaning.intent] < CONTESTED_LEAD * evidence.get(top.intent, 0.0):
+        return out  # "where's my latest order": "where" leans to delivery, but not so far ahead of its status
     return [replace(r, guessed=True) if r is top else r for r in out]
 
 

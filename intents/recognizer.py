@@ -870,11 +870,28 @@ def _about_product(text: str, model: InteractionModel, lexicon: Lexicon) -> Matc
     rest = tokens[len(opening) :]
     for size in range(min(len(rest) - 1, MAX_BARE_WORDS + 1), 0, -1):
         sku = resolve_value(model, spec.slots["product"], rest[:size])
+        if sku is None and size > 1:
+            sku = _branded(rest[:size], model, spec.slots["product"])
         if sku is not None:
             slot = Slot(name="product", value=" ".join(rest[:size]), resolved_id=sku)
             sample = next((s for s in spec.samples if sample_slots(s) == ["product"]), "{product}")
             return Match(DETAILS, {"product": slot}, 0.8, sample)
     return None
+
+
+def _branded(words: list[str], model: InteractionModel, slot_type: str) -> str | None:
+    """A product said with its brand before a shorter name ("the jif peanut butter"), when the brand is its own.
+
+    The words after the brand must name the product, and the brand must be a word of that product's own
+    names ("Jif Creamy Peanut Butter"): "the organic milk" names no product whose name says organic, so it
+    is not read as plain milk.
+    """
+    sku = resolve_value(model, slot_type, words[1:])
+    spec = model.types.get(slot_type)
+    if sku is None or spec is None:
+        return None
+    names = {word for value in spec.values if value.id == sku for phrase in value.phrases for word in words_of(phrase)}
+    return sku if words[0] in names else None
 
 
 DETAILS = "ProductDetailsIntent"

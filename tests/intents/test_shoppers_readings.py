@@ -307,3 +307,20 @@ def test_an_unsure_reading_the_rare_words_point_away_from_is_asked_back(text):
 def test_a_sure_question_is_answered_without_asking(text):
     found = best(text)
     assert found is not None and not found.guessed and not found.needs_confirming
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("does the jif peanut butter have salt in it", "SKU-PAN-0088"),
+        ("is the jif peanut butter crunchy", "SKU-PAN-0088"),
+    ],
+)
+def test_a_product_question_with_the_brand_before_a_short_name_asks_about_that_product(text, sku):
+    found = best(text)
+    assert found is not None and found.intent == "ProductDetailsIntent"
+    assert found.slots["product"].resolved_id == sku
+
+
+def test_a_word_that_is_no_part_of_the_products_name_is_not_dropped_to_name_it():
+    assert best("is the organic milk fresh") is None

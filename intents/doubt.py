@@ -69,13 +69,15 @@ def ask(request: IntentRequest, shop: Any, asked: Spoken, declined: str = "say_a
     return dialog.ask(asked, "help_confirm", events=("did_you_say",))
 
 
-def respond_heard(request: IntentRequest, shop: Any, *, confident: bool, said: str) -> Reply:
+def respond_heard(request: IntentRequest, shop: Any, *, confident: bool, said: str, guessed: bool = False) -> Reply:
     """Answer what a channel heard: act when confident or harmless, else ask back first.
 
     `said` is the reading in words ("add two penne pasta"), for "Did you say ...?"; an unsure search is asked
     as "Did you mean {product}?" (`SEARCHES`), with the product as heard. An unsure yes to that
     question is asked about once more and a second unsure yes counts: in a noisy shop a yes may never be
-    heard clearly, and asking forever left the shopper stuck.
+    heard clearly, and asking forever left the shopper stuck. A reading `guessed` from the words alone
+    (`intents.recognizer.Reading.guessed`) is asked back too, even when it changes nothing: "i need to return
+    this book to the library" answered with the returns policy is a wrong answer given as sure.
     """
     open_question = question(request.context)
     if open_question is not None:
@@ -91,7 +93,7 @@ def respond_heard(request: IntentRequest, shop: Any, *, confident: bool, said: s
             return _respond(request, shop)
     if not confident and request.intent in SEARCHES and (product := request.slot_value("product")):
         return ask(request, shop, Dialog(request, shop).say("search_did_you_mean", product=plain(product)))
-    if confident or not changes_shop(request.intent):
+    if confident or not (changes_shop(request.intent) or guessed):
         return _respond(request, shop)
     if SECRET_SLOTS & set(request.slots):
         return _code_again(request, shop)

@@ -27,7 +27,7 @@ from intents.lexicon import Lexicon
 from intents.matching import LIGHT_WORDS, Match, resolve_value, words_of
 from intents.request import Slot
 
-__all__ = ["guess"]
+__all__ = ["evidence", "guess"]
 
 MIN_EVIDENCE = 7.0
 """The least summed weight of words and word pairs a guess needs: about two words or pairs few intents use
@@ -93,6 +93,17 @@ def _skipped(lexicon: Lexicon) -> frozenset[str]:
     return frozenset(LIGHT_WORDS | lexicon.light_words | lexicon.hesitations | fillers)
 
 
+def evidence(text: str, model: InteractionModel, lexicon: Lexicon) -> list[tuple[float, str]]:
+    """Each intent's summed weight of the sentence's words and pairs its samples use, strongest first."""
+    vocabulary = _vocabulary(model, lexicon)
+    tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
+    heard = _features(tokens, _skipped(lexicon))
+    return sorted(
+        ((sum(vocabulary.weight[w] for w in heard & words), name) for name, words in vocabulary.words.items()),
+        reverse=True,
+    )
+
+
 def guess(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
     """The intent the sentence's words point to clearly, with what slots they fill; None when unclear."""
     vocabulary = _vocabulary(model, lexicon)
@@ -101,10 +112,7 @@ def guess(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
     heard = _features(tokens, skip)
     if not heard:
         return None
-    scores = sorted(
-        ((sum(vocabulary.weight[w] for w in heard & words), name) for name, words in vocabulary.words.items()),
-        reverse=True,
-    )
+    scores = evidence(text, model, lexicon)
     (best, intent), (second, _runner) = scores[0], scores[1]
     used = heard & vocabulary.words[intent]
     rare = any(vocabulary.share[word] <= RARE_SHARE for word in used)

@@ -148,6 +148,10 @@ class Reading:
     """The hypothesis it came from."""
     values: dict[str, Any] = field(default_factory=dict)
     """Typed slot values: sku, quantity (`Quantity`), ordinal (int), order_ref ("4821 maple"), code, category."""
+    guessed: bool = False
+    """A weak guess: read from the sentence's words alone (`intents.keywords`), or an approximate reading
+    the sentence's words point away from. It is asked back even when it changes nothing: answering "what
+    is your returns policy" to "i need to return this book to the library" is a wrong answer given as sure."""
 
     @property
     def changes_shop(self) -> bool:
@@ -156,8 +160,8 @@ class Reading:
 
     @property
     def needs_confirming(self) -> bool:
-        """Ask back before acting: it would change the shop and is not confident."""
-        return self.changes_shop and not self.confident
+        """Ask back before acting: it would change the shop and is not confident, or it is a weak guess."""
+        return not self.confident and (self.changes_shop or self.guessed)
 
     def as_match(self) -> Match:
         """The `Match` older callers take (`intents.matching.match`'s shape)."""
@@ -693,10 +697,11 @@ def _readings_of(
         near = approximate(text, model)
         if near is None and wanted:
             near = approximate(text, model, intents=wanted, min_evidence=1)
-        if near is None and not out:
+        part = near is None and not out
+        if part:
             near = _part_read(text, model, lexicon)
         if near is not None and (reading := _read(near, "approximate", hypothesis, model, lexicon, search)):
-            out.append(reading)
+            out.append(replace(reading, guessed=part and near.score < PART_SURE))
     if not out and (bare := _bare_name(text, model, lexicon)) is not None:
         out += [r for r in (_read(bare, "exact", hypothesis, model, lexicon, search),) if r]
     if not out and (hinted := _hinted(text, model, lexicon)) is not None:
@@ -704,8 +709,36 @@ def _readings_of(
     if not out and (asked := _about_product(text, model, lexicon)) is not None:
         out += [r for r in (_read(asked, "approximate", hypothesis, model, lexicon, search),) if r]
     if not out and (leaning := keywords.guess(text, model, lexicon)) is not None:
-        out += [r for r in (_read(leaning, "approximate", hypothesis, model, lexicon, search),) if r]
+        found = _read(leaning, "approximate", hypothesis, model, lexicon, search)
+        out += [replace(found, guessed=True)] if found is not None else []
+    elif out:
+        out = _contested(out, text, model, lexicon)
     return [_in_context(reading, context) for reading in out]
+
+
+CONTESTED_LEAD = keywords.MIN_LEAD**2
+"""How many times the evidence for the reading's own intent the other intent's must have to contest it: a
+guess's lead (`keywords.MIN_LEAD`) twice over, so a word or two shared with another intent contest nothing."""
+
+
+def _contested(out: list[Reading], text: str, model: InteractionModel, lexicon: Lexicon) -> list[Reading]:
+    """The readings, with an unsure best one a guess when the sentence's rare words point to another intent.
+
+    "how do i send back my last order" is read nearest to "how do i send back" (the returns policy) but
+    its words lean clearly to starting a return (`keywords.guess`), far more than to the policy
+    (`CONTESTED_LEAD`): two plausible intents, so the reading is asked back rather than answered as if
+    sure. A sure reading (score 1) is left alone.
+    """
+    top = max(out, key=lambda r: r.score)
+    if top.score >= 1.0:
+        return out
+    leaning = keywords.guess(text, model, lexicon)
+    if leaning is None or leaning.intent == top.intent:
+        return out
+    evidence = dict((name, weight) for weight, name in keywords.evidence(text, model, lexicon))
+    if evidence[leaning.intent] < CONTESTED_LEAD * evidence.get(top.intent, 0.0):
+        return out  # "where's my latest order": "where" leans to delivery, but not so far ahead of its status
+    return [replace(r, guessed=True) if r is top else r for r in out]
 
 
 def _positions(text: str, lexicon: Lexicon) -> str:
@@ -837,11 +870,28 @@ def _about_product(text: str, model: InteractionModel, lexicon: Lexicon) -> Matc
     rest = tokens[len(opening) :]
     for size in range(min(len(rest) - 1, MAX_BARE_WORDS + 1), 0, -1):
         sku = resolve_value(model, spec.slots["product"], rest[:size])
+        if sku is None and size > 1:
+            sku = _branded(rest[:size], model, spec.slots["product"])
         if sku is not None:
             slot = Slot(name="product", value=" ".join(rest[:size]), resolved_id=sku)
             sample = next((s for s in spec.samples if sample_slots(s) == ["product"]), "{product}")
             return Match(DETAILS, {"product": slot}, 0.8, sample)
     return None
+
+
+def _branded(words: list[str], model: InteractionModel, slot_type: str) -> str | None:
+    """A product said with its brand before a shorter name ("the jif peanut butter"), when the brand is its own.
+
+    The words after the brand must name the product, and the brand must be a word of that product's own
+    names ("Jif Creamy Peanut Butter"): "the organic milk" names no product whose name says organic, so it
+    is not read as plain milk.
+    """
+    sku = resolve_value(model, slot_type, words[1:])
+    spec = model.types.get(slot_type)
+    if sku is None or spec is None:
+        return None
+    names = {word for value in spec.values if value.id == sku for phrase in value.phrases for word in words_of(phrase)}
+    return sku if words[0] in names else None
 
 
 DETAILS = "ProductDetailsIntent"
@@ -874,6 +924,10 @@ def _farewell(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | N
 
 MIN_PART_WORDS = 3
 """The fewest words a part of a sentence must have to be read on its own (`_part_read`)."""
+PART_SURE = 0.515
+"""The `_part_read` score of a part that is half the sentence: a shorter part ("is it guaranteed" of "if the
+thermometer breaks is it guaranteed") leaves most of what was said unexplained, so its reading is a guess
+(`Reading.guessed`), asked back even when it changes nothing."""
 
 
 def _part_read(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:

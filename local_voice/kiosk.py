@@ -238,6 +238,7 @@ class Kiosk:
             confident=not understood.doubtful,
             confidence=understood.confidence,
             said=_read_back(understood),
+            guessed=understood.guessed,
         )
 
     def _converse(
@@ -248,6 +249,7 @@ class Kiosk:
         confident: bool,
         confidence: float,
         said: str = "",
+        guessed: bool = False,
     ) -> Turn:
         """Ask the conversation, apply what the reply means for the kiosk, and speak it."""
         request_slots = {name: _as_slot(name, slot) for name, slot in slots.items()}
@@ -261,7 +263,9 @@ class Kiosk:
             heard=_private(heard, request_slots),  # for a call-back's record; handoff drops code turns
         )
         try:
-            reply = self._leaving(request) or respond_heard(request, self.shop, confident=confident, said=said)
+            reply = self._leaving(request) or respond_heard(
+                request, self.shop, confident=confident, said=said, guessed=guessed
+            )
         except StoreUnavailable:  # respond() explains it, but a launch's cart lookup may still raise
             reply = Reply(
                 speech=kiosk_words(self.locale, "store_down"), ssml="", context=self.context, events=("error",)

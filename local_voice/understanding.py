@@ -127,6 +127,8 @@ class Understood:
     a search for a product (`ASKED_SEARCHES`)."""
     corrected: bool = False
     """The match is a guess: the transcript fitted no sample as heard and was corrected to the nearest one."""
+    guessed: bool = False
+    """A weak guess from the words alone (`Reading.guessed`): asked back even when it changes nothing."""
     decode_seconds: float = 0.0
     """Time from the last audio handed over to this result (Vosk's final decode plus matching)."""
 
@@ -474,7 +476,9 @@ class Understander:
                 doubtful = True  # "change oatmeal to two" may have been "change oat milk to two": ask first
             elif found.intent in ASKED_SEARCHES and found.slots.get("product") is not None:
                 doubtful = doubtful or not _sure_search(reading, top)
-        return Understood(reading.heard, 1.0, found, doubtful, corrected=corrected, decode_seconds=seconds)
+        return Understood(
+            reading.heard, 1.0, found, doubtful, corrected=corrected, guessed=reading.guessed, decode_seconds=seconds
+        )
 
     def _named_search(self, found: Match) -> Match:
         """A search's unresolved product named by the shop's search, when that names one product ("chobani").

@@ -11,6 +11,7 @@ import json
 from intents.doubt import respond_heard
 from intents.language import load_model
 from intents.matching import match
+from intents.recognizer import best
 from intents.request import IntentRequest
 from intents.traits import expecting
 from intents.walk_up import ask_before_leaving, bring_cart
@@ -52,6 +53,17 @@ def test_a_doubtful_change_is_asked_back_and_only_a_yes_acts_on_it(demo_shop, cu
 def test_a_doubtful_question_never_needs_asking(demo_shop, customer):
     say = Heard(demo_shop, customer)
     assert "did_you_say" not in say("what's in my cart", confident=False).events
+
+
+def test_a_question_only_guessed_from_its_words_is_asked_back_and_a_yes_answers_it(demo_shop, customer):
+    reading = best("has the order for my mother gone out yet")
+    assert reading is not None and reading.intent == "OrderStatusIntent" and reading.guessed
+    request = IntentRequest(reading.intent, customer, reading.slots, context={}, channel="kiosk")
+    asked = respond_heard(request, demo_shop, confident=False, said=reading.said, guessed=True)
+    assert asked.speech.startswith("Did you say:") and expecting(asked.context) == "yes_no"
+    say = Heard(demo_shop, customer, channel="kiosk")
+    say.context = dict(asked.context)
+    assert "did_you_say" not in say("yes").events and expecting(say.context) is None
 
 
 def test_another_command_moves_on_so_a_later_yes_confirms_nothing(demo_shop, customer):

@@ -208,6 +208,18 @@ def test_a_sentence_no_sample_fits_reads_as_the_intent_its_rare_words_name(text,
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("has the order for my mother gone out yet", "OrderStatusIntent"),
+        ("i don't want that order anymore call it off", "CancelOrderIntent"),
+    ],
+)
+def test_a_reading_from_rare_words_alone_is_asked_back_even_when_it_changes_nothing(text, intent):
+    found = best(text)
+    assert found is not None and found.intent == intent and found.guessed and found.needs_confirming
+
+
+@pytest.mark.parametrize(
     "text",
     ["that movie was really good", "what time does the game start", "turn off the tv", "i love this song"],
 )
@@ -271,3 +283,44 @@ def test_a_question_about_what_a_product_is_asks_about_that_product(text, sku):
 @pytest.mark.parametrize("text", ["is the weather nice", "are the kids asleep"])
 def test_the_same_question_about_no_product_reads_as_nothing(text):
     assert best(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("if the thermometer breaks is it guaranteed", "WarrantyIntent"),
+        ("if my kettle stops working next month is it guaranteed", "WarrantyIntent"),
+    ],
+)
+def test_a_reading_of_less_than_half_the_sentence_is_asked_back(text, intent):
+    found = best(text)
+    assert found is not None and found.intent == intent and found.needs_confirming
+
+
+@pytest.mark.parametrize("text", ["how do i send back my last order", "how do i send back the order from tuesday"])
+def test_an_unsure_reading_the_rare_words_point_away_from_is_asked_back(text):
+    found = best(text)
+    assert found is not None and found.needs_confirming  # the policy, or starting a return: asked
+
+
+@pytest.mark.parametrize("text", ["what is your returns policy", "how much is delivery", "what's in my cart"])
+def test_a_sure_question_is_answered_without_asking(text):
+    found = best(text)
+    assert found is not None and not found.guessed and not found.needs_confirming
+
+
+@pytest.mark.parametrize(
+    ("text", "sku"),
+    [
+        ("does the jif peanut butter have salt in it", "SKU-PAN-0088"),
+        ("is the jif peanut butter crunchy", "SKU-PAN-0088"),
+    ],
+)
+def test_a_product_question_with_the_brand_before_a_short_name_asks_about_that_product(text, sku):
+    found = best(text)
+    assert found is not None and found.intent == "ProductDetailsIntent"
+    assert found.slots["product"].resolved_id == sku
+
+
+def test_a_word_that_is_no_part_of_the_products_name_is_not_dropped_to_name_it():
+    assert best("is the organic milk fresh") is None

@@ -694,3 +694,9 @@ def test_a_turn_checks_the_catalog_version_once_and_reads_a_new_catalog_once(
         turn = kiosk.handle_text("find kumquats")
     assert "Kumquats" in turn.reply and _catalog_reads(calls) == {"version": 1, "catalog": 1}
     assert understander.catalog_version == kiosk.catalog_version  # the ears learnt the new name from that read
+
+
+def test_a_question_the_kiosk_only_guessed_is_asked_back_and_yes_answers_it(kiosk, shop):
+    asked = kiosk.handle_text("has the order for my mother gone out yet")
+    assert asked.reply.startswith("Did you say:") and asked.doubtful
+    assert not kiosk.handle_text("yes").reply.startswith("Did you say")

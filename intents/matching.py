@@ -552,6 +552,8 @@ def approximate(
     shop). Ties go to the reading with more evidence, then to model order.
     """
     compiled = _compile(model)
+    if _may_hold_a_secret(words_of(text), compiled.lexicon):
+        return _approximate(compiled, text, intents, min_evidence)
     key = (text, None if intents is None else frozenset(intents), min_evidence)
     if key in compiled.approximations:
         return compiled.approximations[key]
@@ -560,6 +562,22 @@ def approximate(
         del compiled.approximations[next(iter(compiled.approximations))]  # the oldest
     compiled.approximations[key] = found
     return found
+
+
+def _may_hold_a_secret(tokens: list[str], lexicon: Lexicon) -> bool:
+    """Whether a text says three or more digits or number words: a code, a customer or order number.
+
+    Words heard for numbers ("for", "too") count too.
+
+    Such a text is never kept among `approximate`'s answers: a shared kiosk's process outlives each shopper,
+    and a spoken code must not stay in memory after its turn. A quantity ("two dozen eggs") is kept.
+    """
+    said = sum(
+        len(t) if t.isdigit() else 1
+        for t in tokens
+        if t.isdigit() or t in lexicon.homophones or parse_number(t, lexicon.locale) is not None
+    )
+    return said >= 3
 
 
 APPROXIMATIONS_KEPT = 256

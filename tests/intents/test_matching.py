@@ -337,3 +337,16 @@ def test_an_approximate_reading_kept_for_one_catalog_or_question_is_not_given_fo
     assert approximate(heard, EN, intents=("AMAZON.YesIntent", "AMAZON.NoIntent")) is None  # not for a yes/no
     again = approximate(heard, EN)
     assert again is not None and again.slots["product"].resolved_id == "SKU-PRO-0001"
+
+
+def test_a_spoken_code_is_read_but_never_kept_among_the_approximate_answers():
+    """A shared kiosk's process outlives each shopper: a code's words must not stay in memory after its turn."""
+    from intents.matching import _compile
+
+    kept = _compile(EN).approximations
+    heard = "my code is for too seven one"  # a code heard with homophones, so no sample fits exactly
+    found = approximate(heard, EN)
+    assert found is not None and found.intent == "ProvideCodeIntent"
+    assert not any(heard == key[0] for key in kept)
+    approximate("add two dozen egg", EN)  # a quantity is no secret
+    assert any(key[0] == "add two dozen egg" for key in kept)

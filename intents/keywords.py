@@ -95,9 +95,12 @@ def _skipped(lexicon: Lexicon) -> frozenset[str]:
 
 def evidence(text: str, model: InteractionModel, lexicon: Lexicon) -> list[tuple[float, str]]:
     """Each intent's summed weight of the sentence's words and pairs its samples use, strongest first."""
-    vocabulary = _vocabulary(model, lexicon)
     tokens = [word for word in words_of(text) if word not in lexicon.hesitations]
-    heard = _features(tokens, _skipped(lexicon))
+    return _scores(_features(tokens, _skipped(lexicon)), _vocabulary(model, lexicon))
+
+
+def _scores(heard: set[str], vocabulary: _Vocabulary) -> list[tuple[float, str]]:
+    """`evidence` for features already taken from the sentence."""
     return sorted(
         ((sum(vocabulary.weight[w] for w in heard & words), name) for name, words in vocabulary.words.items()),
         reverse=True,
@@ -112,7 +115,7 @@ def guess(text: str, model: InteractionModel, lexicon: Lexicon) -> Match | None:
     heard = _features(tokens, skip)
     if not heard:
         return None
-    scores = evidence(text, model, lexicon)
+    scores = _scores(heard, vocabulary)
     (best, intent), (second, _runner) = scores[0], scores[1]
     used = heard & vocabulary.words[intent]
     rare = any(vocabulary.share[word] <= RARE_SHARE for word in used)

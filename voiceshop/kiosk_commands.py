@@ -130,13 +130,17 @@ def make_voice(mute: bool, out: TextIO, locale: str = KIOSK_LOCALE) -> Voice:
     return PrintingVoice(speaker, out)
 
 
-def resolve_model(path: Path | None, settings: Settings) -> Path:
-    """Use --model after checking it, else the project's English model (fetched once into the data folder)."""
+def resolve_model(path: Path | None, settings: Settings) -> tuple[Path, str]:
+    """The Vosk model and the locale the kiosk speaks with it.
+
+    --model is checked (its language picks the locale), else the project's English model is fetched once
+    into the data folder.
+    """
     if path is not None:
-        kiosk_locale(path)
+        locale = kiosk_locale(path)
         check_model(path)
-        return path
-    return ensure_model(settings.data_dir)
+        return path, locale
+    return ensure_model(settings.data_dir), KIOSK_LOCALE
 
 
 def build_understander(
@@ -183,7 +187,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         )
     try:
         wavs = check_wavs(args.wav) if args.wav else None
-        model_path = resolve_model(args.model, settings)
+        model_path, locale = resolve_model(args.model, settings)
     except (WavInputError, ModelError) as error:
         print(error, file=sys.stderr)
         return 2
@@ -194,7 +198,6 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             microphone = open_microphone()
         except AudioInputError as error:
             print(f"{error}\nFalling back to text mode: type what you would say.", file=sys.stderr)
-    locale = kiosk_locale(args.model)
     understander = build_understander(model_path, shop, args.mode, locale=locale, store_up=store_up)
     voice = make_voice(args.mute, out, locale)
     kiosk = create_kiosk(
